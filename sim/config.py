@@ -1,0 +1,411 @@
+"""Configuration schema: every number the model uses, with its business meaning, unit and range.
+
+Each field is declared with :func:`param`, which records the allowed range and the unit in the
+field's metadata; the attribute docstring under it says what the number means for the business
+and where its default comes from (see ``docs/calibration.md`` for the sources).  The schema is
+registered in Hydra's ConfigStore as ``base_config`` so that a typo in an override fails at
+composition time, and :func:`validate` checks every range before any run starts.
+
+The model itself only ever sees the plain dataclasses defined here; it knows nothing of Hydra.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from dataclasses import dataclass, field
+from typing import Any
+
+MARKETING_PAY_SCHEMES = ("lead_volume", "pipeline", "revenue")
+SALES_PAY_SCHEMES = ("new_revenue", "total_revenue", "margin")
+
+
+class ConfigError(ValueError):
+    """An invalid configuration value; the message names the field, the value and the allowed range."""
+
+
+def param(default: Any, low: float | None = None, high: float | None = None, unit: str = "",
+          choices: tuple[str, ...] | None = None):
+    """Declare a config field with its allowed range (inclusive) or its allowed choices and its unit."""
+    return field(default=default, metadata={"low": low, "high": high, "unit": unit, "choices": choices})
+
+
+@dataclass
+class MarketConfig:
+    """The customer accounts: who they are, how they hear of us, buy, stay and leave."""
+
+    accounts: int = param(20_000, 1, 50_000_000, "accounts")
+    """Number of business accounts in the addressable market (prospects and customers alike)."""
+    initial_customers: int = param(400, 0, 50_000_000, "accounts")
+    """Accounts that are already active customers at week 0 (the installed base)."""
+    initial_awareness: float = param(0.10, 0.0, 1.0, "share of accounts")
+    """Share of prospects that already know the company at week 0."""
+    fit_alpha: float = param(2.0, 0.1, 50.0, "Beta shape a")
+    """Shape a of the Beta distribution of latent fit (0-1: how well the offer solves the account's problem)."""
+    fit_beta: float = param(3.0, 0.1, 50.0, "Beta shape b")
+    """Shape b of the Beta distribution of latent fit; default Beta(2, 3) has mean fit 0.4."""
+    list_price: float = param(24_000.0, 0.0, 1e9, "EUR per account per year")
+    """Annual contract value at list price (mid-market B2B subscription)."""
+    price_sensitivity_mean: float = param(0.5, 0.0, 1.0, "0-1 score")
+    """Mean price sensitivity of accounts: how strongly a discount raises the chance to win them."""
+    bass_innovation: float = param(0.03, 0.0, 1.0, "per year")
+    """Bass innovation coefficient p: yearly rate at which unaware accounts learn of us on their own
+    and through brand; Sultan, Farley & Lehmann (1990) give p about 0.03."""
+    bass_imitation: float = param(0.38, 0.0, 5.0, "per year")
+    """Bass imitation coefficient q: yearly word-of-mouth rate, scaled by net promoters among accounts;
+    Sultan, Farley & Lehmann (1990) give q about 0.38."""
+    inquiry_rate: float = param(0.012, 0.0, 1.0, "probability per week")
+    """Weekly probability that an aware prospect of urgency 1 sends an inquiry unprompted."""
+    campaign_response: float = param(0.06, 0.0, 1.0, "probability per touch")
+    """Probability that an aware prospect touched by a demand-generation campaign inquires that week (times urgency)."""
+    lead_decay: float = param(0.25, 0.0, 5.0, "per week waited")
+    """Lead-response decay: a lead's chance to convert is multiplied by exp(-lead_decay x weeks waiting);
+    steep, after Oldroyd, McElheran & Elkington (2011)."""
+    lead_timeout_weeks: int = param(6, 1, 104, "weeks")
+    """Weeks an unworked lead waits before it goes back to the prospect pool (recycled)."""
+    recycle_weeks: int = param(26, 1, 520, "weeks")
+    """Weeks a recycled or disqualified account stays quiet before it may inquire again."""
+    churn_annual_satisfied: float = param(0.07, 0.0, 1.0, "share per year")
+    """Annual churn of a customer at neutral-to-good satisfaction; 7-10 % gross churn (SaaS Capital 2019-23)."""
+    churn_satisfaction_slope: float = param(8.0, 0.0, 100.0, "logit per satisfaction unit")
+    """How sharply churn rises as satisfaction falls below the neutral level (logistic slope)."""
+    satisfaction_neutral: float = param(0.55, 0.0, 1.0, "0-1 score")
+    """Satisfaction at which the churn hazard equals its satisfied level x 1.5 (the expectation anchor)."""
+    satisfaction_adjustment: float = param(0.15, 0.0, 1.0, "share per week")
+    """Weekly speed at which satisfaction moves toward what delivery and care justify."""
+    disconfirmation_weight: float = param(1.5, 0.0, 10.0, "satisfaction per service-level unit")
+    """Expectation-disconfirmation weight: satisfaction gained per unit of delivered minus promised service."""
+    care_weight: float = param(0.25, 0.0, 5.0, "satisfaction per care unit")
+    """Satisfaction gained from full account-management care versus none (the 'last sale')."""
+    expansion_annual: float = param(0.25, 0.0, 5.0, "expansions per year")
+    """Yearly rate of repeat business (upsell) of a fully satisfied, fully cared-for customer."""
+    expansion_size: float = param(0.15, 0.0, 5.0, "share of contract value")
+    """Contract value added by one expansion, as a share of the current contract value."""
+    npv_rate_annual: float = param(0.10, 0.0, 1.0, "per year")
+    """Discount rate for the net present value of revenue."""
+
+
+@dataclass
+class MarketingConfig:
+    """The marketing department: budget, channels, lead qualification and brand."""
+
+    staff: int = param(5, 1, 10_000, "people")
+    """Number of marketers (Mesa agents)."""
+    weekly_budget: float = param(25_000.0, 0.0, 1e10, "EUR per week")
+    """Programme budget spent each week over campaigns (demand generation, brand, and the rest)."""
+    cost_per_touch_broad: float = param(12.0, 0.01, 1e6, "EUR per account touched")
+    """Cost of touching one account with a broad, cheap channel (lists, display, trade shows)."""
+    cost_per_touch_targeted: float = param(40.0, 0.01, 1e6, "EUR per account touched")
+    """Cost of touching one account with a targeted channel (account-based campaigns)."""
+    targeting_precision: float = param(3.0, 0.0, 20.0, "exponent on fit")
+    """How strongly targeted channels reach high-fit accounts (touch weight = fit ** precision x knowledge)."""
+    waste_share: float = param(0.15, 0.0, 1.0, "share of budget")
+    """Share of the budget that goes to items with no measurable return (gadgets, unused brochures) when nobody checks."""
+    brand_share: float = param(0.25, 0.0, 1.0, "share of budget")
+    """Share of the budget marketing puts into long-term brand building under a long-horizon reward."""
+    brand_decay: float = param(0.012, 0.0, 1.0, "share per week")
+    """Weekly decay of the brand stock (half-life about a year at 0.012)."""
+    brand_awareness_effect: float = param(0.002, 0.0, 1.0, "probability per week at full brand")
+    """Weekly probability that an unaware account learns of us at a brand stock of 1 (normalised)."""
+    brand_price_effect: float = param(0.4, 0.0, 1.0, "share of price sensitivity")
+    """Share by which a full brand stock lowers accounts' price sensitivity (a price premium)."""
+    qualification_noise_max: float = param(0.30, 0.0, 2.0, "fit units (s.d.)")
+    """Noise in marketing's estimate of a lead's fit when marketing has no field knowledge."""
+    qualification_noise_min: float = param(0.05, 0.0, 2.0, "fit units (s.d.)")
+    """Noise in marketing's estimate of fit at full field knowledge."""
+    field_knowledge_initial: float = param(0.15, 0.0, 1.0, "0-1 score")
+    """Field knowledge of a marketer with no sales experience (what they know of real buyers)."""
+    field_knowledge_sales_experienced: float = param(0.6, 0.0, 1.0, "0-1 score")
+    """Field knowledge of a marketer hired with at least six months of selling (seed 001, remedy 1)."""
+    learning_rate: float = param(0.05, 0.0, 1.0, "share per week")
+    """Weekly share of the knowledge gap closed by feedback that actually arrives from sales."""
+    forgetting_rate: float = param(0.005, 0.0, 1.0, "share per week")
+    """Weekly loss of field knowledge as the market moves on."""
+    mql_threshold_volume: float = param(0.25, 0.0, 1.0, "estimated fit")
+    """Lead-passing threshold of marketers paid on lead volume (a low bar)."""
+    mql_threshold_pipeline: float = param(0.35, 0.0, 1.0, "estimated fit")
+    """Lead-passing threshold of marketers paid on pipeline."""
+    mql_threshold_revenue: float = param(0.45, 0.0, 1.0, "estimated fit")
+    """Lead-passing threshold of marketers paid on revenue or a shared goal (a quality bar)."""
+    staff_cost_weekly: float = param(2_000.0, 0.0, 1e7, "EUR per person per week")
+    """Loaded weekly cost of one marketer."""
+
+
+@dataclass
+class SalesConfig:
+    """The sales force: hours, leads, opportunities, quota, discounts and promises."""
+
+    reps: int = param(10, 1, 10_000, "people")
+    """Number of sales reps (Mesa agents)."""
+    hours_per_week: float = param(40.0, 1.0, 100.0, "hours per rep per week")
+    """Selling hours of one rep per week."""
+    hours_per_lead_review: float = param(0.5, 0.0, 40.0, "hours per lead")
+    """Time to look at a new marketing lead and decide whether to work it."""
+    hours_per_open_deal: float = param(2.5, 0.0, 40.0, "hours per deal per week")
+    """Weekly time one accepted lead or opportunity takes while it is open."""
+    hours_per_customer_care: float = param(0.3, 0.0, 40.0, "hours per customer per week")
+    """Weekly account-management time one customer needs for full care."""
+    quota_period_weeks: int = param(13, 1, 52, "weeks")
+    """Length of a quota period (13 = quarterly); the period review where blame happens runs at its end."""
+    quota: float = param(60_000.0, 0.0, 1e10, "EUR of new annual contract value per rep per period")
+    """Bookings target per rep per period; calibrated so about half of the reps reach it (CSO Insights: 52-60 %)."""
+    skill_sd: float = param(0.25, 0.0, 2.0, "multiplier s.d.")
+    """Spread of rep selling skill (log-normal multiplier on the win hazard, mean 1)."""
+    estimation_noise: float = param(0.15, 0.0, 2.0, "fit units (s.d.)")
+    """Noise in a rep's first read of a lead's fit."""
+    qualification_noise: float = param(0.06, 0.0, 2.0, "fit units (s.d.)")
+    """Noise in the rep's read of fit after qualification calls."""
+    acceptance_threshold: float = param(0.30, 0.0, 1.0, "estimated fit")
+    """Fit a rep needs to see to work a lead when trust in marketing is full and workload normal."""
+    distrust_threshold_slope: float = param(0.35, 0.0, 2.0, "fit units per unit distrust")
+    """How much the acceptance bar rises as trust in marketing falls (k1 in MECHANISMS rule 4)."""
+    overload_threshold_slope: float = param(0.15, 0.0, 2.0, "fit units per unit overload")
+    """How much the acceptance bar rises with workload above capacity (k2)."""
+    qualification_threshold: float = param(0.30, 0.0, 1.0, "estimated fit")
+    """Fit a rep needs to see after qualification to open an opportunity (SAL to SQL)."""
+    qualification_weeks: int = param(2, 1, 26, "weeks")
+    """Weeks of discovery calls between accepting a lead and qualifying or dropping it."""
+    late_pickup_probability: float = param(0.08, 0.0, 1.0, "probability per week")
+    """Weekly chance that an ignored lead is picked up after all (in a quiet week)."""
+    base_win_hazard: float = param(0.12, 0.0, 1.0, "probability per week")
+    """Weekly win probability of a perfect-fit opportunity, worked fully, at list price, normal delivery."""
+    base_loss_hazard: float = param(0.05, 0.0, 1.0, "probability per week")
+    """Weekly loss probability of a zero-fit opportunity (scaled by 1 - fit)."""
+    fit_exponent: float = param(1.5, 0.0, 10.0, "exponent")
+    """Exponent alpha on fit in the win hazard."""
+    enablement_effect: float = param(0.5, 0.0, 10.0, "hazard multiplier at full usefulness")
+    """Extra win hazard from fully useful sales-enablement material (seed 000: useless tools block sales)."""
+    discount_effect: float = param(2.5, 0.0, 50.0, "hazard multiplier per unit discount")
+    """Extra win hazard per unit of discount for a fully price-sensitive account."""
+    promise_effect: float = param(1.0, 0.0, 50.0, "hazard multiplier per unit promise inflation")
+    """Extra win hazard per unit of service promised above standard (why overpromising tempts)."""
+    base_discount: float = param(0.04, 0.0, 0.5, "share of list price")
+    """Discount a rep gives with no quota pressure (bounded by the discount authority)."""
+    pressure_discount_slope: float = param(0.35, 0.0, 5.0, "discount per unit pressure")
+    """Extra discount per unit of quota pressure (shortfall x time into period), before the authority cap."""
+    promise_inflation_slope: float = param(0.5, 0.0, 5.0, "inflation per unit pressure")
+    """Service promised above what operations can deliver, per unit pressure, at zero operations knowledge."""
+    prospecting_share: float = param(0.10, 0.0, 1.0, "share of free hours")
+    """Share of a rep's free hours spent prospecting on their own."""
+    hours_per_prospect: float = param(4.0, 0.1, 100.0, "hours per self-sourced lead")
+    """Time to find and open one self-sourced lead."""
+    ops_knowledge_initial: float = param(0.3, 0.0, 1.0, "0-1 score")
+    """What a rep knows of operations' real capacity at the start (K_S)."""
+    staff_cost_weekly: float = param(2_500.0, 0.0, 1e7, "EUR per person per week")
+    """Loaded weekly cost of one rep."""
+
+
+@dataclass
+class OperationsConfig:
+    """Operations: onboarding won deals and serving customers, with a capacity that adjusts late."""
+
+    staff: int = param(8, 1, 100_000, "people")
+    """Operations staff at week 0 (Mesa agents; more are hired when delivery runs late)."""
+    customers_per_staff: float = param(70.0, 1.0, 1e6, "customers per person")
+    """Customers one operations person serves at standard service level."""
+    onboarding_effort: float = param(4.0, 0.0, 1000.0, "customer-equivalents")
+    """Capacity one onboarding takes, in weeks of serving one customer (spread over the delivery)."""
+    normal_delivery_weeks: float = param(3.0, 0.1, 104.0, "weeks")
+    """Delivery delay operations plans for; promises and sales credibility are set against it."""
+    standard_service: float = param(0.7, 0.0, 1.0, "service level 0-1")
+    """Service level of the standard offer, delivered when utilisation is normal."""
+    utilisation_knee: float = param(0.85, 0.1, 2.0, "load / capacity")
+    """Utilisation above which service quality starts to fall."""
+    quality_drop_slope: float = param(1.2, 0.0, 20.0, "quality per unit overload")
+    """Service quality lost per unit of utilisation above the knee."""
+    capacity_adjustment_weeks: float = param(26.0, 1.0, 520.0, "weeks")
+    """Time to hire and train new staff after delivery runs late (Forrester's capacity lag)."""
+    delay_perception_weeks: float = param(8.0, 1.0, 104.0, "weeks")
+    """Smoothing time with which management perceives the delivery delay."""
+    max_staff: int = param(60, 1, 1_000_000, "people")
+    """Headcount cap for operations (budget ceiling)."""
+    custom_work_effort: float = param(1.0, 0.0, 20.0, "customer-equivalents per unit service")
+    """Extra capacity a customer takes per unit of service promised above standard, when operations accepts it."""
+    staff_cost_weekly: float = param(1_600.0, 0.0, 1e7, "EUR per person per week")
+    """Loaded weekly cost of one operations person (the cost of service in the gross margin)."""
+
+
+@dataclass
+class PurchasingConfig:
+    """Purchasing: approvals of non-standard deals (seed 000: rigid procedures block sales)."""
+
+    enabled: bool = param(True, unit="on/off")
+    """Whether deals pass through purchasing approval at all."""
+    staff: int = param(2, 1, 10_000, "people")
+    """Purchasing officers (Mesa agents)."""
+    approval_share_max: float = param(0.8, 0.0, 1.0, "share of deals")
+    """Share of opportunities that need approval at rigidity 1 (scaled by rigidity)."""
+    approval_weeks_max: float = param(8.0, 0.0, 104.0, "weeks")
+    """Mean approval wait at rigidity 1 (scaled by rigidity); the deal cannot close meanwhile."""
+    staff_cost_weekly: float = param(1_600.0, 0.0, 1e7, "EUR per person per week")
+    """Loaded weekly cost of one purchasing officer."""
+
+
+@dataclass
+class RelationsConfig:
+    """Trust, blame and information flow between departments."""
+
+    initial_trust: float = param(0.5, 0.0, 1.0, "0-1 score")
+    """Trust every department has in every other at week 0."""
+    blame_trust_drop: float = param(0.12, 0.0, 1.0, "trust units per blame")
+    """Trust lost, both ways, in one blame event."""
+    meeting_trust_gain: float = param(0.04, 0.0, 1.0, "share of the gap per meeting")
+    """Share of the distance to full trust recovered in one calm joint meeting (seed 000)."""
+    shared_goal_trust_gain: float = param(0.004, 0.0, 1.0, "share of the gap per week")
+    """Weekly trust recovery at shared-goal weight 1."""
+    rotation_trust_gain: float = param(0.03, 0.0, 1.0, "share of the gap per rotation")
+    """Trust gained between two departments when one person works a stint in the other."""
+    informal_flow: float = param(0.3, 0.0, 1.0, "share of feedback")
+    """Share of feedback that reaches the other side through goodwill alone, with no shared data."""
+    fix_effect: float = param(0.25, 0.0, 1.0, "share of the gap")
+    """Share of a knowledge gap closed when a missed target is worked on jointly instead of blamed."""
+    shared_goal_blame_damping: float = param(0.25, 0.0, 1.0, "share of blame")
+    """Share of blame removed by a shared goal alone: aligned rewards raise collaboration but barely cut
+    conflict (Le Meunier-FitzHugh, Massey & Piercy 2011)."""
+    meeting_blame_damping: float = param(0.5, 0.0, 1.0, "share of blame")
+    """Share of blame removed when a calm joint meeting fell in the period (constraints were shared)."""
+    leadership_blame_damping: float = param(0.5, 0.0, 1.0, "share of blame")
+    """Extra share removed when shared goals and joint meetings come together (senior-management
+    support, which reduces conflict strongly: Le Meunier-FitzHugh, Massey & Piercy 2011)."""
+    rotation_knowledge_gain: float = param(0.2, 0.0, 1.0, "share of the gap")
+    """Share of the knowledge gap closed by one week spent in the other department."""
+
+
+@dataclass
+class PolicyConfig:
+    """The alignment levers of DESIGN section 3: what management can decide."""
+
+    blame_culture: float = param(0.8, 0.0, 1.0, "probability")
+    """Probability that a missed target is blamed on another department rather than worked on."""
+    shared_goal_weight: float = param(0.0, 0.0, 1.0, "weight")
+    """Weight of the shared company goal in every department's reward (damps blame, discounting, overpromising)."""
+    spend_veto: bool = param(False, unit="on/off")
+    """Sales may veto marketing campaigns whose short-run return looks too low (seed 001, remedy 7)."""
+    veto_threshold: float = param(0.5, 0.0, 3.0, "x average short-run return")
+    """A campaign is vetoed when its short-run return, as sales sees it, is below this multiple of the average."""
+    marketing_pay: str = param("lead_volume", unit="scheme", choices=MARKETING_PAY_SCHEMES)
+    """What marketing is paid on: lead_volume, pipeline or revenue (seed 001, #4 and #6)."""
+    sales_pay: str = param("new_revenue", unit="scheme", choices=SALES_PAY_SCHEMES)
+    """What reps are paid on: new_revenue (the 'first sale'), total_revenue (renewals count) or margin."""
+    max_discount: float = param(0.25, 0.0, 0.5, "share of list price")
+    """Discount authority: the largest discount a rep may give without escalation."""
+    lead_sla: bool = param(False, unit="on/off")
+    """A service-level agreement on leads: leads meeting the agreed definition must be followed up."""
+    sla_fit_threshold: float = param(0.4, 0.0, 1.0, "estimated fit")
+    """The agreed lead definition: marketing passes, and sales must work, leads above this estimated fit."""
+    sla_followup_weeks: int = param(1, 1, 52, "weeks")
+    """Weeks within which an SLA lead must be followed up."""
+    cross_training_rate: float = param(0.0, 0.0, 4.0, "share of staff per year")
+    """Share of staff per year who spend a week in another department (role swaps, seed 002)."""
+    joint_meetings: int = param(0, 0, 52, "weeks between meetings (0 = never)")
+    """Cadence of calm joint sales-marketing-operations meetings where constraints are shared (seed 000, 002)."""
+    shared_data: float = param(0.0, 0.0, 1.0, "share")
+    """Accuracy and reach of the shared pipeline data (CRM, dashboards): 0 none, 1 full (Goldman stages 4-5)."""
+    marketing_reports_to_sales: bool = param(False, unit="on/off")
+    """Marketing reports to the head of sales (seed 001, remedy 5): no M-S blame channel, shorter horizon."""
+    marketing_sales_experience: float = param(0.0, 0.0, 1.0, "share of marketers")
+    """Share of marketers with at least six months of sales experience (seed 001, remedy 1)."""
+    purchasing_rigidity: float = param(0.5, 0.0, 1.0, "0-1 score")
+    """How rigid purchasing's procedures are: the share of deals needing approval and the wait."""
+    account_management_share: float = param(0.10, 0.0, 1.0, "share of rep hours")
+    """Share of rep time reserved for existing customers (the 'last sale', seed 003)."""
+    ops_flexibility: float = param(0.3, 0.0, 1.0, "0-1 score")
+    """How far operations honours custom promises (at a cost in capacity) rather than refusing them."""
+
+
+@dataclass
+class Config:
+    """A whole experiment: the market, four departments, their relations, the policy and the run."""
+
+    name: str = param("custom", unit="scenario name")
+    """Name of the scenario preset this config came from."""
+    description: str = param("", unit="text")
+    """One sentence on what the scenario represents."""
+    weeks: int = param(156, 1, 5_200, "weeks")
+    """Simulated horizon (156 weeks = 3 years)."""
+    replicates: int = param(10, 1, 100_000, "runs")
+    """Replicates per scenario in comparisons (common random numbers across arms)."""
+    seed: int = param(0, 0, 2**63 - 1, "integer")
+    """Root seed; replicate seeds are spawned from it with numpy's SeedSequence."""
+    compare_with: str = param("full_alignment", unit="scenario name")
+    """Scenario the main job compares this one with (the CLI's second arm)."""
+    n_jobs: int = param(1, -1, 4096, "worker processes (-1 = all cores)")
+    """Parallel worker processes for replicates (joblib); results do not depend on it."""
+    market: MarketConfig = field(default_factory=MarketConfig)
+    marketing: MarketingConfig = field(default_factory=MarketingConfig)
+    sales: SalesConfig = field(default_factory=SalesConfig)
+    operations: OperationsConfig = field(default_factory=OperationsConfig)
+    purchasing: PurchasingConfig = field(default_factory=PurchasingConfig)
+    relations: RelationsConfig = field(default_factory=RelationsConfig)
+    policy: PolicyConfig = field(default_factory=PolicyConfig)
+
+
+def _describe_range(meta: dict) -> str:
+    if meta.get("choices"):
+        return "one of " + ", ".join(repr(c) for c in meta["choices"])
+    low, high = meta.get("low"), meta.get("high")
+    unit = f" ({meta['unit']})" if meta.get("unit") else ""
+    return f"[{low:g}, {high:g}]{unit}"
+
+
+def _check_value(path: str, value: Any, f: dataclasses.Field) -> None:
+    meta = f.metadata
+    expected = f.type if isinstance(f.type, type) else {"int": int, "float": float, "bool": bool,
+                                                         "str": str}.get(str(f.type))
+    if expected is bool and not isinstance(value, bool):
+        raise ConfigError(f"{path} = {value!r} is not valid: expected true or false")
+    if expected in (int, float) and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        raise ConfigError(f"{path} = {value!r} is not valid: expected a number in {_describe_range(meta)}")
+    if expected is int and isinstance(value, float) and not value.is_integer():
+        raise ConfigError(f"{path} = {value!r} is not valid: expected a whole number in {_describe_range(meta)}")
+    if meta.get("choices") is not None:
+        if value not in meta["choices"]:
+            hint = difflib.get_close_matches(str(value), meta["choices"], n=1)
+            did = f" (did you mean {hint[0]!r}?)" if hint else ""
+            raise ConfigError(f"{path} = {value!r} is not valid: allowed values are "
+                              f"{_describe_range(meta)}{did}")
+    elif meta.get("low") is not None:
+        if value != value or not meta["low"] <= value <= meta["high"]:  # value != value catches NaN
+            raise ConfigError(f"{path} = {value!r} is out of range: allowed {_describe_range(meta)}")
+
+
+def validate(cfg: Config, prefix: str = "") -> Config:
+    """Check every field of ``cfg`` against its declared type and range; raise :class:`ConfigError` if not.
+
+    Cross-field rules (for instance, no more initial customers than accounts) are checked too.
+    Returns ``cfg`` unchanged so that it can be used inline.
+    """
+    for f in dataclasses.fields(cfg):
+        value = getattr(cfg, f.name)
+        path = f"{prefix}{f.name}"
+        if dataclasses.is_dataclass(value):
+            validate(value, prefix=path + ".")
+        else:
+            _check_value(path, value, f)
+    if not prefix:
+        if cfg.market.initial_customers > cfg.market.accounts:
+            raise ConfigError(f"market.initial_customers = {cfg.market.initial_customers} is out of range: "
+                              f"allowed [0, market.accounts = {cfg.market.accounts}]")
+        if cfg.marketing.qualification_noise_min > cfg.marketing.qualification_noise_max:
+            raise ConfigError("marketing.qualification_noise_min = "
+                              f"{cfg.marketing.qualification_noise_min} is out of range: allowed "
+                              f"[0, marketing.qualification_noise_max = {cfg.marketing.qualification_noise_max}]")
+        if cfg.marketing.waste_share + cfg.marketing.brand_share > 1.0:
+            raise ConfigError(f"marketing.waste_share + marketing.brand_share = "
+                              f"{cfg.marketing.waste_share + cfg.marketing.brand_share:g} is out of range: "
+                              "allowed [0, 1] (shares of one budget)")
+    return cfg
+
+
+def field_table(cls: type = Config, prefix: str = "") -> list[dict]:
+    """Every leaf field of the schema as rows (path, default, range, unit): for docs and sweep designs."""
+    rows = []
+    for f in dataclasses.fields(cls):
+        default = f.default_factory() if f.default is dataclasses.MISSING else f.default
+        if dataclasses.is_dataclass(default):
+            rows.extend(field_table(type(default), prefix + f.name + "."))
+        else:
+            rows.append({"field": prefix + f.name, "default": default, "low": f.metadata.get("low"),
+                         "high": f.metadata.get("high"), "choices": f.metadata.get("choices"),
+                         "unit": f.metadata.get("unit", "")})
+    return rows

@@ -1,0 +1,191 @@
+"""Marketing: spends the budget over campaigns, qualifies inquiries into leads, builds the brand.
+
+Each :class:`Marketer` is a Mesa agent with its own field knowledge and its own slice of the budget;
+its channel mix follows how marketing is paid (seed 001, #4 and #6).  The department object
+:class:`Marketing` adds what the marketers share: the brand stock, the campaigns vetoed by sales and
+the short-run return of each channel as sales sees it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from mesa import Agent
+
+from sim.config import MarketingConfig, PolicyConfig
+from sim.market import Market, Stage
+
+CHANNELS = ("targeted", "broad", "brand", "waste")
+"""Campaign types: two demand-generation channels, long-term brand, and spend with no return."""
+ORGANIC, TARGETED, BROAD = 0, 1, 2
+"""Where an inquiry came from (``Market.channel``): no campaign, a targeted or a broad campaign."""
+
+TARGETED_SHARE = {"lead_volume": 0.3, "pipeline": 0.55, "revenue": 0.75}
+"""Share of demand-generation spend put into targeted (costlier, better-fitting) channels per pay scheme."""
+BRAND_ATTRIBUTION = 0.3
+"""Share of organic leads that sales' CRM credits to the brand when it judges campaigns' short-run return."""
+VETO_REALLOCATION = 0.5
+"""Share of a vetoed campaign's budget moved to the surviving demand-generation channels (the rest is saved)."""
+
+
+class Marketer(Agent):
+    """One marketer: field knowledge, a budget slice and a channel mix that follows the reward.
+
+    Args:
+        model: the :class:`~sim.model.AlignmentModel`.
+        field_knowledge: what this marketer knows of real buyers (0-1); it lowers the noise of lead
+            qualification, sharpens targeting and makes sales-enablement material useful.
+    """
+
+    department = "marketing"
+
+    def __init__(self, model, field_knowledge: float):
+        super().__init__(model)
+        self.field_knowledge = field_knowledge
+        self.away = False
+        self.spend = dict.fromkeys(CHANNELS, 0.0)
+
+    def step(self) -> None:
+        """Decide whether to spend a week in sales, then plan this week's campaigns."""
+        self.away = self.model.relations.maybe_rotate(self)
+        self.plan_campaigns()
+
+    def plan_campaigns(self) -> None:
+        """Split this marketer's budget slice over channels according to reward and vetoes."""
+        cfg: MarketingConfig = self.model.config.marketing
+        policy: PolicyConfig = self.model.config.policy
+        budget = cfg.weekly_budget / cfg.staff
+        waste = cfg.waste_share * (1.0 - 0.5 * self.field_knowledge)
+        brand = cfg.brand_share * (0.4 if policy.marketing_reports_to_sales else 1.0)
+        targeted = TARGETED_SHARE[policy.marketing_pay]
+        targeted += policy.shared_goal_weight * (TARGETED_SHARE["revenue"] - targeted)
+        demand = 1.0 - waste - brand
+        mix = {"targeted": demand * targeted, "broad": demand * (1 - targeted), "brand": brand, "waste": waste}
+        self.spend = self.model.marketing.apply_vetoes({k: v * budget for k, v in mix.items()})
+
+    @property
+    def qualification_noise(self) -> float:
+        """Standard deviation of this marketer's read of a lead's fit."""
+        cfg = self.model.config.marketing
+        return cfg.qualification_noise_max - (cfg.qualification_noise_max - cfg.qualification_noise_min) * \
+            self.field_knowledge
+
+
+class Marketing:
+    """What the marketers share: brand stock, vetoed channels, lead threshold and channel returns.
+
+    Args:
+        config: the marketing section of the configuration.
+        policy: the policy levers.
+    """
+
+    def __init__(self, config: MarketingConfig, policy: PolicyConfig):
+        self.config = config
+        self.policy = policy
+        self.brand_reference = max(config.weekly_budget * config.brand_share, 1e-9) / max(config.brand_decay, 1e-9)
+        self.brand_stock = self.brand_reference
+        self.vetoed: set[str] = set()
+        self.period_spend = dict.fromkeys(CHANNELS, 0.0)
+        self.period_accepted = np.zeros(3)
+
+    @property
+    def brand_level(self) -> float:
+        """Brand stock relative to the steady state of the default brand budget (1 = as at the start)."""
+        return self.brand_stock / self.brand_reference
+
+    @property
+    def mql_threshold(self) -> float:
+        """Estimated fit marketing needs to see to pass a lead: set by pay, blended toward quality by the
+        shared goal, and fixed at the agreed definition when a lead SLA is in force."""
+        if self.policy.lead_sla:
+            return self.policy.sla_fit_threshold
+        cfg = self.config
+        own = {"lead_volume": cfg.mql_threshold_volume, "pipeline": cfg.mql_threshold_pipeline,
+               "revenue": cfg.mql_threshold_revenue}[self.policy.marketing_pay]
+        return own + self.policy.shared_goal_weight * (cfg.mql_threshold_revenue - own)
+
+    def apply_vetoes(self, spend: dict[str, float]) -> dict[str, float]:
+        """Cut vetoed channels; move part of their budget to the demand channels that survive."""
+        if not self.vetoed:
+            return spend
+        freed = sum(spend[c] for c in self.vetoed)
+        spend = {c: (0.0 if c in self.vetoed else v) for c, v in spend.items()}
+        survivors = [c for c in ("targeted", "broad") if c not in self.vetoed]
+        base = sum(spend[c] for c in survivors)
+        for c in survivors:
+            spend[c] += VETO_REALLOCATION * freed * (spend[c] / base if base > 0 else 1 / len(survivors))
+        return spend
+
+    def invest_in_brand(self, brand_spend: float) -> None:
+        """Brand stock accumulates spend and decays: brand <- (1 - decay) x brand + spend."""
+        self.brand_stock = (1.0 - self.config.brand_decay) * self.brand_stock + brand_spend
+
+    def record(self, spend: dict[str, float]) -> None:
+        """Add this week's spend to the period's totals (for the spend review)."""
+        for c in CHANNELS:
+            self.period_spend[c] += spend[c]
+
+    def short_run_returns(self) -> dict[str, float]:
+        """Accepted leads per euro of each channel this period, as sales' CRM attributes them."""
+        credit = {"targeted": self.period_accepted[TARGETED], "broad": self.period_accepted[BROAD],
+                  "brand": BRAND_ATTRIBUTION * self.period_accepted[ORGANIC], "waste": 0.0}
+        return {c: credit[c] / self.period_spend[c] for c in CHANNELS if self.period_spend[c] > 0}
+
+    def review_spend(self, threshold: float) -> list[tuple[str, float]]:
+        """Sales' veto (seed 001, remedy 7): campaigns whose short-run return is below ``threshold`` x the
+        spend-weighted average are cut from the next period on.  Returns the newly vetoed (channel, return)."""
+        returns = self.short_run_returns()
+        spent = {c: self.period_spend[c] for c in returns}
+        total = sum(spent.values())
+        average = sum(returns[c] * spent[c] for c in returns) / total if total > 0 else 0.0
+        vetoed = [(c, r / average if average > 0 else 0.0) for c, r in returns.items()
+                  if c not in self.vetoed and (average <= 0 or r < threshold * average)]
+        self.vetoed.update(c for c, _ in vetoed)
+        return vetoed
+
+    def start_period(self) -> None:
+        """Reset the period's spend and accepted-lead tallies."""
+        self.period_spend = dict.fromkeys(CHANNELS, 0.0)
+        self.period_accepted = np.zeros(3)
+
+
+# --------------------------------------------------------------------- vectorised marketing rules
+def run_campaigns(market: Market, config: MarketingConfig, spend: dict[str, float], field_knowledge: float,
+                  week: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Demand generation touches prospects.
+
+    Broad channels touch spend / cost_per_touch_broad prospects at random; targeted channels touch
+    spend / cost_per_touch_targeted prospects with weight fit ** (precision x field knowledge): without
+    field knowledge, 'targeting' is blind.  Returns two boolean masks over accounts (targeted, broad).
+    """
+    pool = np.flatnonzero((market.stage == Stage.PROSPECT) & (market.quiet_until <= week))
+    targeted = np.zeros(market.size, dtype=bool)
+    broad = np.zeros(market.size, dtype=bool)
+    if pool.size == 0:
+        return targeted, broad
+    n_broad = spend["broad"] / config.cost_per_touch_broad
+    n_targeted = spend["targeted"] / config.cost_per_touch_targeted
+    broad[pool[rng.random(pool.size) < min(1.0, n_broad / pool.size)]] = True
+    weight = market.fit[pool] ** (config.targeting_precision * field_knowledge)
+    p = np.minimum(1.0, n_targeted * weight / weight.sum())
+    targeted[pool[rng.random(pool.size) < p]] = True
+    return targeted, broad
+
+
+def qualify_inquiries(market: Market, inquiries: np.ndarray, noise: np.ndarray, threshold: float,
+                      n_reps: int, week: int, rng: np.random.Generator) -> np.ndarray:
+    """Marketing qualification (MQL): pass an inquiry when fit + noise >= the lead threshold.
+
+    ``noise`` is the qualifying marketer's standard deviation for each inquiry.  Passed leads go to a
+    rep chosen at random and wait for review; the others are nurtured (back to the pool, resting).
+    Returns the indices of the new leads.
+    """
+    estimate = market.fit[inquiries] + rng.normal(0.0, 1.0, inquiries.size) * noise
+    passed = estimate >= threshold
+    leads = inquiries[passed]
+    market.move(leads, Stage.LEAD, week)
+    market.marketing_estimate[leads] = estimate[passed]
+    market.via_marketing[leads] = True
+    market.reviewed[leads] = False
+    market.owner[leads] = rng.integers(0, n_reps, leads.size)
+    market.rest(inquiries[~passed], Stage.PROSPECT, week)
+    return leads

@@ -1,0 +1,136 @@
+"""Operations: onboards won deals, serves customers, and grows capacity late.
+
+Capacity is the sum of the operations staff's capacity (Mesa agents; new ones are hired when the
+perceived delivery delay or utilisation runs high, after a lag: Forrester's market-growth model,
+as told in Morecroft 2007, ch. 7).  Quality falls when utilisation passes the knee; flexible
+operations honour custom promises at a cost in capacity, rigid ones refuse the extra (seed 003).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from mesa import Agent
+
+from sim.config import OperationsConfig
+from sim.market import Market, Stage
+
+FORRESTER_DELAY_RATIO = (1.0, 1.5, 2.0, 3.0)
+FORRESTER_EFFECT = (1.0, 0.75, 0.5, 0.3)
+"""Sales effectiveness against delivery delay / normal delay (Forrester 1968, via Morecroft 2007)."""
+MIN_ONBOARDING_SHARE = 0.15
+"""Share of capacity kept for onboarding even when serving customers takes everything."""
+
+
+class OperationsStaff(Agent):
+    """One operations person, serving ``customers_per_staff`` customers' worth of work each week.
+
+    Args:
+        model: the :class:`~sim.model.AlignmentModel`.
+    """
+
+    department = "operations"
+
+    def __init__(self, model):
+        super().__init__(model)
+        self.away = False
+
+    def step(self) -> None:
+        """Maybe spend a week with sales (they learn what customers ask for; sales learns capacity)."""
+        self.away = self.model.relations.maybe_rotate(self)
+
+    @property
+    def capacity(self) -> float:
+        """Customer-equivalents of work this person does this week (none while away)."""
+        return 0.0 if self.away else self.model.config.operations.customers_per_staff
+
+
+def delivery_credibility(delay_weeks: float, normal_weeks: float) -> float:
+    """Multiplier on the win hazard from the delivery delay customers hear about (Forrester table)."""
+    return float(np.interp(delay_weeks / normal_weeks, FORRESTER_DELAY_RATIO, FORRESTER_EFFECT))
+
+
+@dataclass
+class OperationsWeek:
+    """What operations did this week."""
+
+    capacity: float = 0.0
+    utilisation: float = 0.0
+    quality: float = 1.0
+    delay: float = 0.0
+    backlog: int = 0
+    onboarded: int = 0
+    hired: int = 0
+
+
+class Operations:
+    """Department-level state of operations: perceived delay, utilisation and the hiring pipeline.
+
+    Args:
+        config: the operations section of the configuration.
+        flexibility: the ``ops_flexibility`` lever (0 refuse custom promises, 1 honour them all).
+    """
+
+    def __init__(self, config: OperationsConfig, flexibility: float):
+        self.config = config
+        self.flexibility = flexibility
+        self.perceived_delay = config.normal_delivery_weeks
+        self.perceived_utilisation = config.utilisation_knee
+        self.hiring = 0.0
+        self.delay = config.normal_delivery_weeks
+
+    def custom_load(self, market: Market, idx: np.ndarray) -> np.ndarray:
+        """Service above standard that operations takes on for each account (promised - standard, x flexibility)."""
+        return self.flexibility * np.maximum(0.0, market.promised[idx] - self.config.standard_service)
+
+    def serve_and_onboard(self, market: Market, capacity: float, week: int) -> OperationsWeek:
+        """Serve active customers, onboard the backlog first-in first-out, and set delivered service.
+
+        Serving one customer takes 1 + custom_work_effort x custom load; onboarding one deal takes
+        ``onboarding_effort`` (more for custom promises).  Utilisation above the knee lowers quality:
+        quality = 1 - quality_drop_slope x (utilisation - knee).  Delivered service = quality x
+        (standard + custom load).  The delivery delay is the backlog's work / onboarding capacity.
+        """
+        cfg = self.config
+        customers = market.active_customers()
+        service_load = float((1 + cfg.custom_work_effort * self.custom_load(market, customers)).sum())
+        free = max(MIN_ONBOARDING_SHARE * capacity, capacity - service_load)
+        backlog = np.flatnonzero((market.stage == Stage.CUSTOMER) & ~market.onboarded)
+        backlog = backlog[np.argsort(market.won_week[backlog], kind="stable")]
+        new = backlog[market.remaining_onboarding[backlog] <= 0]  # unfinished deals always have work left
+        market.remaining_onboarding[new] = cfg.onboarding_effort * (1 + self.custom_load(market, new))
+        work = market.remaining_onboarding[backlog]
+        done_by = np.cumsum(work)
+        finished = backlog[done_by <= free]
+        partial = backlog[done_by > free][:1]
+        used = float(work[: finished.size].sum())
+        if partial.size:
+            market.remaining_onboarding[partial] -= free - used
+            used = free
+        market.remaining_onboarding[finished] = 0.0
+        market.onboarded[finished] = True
+        waited = week - market.won_week[finished]
+        late = np.maximum(0.0, waited - cfg.normal_delivery_weeks)
+        market.satisfaction[finished] = np.clip(0.65 - 0.03 * late, 0.0, 1.0)
+        utilisation = (service_load + used) / capacity if capacity > 0 else 2.0
+        quality = float(np.clip(1 - cfg.quality_drop_slope * max(0.0, utilisation - cfg.utilisation_knee), 0.1, 1))
+        served = market.active_customers()
+        market.delivered[served] = quality * (cfg.standard_service + self.custom_load(market, served))
+        remaining = float(market.remaining_onboarding[backlog].sum())
+        self.delay = remaining / free if free > 0 else 52.0
+        return OperationsWeek(capacity=capacity, utilisation=utilisation, quality=quality, delay=self.delay,
+                              backlog=int(backlog.size - finished.size), onboarded=int(finished.size))
+
+    def plan_hiring(self, staff: int, utilisation: float) -> int:
+        """Forrester's capacity rule: perceive delay and utilisation with a lag, then hire in proportion to
+        how far they exceed normal, over ``capacity_adjustment_weeks``.  Returns the people to hire now."""
+        cfg = self.config
+        self.perceived_delay += (self.delay - self.perceived_delay) / cfg.delay_perception_weeks
+        self.perceived_utilisation += (utilisation - self.perceived_utilisation) / cfg.delay_perception_weeks
+        pressure = max(self.perceived_delay / cfg.normal_delivery_weeks - 1.0,
+                       self.perceived_utilisation / cfg.utilisation_knee - 1.0, 0.0)
+        self.hiring += staff * pressure / cfg.capacity_adjustment_weeks
+        hires = min(int(self.hiring), max(0, cfg.max_staff - staff))
+        self.hiring -= int(self.hiring)
+        return hires

@@ -1,0 +1,293 @@
+"""Sales: reviews leads, qualifies them, works opportunities under quota pressure, cares for customers.
+
+Each :class:`SalesRep` is a Mesa agent with limited hours, a selling skill, a read of operations'
+real capacity, a quota and this period's bookings.  Its pressure (shortfall x time into the period)
+sets how much it discounts and how much it promises beyond what operations can deliver (seed 002's
+monthly quota vs long-term brand; seed 003's overpromising).  The funnel rules that act on all
+accounts at once are the functions below; they read the reps' choices as arrays indexed by owner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from mesa import Agent
+
+from sim.config import PolicyConfig, SalesConfig
+from sim.market import NOBODY, Market, Stage
+
+
+class SalesRep(Agent):
+    """One sales rep.
+
+    Args:
+        model: the :class:`~sim.model.AlignmentModel`.
+        index: position of this rep in the owner arrays of the market (0 .. reps-1).
+        skill: selling-skill multiplier on the win hazard (log-normal, mean 1).
+        ops_knowledge: what the rep knows of operations' real capacity (0-1, ``K_S``); it keeps
+            promises close to what can be delivered.
+    """
+
+    department = "sales"
+
+    def __init__(self, model, index: int, skill: float, ops_knowledge: float):
+        super().__init__(model)
+        self.index = index
+        self.skill = skill
+        self.ops_knowledge = ops_knowledge
+        self.away = False
+        self.bookings = 0.0
+        self.pressure = 0.0
+        self.discount = 0.0
+        self.promise_inflation = 0.0
+        self.care_share = 0.0
+
+    def step(self) -> None:
+        """Maybe spend a week elsewhere, feel the quota, then set discount, promises and care time."""
+        self.away = self.model.relations.maybe_rotate(self)
+        self.feel_quota_pressure()
+        self.set_discount()
+        self.set_promises()
+        self.set_care_time()
+
+    def feel_quota_pressure(self) -> None:
+        """Pressure = shortfall against quota x share of the period gone (0 at the start, up to 1)."""
+        cfg: SalesConfig = self.model.config.sales
+        into_period = (self.model.week % cfg.quota_period_weeks + 1) / cfg.quota_period_weeks
+        shortfall = max(0.0, 1.0 - self.bookings / cfg.quota) if cfg.quota > 0 else 0.0
+        self.pressure = shortfall * into_period
+
+    def set_discount(self) -> None:
+        """Discount rises with pressure, damped by shared goals and margin pay, capped by authority."""
+        cfg: SalesConfig = self.model.config.sales
+        policy: PolicyConfig = self.model.config.policy
+        wanted = (cfg.base_discount + cfg.pressure_discount_slope * self.pressure) * (1 - policy.shared_goal_weight)
+        if policy.sales_pay == "margin":
+            wanted *= 0.5
+        self.discount = min(policy.max_discount, wanted)
+
+    def set_promises(self) -> None:
+        """Promise inflation = slope x pressure x (1 - knowledge of operations) x (1 - shared-goal weight)."""
+        cfg: SalesConfig = self.model.config.sales
+        w = self.model.config.policy.shared_goal_weight
+        self.promise_inflation = cfg.promise_inflation_slope * self.pressure * (1 - self.ops_knowledge) * (1 - w)
+
+    def set_care_time(self) -> None:
+        """Share of hours given to existing customers: the policy's share, honoured in full unless the
+        rep is paid on new revenue only, when pressure eats into it."""
+        policy: PolicyConfig = self.model.config.policy
+        honoured = 1.0 - self.pressure if policy.sales_pay == "new_revenue" else 1.0
+        self.care_share = policy.account_management_share * honoured
+
+
+@dataclass
+class SalesWeek:
+    """What the sales funnel did this week (counts of accounts, plus the sales cycles of the wins)."""
+
+    reviewed: int = 0
+    accepted: int = 0
+    accepted_from_marketing: int = 0
+    expired: int = 0
+    sla_breaches: int = 0
+    qualified: int = 0
+    disqualified: int = 0
+    self_sourced: int = 0
+    won: int = 0
+    lost: int = 0
+    bookings: float = 0.0
+    discount_given: float = 0.0
+    lead_won: int = 0
+    lead_failed: int = 0
+    cycles: np.ndarray | None = None
+
+
+@dataclass
+class RepArrays:
+    """The reps' current choices, as arrays indexed by rep (the owner codes of the market)."""
+
+    hours: np.ndarray
+    skill: np.ndarray
+    discount: np.ndarray
+    promise_inflation: np.ndarray
+    care_share: np.ndarray
+
+    @classmethod
+    def of(cls, reps: list[SalesRep], hours_per_week: float, meeting_hours: float) -> RepArrays:
+        """Collect the reps' attributes; a rep away on rotation has no selling hours this week."""
+        return cls(hours=np.array([0.0 if r.away else hours_per_week - meeting_hours for r in reps]),
+                   skill=np.array([r.skill for r in reps]), discount=np.array([r.discount for r in reps]),
+                   promise_inflation=np.array([r.promise_inflation for r in reps]),
+                   care_share=np.array([r.care_share for r in reps]))
+
+
+def workload(market: Market, reps: RepArrays, config: SalesConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Per rep: the share of open-deal work that gets done this week (intensity, 0-1) and the
+    overload (demand / available hours - 1, at least 0).
+
+    Open deals are accepted leads and opportunities; each takes ``hours_per_open_deal`` a week.
+    Available hours are what is left after care time and reviewing this week's new leads.
+    """
+    n = reps.hours.size
+    open_deals = np.bincount(market.owner[(market.stage == Stage.ACCEPTED) | (market.stage == Stage.OPPORTUNITY)],
+                             minlength=n)
+    new_leads = np.bincount(market.owner[(market.stage == Stage.LEAD) & ~market.reviewed], minlength=n)
+    available = np.maximum(reps.hours * (1 - reps.care_share) - new_leads * config.hours_per_lead_review, 0.0)
+    demand = open_deals * config.hours_per_open_deal
+    intensity = np.where(demand > 0, np.minimum(1.0, available / np.maximum(demand, 1e-9)), 1.0)
+    overload = np.where(available > 0, np.maximum(0.0, demand / np.maximum(available, 1e-9) - 1.0), 1.0)
+    return intensity, np.minimum(overload, 3.0)
+
+
+def review_leads(market: Market, config: SalesConfig, policy: PolicyConfig, trust_in_marketing: float,
+                 overload: np.ndarray, week: int, rng: np.random.Generator, out: SalesWeek) -> np.ndarray:
+    """Sales acceptance (SAL), MECHANISMS rule 4.
+
+    A rep reads fit + noise and works a new lead when the read is at least
+    ``acceptance_threshold + distrust_slope x (1 - trust in marketing) + overload_slope x overload``.
+    An ignored lead may still be picked up later in a quiet week; under a lead SLA, a lead that meets
+    the agreed definition must be followed up within the agreed weeks, and compliance falls with
+    overload, not with distrust.  Leads older than ``lead_timeout_weeks`` go back to the pool.
+    Returns the indices of the leads accepted this week.
+    """
+    leads = market.in_stage(Stage.LEAD)
+    owner = market.owner[leads]
+    waited = week - market.stage_week[leads]
+    fresh = ~market.reviewed[leads]
+    threshold = (config.acceptance_threshold + config.distrust_threshold_slope * (1 - trust_in_marketing)
+                 + config.overload_threshold_slope * overload[owner])
+    read = market.fit[leads] + rng.normal(0.0, config.estimation_noise, leads.size)
+    accept = fresh & (read >= threshold)
+    quiet = 1.0 / (1.0 + overload[owner])
+    accept |= ~fresh & (rng.random(leads.size) < config.late_pickup_probability * quiet)
+    if policy.lead_sla:
+        due = market.marketing_estimate[leads] >= policy.sla_fit_threshold
+        complied = rng.random(leads.size) < quiet
+        accept |= due & complied & (waited < policy.sla_followup_weeks)
+        out.sla_breaches = int(np.count_nonzero(due & ~accept & (waited == policy.sla_followup_weeks)))
+    market.reviewed[leads] = True
+    out.reviewed = int(np.count_nonzero(fresh))
+    taken = leads[accept]
+    freshness = np.exp(-market.config.lead_decay * waited[accept])
+    market.move(taken, Stage.ACCEPTED, week)
+    market.freshness[taken] = freshness
+    market.accepted_week[taken] = week
+    out.accepted += int(taken.size)
+    out.accepted_from_marketing = int(taken.size)
+    timed_out = leads[~accept & (waited >= market.config.lead_timeout_weeks)]
+    out.expired = int(timed_out.size)
+    market.rest(timed_out, Stage.PROSPECT, week)
+    return taken
+
+
+def qualify(market: Market, config: SalesConfig, approval_share: float, approval_weeks: float,
+            intensity: np.ndarray, week: int, rng: np.random.Generator, out: SalesWeek) -> None:
+    """Discovery calls (SAL to SQL): after ``qualification_weeks`` of work, the rep reads fit more
+    precisely and opens an opportunity when the read clears ``qualification_threshold``; a lead that
+    waited too long has gone cold with probability 1 - exp(-lead_decay x weeks waited) (Oldroyd et al.
+    2011).  An overloaded rep gets to it later.  New opportunities may need purchasing's approval.
+    """
+    accepted = market.in_stage(Stage.ACCEPTED)
+    ready = accepted[(week - market.stage_week[accepted] >= config.qualification_weeks)
+                     & (rng.random(accepted.size) < intensity[market.owner[accepted]])]
+    read = market.fit[ready] + rng.normal(0.0, config.qualification_noise, ready.size)
+    warm = rng.random(ready.size) < market.freshness[ready]
+    passed = (read >= config.qualification_threshold) & warm
+    opportunities, dropped = ready[passed], ready[~passed]
+    market.move(opportunities, Stage.OPPORTUNITY, week)
+    needs_approval = rng.random(opportunities.size) < approval_share
+    waits = np.maximum(1, np.rint(rng.exponential(max(approval_weeks, 1e-9), opportunities.size)))
+    market.approval_wait[opportunities] = np.where(needs_approval & (approval_weeks > 0), waits, 0)
+    out.qualified = int(opportunities.size)
+    out.disqualified = int(dropped.size)
+    out.lead_failed += int(np.count_nonzero(market.via_marketing[dropped]))
+    market.rest(dropped, Stage.DISQUALIFIED, week)
+
+
+@dataclass
+class DealTerms:
+    """What makes a deal close: enablement usefulness, delivery credibility, brand and standard service."""
+
+    enablement: float
+    credibility: float
+    brand_level: float
+    brand_price_effect: float
+    standard_service: float
+    list_price: float
+
+
+def work_opportunities(market: Market, config: SalesConfig, reps: RepArrays, intensity: np.ndarray,
+                       terms: DealTerms, week: int, rng: np.random.Generator, out: SalesWeek) -> np.ndarray:
+    """Win and loss of open opportunities, MECHANISMS rule 5.
+
+    Weekly win hazard = base x fit^alpha x skill x intensity x (1 + e_E x enablement)
+    x (1 + e_D x discount x price sensitivity) x (1 + e_P x promise inflation) x delivery credibility;
+    no win while purchasing's approval is pending.  Loss hazard = base_loss x (0.3 + 1 - fit), x 1.5
+    while the deal waits for approval (it slips to a competitor).  The brand lowers price sensitivity.
+    Won deals become customers waiting for onboarding at the rep's discount and promise.
+    Returns the indices of the deals won.
+    """
+    opps = market.in_stage(Stage.OPPORTUNITY)
+    owner = market.owner[opps]
+    waiting = market.approval_wait[opps] > 0
+    sensitivity = market.price_sensitivity[opps] * (1 - terms.brand_price_effect * min(terms.brand_level, 1.0))
+    win = (config.base_win_hazard * market.fit[opps] ** config.fit_exponent * reps.skill[owner] * intensity[owner]
+           * (1 + config.enablement_effect * terms.enablement)
+           * (1 + config.discount_effect * reps.discount[owner] * sensitivity)
+           * (1 + config.promise_effect * reps.promise_inflation[owner]) * terms.credibility)
+    win = np.where(waiting, 0.0, win)
+    loss = config.base_loss_hazard * (1.3 - market.fit[opps]) * np.where(waiting, 1.5, 1.0)
+    p_win, p_loss = 1 - np.exp(-win), 1 - np.exp(-loss)
+    u = rng.random(opps.size)
+    won_mask = u < p_win
+    lost_mask = ~won_mask & (u < p_win + p_loss * (1 - p_win))
+    won, lost = opps[won_mask], opps[lost_mask]
+    d = reps.discount[market.owner[won]]
+    market.move(won, Stage.CUSTOMER, week)
+    market.won_week[won] = week
+    market.discount[won] = d
+    market.contract_value[won] = terms.list_price * (1 - d)
+    market.promised[won] = np.minimum(1.0, terms.standard_service * (1 + reps.promise_inflation[market.owner[won]]))
+    market.onboarded[won] = False
+    out.won, out.lost = int(won.size), int(lost.size)
+    out.bookings = float(market.contract_value[won].sum())
+    out.discount_given = float((terms.list_price * d).sum())
+    out.cycles = week - market.accepted_week[won]
+    out.lead_won = int(np.count_nonzero(market.via_marketing[won]))
+    out.lead_failed += int(np.count_nonzero(market.via_marketing[lost]))
+    market.rest(lost, Stage.PROSPECT, week)
+    return won
+
+
+def prospect(market: Market, config: SalesConfig, reps: RepArrays, intensity: np.ndarray, week: int,
+             rng: np.random.Generator, out: SalesWeek) -> None:
+    """Reps with free hours find their own leads: each screens three aware prospects per lead it opens
+    and opens the ones it reads as best (self-sourced leads skip marketing and go straight to SAL)."""
+    free = np.where(intensity >= 1.0, reps.hours * (1 - reps.care_share), 0.0) * config.prospecting_share
+    expected = free / config.hours_per_prospect
+    n_per_rep = np.floor(expected) + (rng.random(expected.size) < expected % 1)
+    total = int(n_per_rep.sum())
+    pool = np.flatnonzero((market.stage == Stage.PROSPECT) & market.aware & (market.quiet_until <= week))
+    if total == 0 or pool.size == 0:
+        return
+    screened = rng.choice(pool, size=min(pool.size, 3 * total), replace=False)
+    read = market.fit[screened] + rng.normal(0.0, config.estimation_noise, screened.size)
+    opened = screened[np.argsort(-read)[:total]]
+    owners = np.repeat(np.arange(expected.size), n_per_rep.astype(int))[:opened.size]
+    market.move(opened, Stage.ACCEPTED, week)
+    market.owner[opened] = owners
+    market.via_marketing[opened] = False
+    market.freshness[opened] = 1.0
+    market.accepted_week[opened] = week
+    out.self_sourced = int(opened.size)
+    out.accepted += int(opened.size)
+
+
+def care_per_customer(market: Market, customers: np.ndarray, reps: RepArrays, config: SalesConfig) -> np.ndarray:
+    """Account-management care each customer gets (0-1): the owner's care hours divided by the hours
+    its customers need (``hours_per_customer_care`` each), capped at full care."""
+    owner = market.owner[customers]
+    served = np.bincount(owner[owner != NOBODY], minlength=reps.hours.size)
+    need = served * config.hours_per_customer_care
+    care = np.where(need > 0, np.minimum(1.0, reps.hours * reps.care_share / np.maximum(need, 1e-9)), 1.0)
+    return np.where(owner != NOBODY, care[np.maximum(owner, 0)], 0.0)

@@ -1,0 +1,256 @@
+"""The customer accounts, stored column-wise: one numpy array per attribute, one entry per account.
+
+Each account is an individual with its own latent fit, price sensitivity, urgency, awareness, funnel
+stage, promise, delivery and satisfaction, but a week of the whole market is a handful of vectorised
+operations, never a Python loop over accounts.  ``Market.account(i)`` gives a readable snapshot of
+one account for teaching and debugging.
+
+The customer-side rules live here, one small function each (awareness, inquiry, satisfaction,
+churn, expansion, billing); the departments' rules (qualification, acceptance, selling, delivery)
+live in :mod:`sim.departments` and act on these arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+import numpy as np
+
+from sim.config import MarketConfig
+
+WEEKS_PER_YEAR = 52
+
+
+class Stage(IntEnum):
+    """Funnel stage of an account; every account is in exactly one stage every week."""
+
+    PROSPECT = 0      #: not (currently) in contact: unaware, aware, or resting after a failed attempt
+    LEAD = 1          #: a marketing-qualified lead (MQL) waiting for a rep
+    ACCEPTED = 2      #: a sales-accepted lead (SAL) in discovery calls
+    OPPORTUNITY = 3   #: a sales-qualified opportunity (SQL) being worked
+    CUSTOMER = 4      #: signed: waiting for onboarding or being served
+    CHURNED = 5       #: a former customer who left
+    DISQUALIFIED = 6  #: found not to fit at qualification; rests, then returns to the prospect pool
+
+
+NOBODY = -1  #: owner of an account no rep works
+
+
+@dataclass(frozen=True)
+class AccountSnapshot:
+    """A readable copy of one account's state at the current week."""
+
+    index: int
+    stage: str
+    weeks_in_stage: int
+    fit: float
+    price_sensitivity: float
+    urgency: float
+    aware: bool
+    owner: int
+    via_marketing: bool
+    promised_service: float
+    delivered_service: float
+    satisfaction: float
+    contract_value: float
+    discount: float
+    tenure_weeks: int
+    onboarded: bool
+
+
+class Market:
+    """All accounts of the addressable market as parallel numpy arrays.
+
+    Args:
+        config: the market section of the configuration.
+        n_reps: number of sales reps (owners are rep indices ``0 .. n_reps-1``).
+        standard_service: service level of the standard offer (what initial customers were promised).
+        rng: the generator that draws the accounts' fixed traits and the installed base.
+    """
+
+    def __init__(self, config: MarketConfig, n_reps: int, standard_service: float, rng: np.random.Generator):
+        n = config.accounts
+        self.config = config
+        self.size = n
+        self.fit = rng.beta(config.fit_alpha, config.fit_beta, n)
+        self.price_sensitivity = np.clip(rng.beta(2.0, 2.0, n) * 2 * config.price_sensitivity_mean, 0, 1)
+        self.urgency = rng.beta(1.5, 3.0, n)
+        self.aware = rng.random(n) < config.initial_awareness
+        self.stage = np.full(n, Stage.PROSPECT, dtype=np.int8)
+        self.stage_week = np.zeros(n, dtype=np.int32)
+        self.quiet_until = np.zeros(n, dtype=np.int32)
+        self.owner = np.full(n, NOBODY, dtype=np.int32)
+        self.via_marketing = np.zeros(n, dtype=bool)
+        self.channel = np.zeros(n, dtype=np.int8)
+        self.marketing_estimate = np.zeros(n)
+        self.reviewed = np.zeros(n, dtype=bool)
+        self.freshness = np.ones(n)
+        self.accepted_week = np.zeros(n, dtype=np.int32)
+        self.approval_wait = np.zeros(n, dtype=np.int32)
+        self.discount = np.zeros(n)
+        self.promised = np.zeros(n)
+        self.delivered = np.zeros(n)
+        self.satisfaction = np.zeros(n)
+        self.contract_value = np.zeros(n)
+        self.won_week = np.full(n, -10**6, dtype=np.int32)
+        self.onboarded = np.zeros(n, dtype=bool)
+        self.remaining_onboarding = np.zeros(n)
+        self.week = 0
+        self._seed_installed_base(n_reps, standard_service, rng)
+
+    def _seed_installed_base(self, n_reps: int, standard_service: float, rng: np.random.Generator) -> None:
+        """Make ``initial_customers`` accounts, chosen with probability rising with fit, active customers."""
+        k = self.config.initial_customers
+        if k == 0:
+            return
+        weights = self.fit / self.fit.sum()
+        idx = rng.choice(self.size, size=k, replace=False, p=weights)
+        self.stage[idx] = Stage.CUSTOMER
+        self.aware[idx] = True
+        self.owner[idx] = rng.integers(0, n_reps, k)
+        self.won_week[idx] = -rng.integers(1, 3 * WEEKS_PER_YEAR, k)
+        self.stage_week[idx] = self.won_week[idx]
+        self.onboarded[idx] = True
+        self.discount[idx] = rng.uniform(0.0, 0.15, k)
+        self.contract_value[idx] = self.config.list_price * (1 - self.discount[idx])
+        self.promised[idx] = standard_service
+        self.delivered[idx] = standard_service
+        self.satisfaction[idx] = np.clip(rng.normal(0.62, 0.08, k), 0, 1)
+
+    # ----------------------------------------------------------------- bookkeeping
+    def in_stage(self, stage: Stage) -> np.ndarray:
+        """Indices of the accounts currently in ``stage``."""
+        return np.flatnonzero(self.stage == stage)
+
+    def move(self, idx: np.ndarray, stage: Stage, week: int) -> None:
+        """Move accounts ``idx`` to ``stage`` as of ``week``."""
+        self.stage[idx] = stage
+        self.stage_week[idx] = week
+
+    def rest(self, idx: np.ndarray, stage: Stage, week: int) -> None:
+        """Send accounts to ``stage`` (prospect or disqualified) and keep them quiet for ``recycle_weeks``."""
+        self.move(idx, stage, week)
+        self.owner[idx] = NOBODY
+        self.via_marketing[idx] = False
+        self.reviewed[idx] = False
+        self.quiet_until[idx] = week + self.config.recycle_weeks
+
+    def stage_counts(self) -> np.ndarray:
+        """Number of accounts per stage, in :class:`Stage` order."""
+        return np.bincount(self.stage, minlength=len(Stage))
+
+    def active_customers(self) -> np.ndarray:
+        """Indices of onboarded customers (the ones served and billed)."""
+        return np.flatnonzero((self.stage == Stage.CUSTOMER) & self.onboarded)
+
+    def account(self, i: int) -> AccountSnapshot:
+        """A readable snapshot of account ``i`` in the current week (see :class:`AccountSnapshot`)."""
+        if not 0 <= i < self.size:
+            raise IndexError(f"account index {i} is out of range: allowed [0, {self.size - 1}]")
+        week = self.week
+        return AccountSnapshot(
+            index=i, stage=Stage(self.stage[i]).name.lower(), weeks_in_stage=week - int(self.stage_week[i]),
+            fit=float(self.fit[i]), price_sensitivity=float(self.price_sensitivity[i]),
+            urgency=float(self.urgency[i]), aware=bool(self.aware[i]), owner=int(self.owner[i]),
+            via_marketing=bool(self.via_marketing[i]), promised_service=float(self.promised[i]),
+            delivered_service=float(self.delivered[i]), satisfaction=float(self.satisfaction[i]),
+            contract_value=float(self.contract_value[i]), discount=float(self.discount[i]),
+            tenure_weeks=max(0, week - int(self.won_week[i])) if self.stage[i] == Stage.CUSTOMER else 0,
+            onboarded=bool(self.onboarded[i]))
+
+
+# --------------------------------------------------------------------- customer-side rules
+def spread_awareness(market: Market, touched: np.ndarray, brand_level: float, brand_effect: float,
+                     rng: np.random.Generator) -> int:
+    """Bass-style awareness: unaware accounts learn of the company.
+
+    An unaware account becomes aware when a campaign touches it, or otherwise with weekly probability
+    ``1 - exp(-(p/52 x (1 + brand) + brand_effect x brand + q/52 x net promoter share))``, where the net
+    promoter share is (promoters - detractors) / accounts (Bass 1969; p and q from Sultan, Farley &
+    Lehmann 1990).  Unhappy customers (detractors) slow awareness down; the hazard never goes below 0.
+
+    Returns the number of accounts that became aware this week.
+    """
+    cfg = market.config
+    unaware = np.flatnonzero(~market.aware)
+    customers = market.active_customers()
+    sat = market.satisfaction[customers]
+    net_promoters = (np.count_nonzero(sat > 0.7) - np.count_nonzero(sat < 0.3)) / market.size
+    hazard = (cfg.bass_innovation / WEEKS_PER_YEAR * (1 + brand_level) + brand_effect * brand_level
+              + cfg.bass_imitation / WEEKS_PER_YEAR * net_promoters)
+    p = 1.0 - np.exp(-max(hazard, 0.0))
+    learn = unaware[(rng.random(unaware.size) < p) | touched[unaware]]
+    market.aware[learn] = True
+    return int(learn.size)
+
+
+def receive_inquiries(market: Market, touched: np.ndarray, week: int, rng: np.random.Generator) -> np.ndarray:
+    """Aware prospects with a need get in touch.
+
+    Weekly probability = urgency x (inquiry_rate + campaign_response if a demand-generation campaign
+    touched the account this week).  Accounts resting after a failed attempt stay quiet.
+    Returns the indices of the accounts that inquired.
+    """
+    cfg = market.config
+    pool = np.flatnonzero((market.stage == Stage.PROSPECT) & market.aware & (market.quiet_until <= week))
+    p = market.urgency[pool] * (cfg.inquiry_rate + cfg.campaign_response * touched[pool])
+    return pool[rng.random(pool.size) < p]
+
+
+def update_satisfaction(market: Market, customers: np.ndarray, care: np.ndarray,
+                        rng: np.random.Generator) -> None:
+    """Expectation-disconfirmation: satisfaction drifts toward what delivery and care justify.
+
+    target = neutral + 0.1 + disconfirmation_weight x (delivered - promised) + care_weight x (care - 0.5);
+    satisfaction moves a share ``satisfaction_adjustment`` of the way each week, plus small noise,
+    and stays in [0, 1] (Oliver 1980's expectation-disconfirmation model).
+    """
+    cfg = market.config
+    gap = market.delivered[customers] - market.promised[customers]
+    target = cfg.satisfaction_neutral + 0.1 + cfg.disconfirmation_weight * gap + cfg.care_weight * (care - 0.5)
+    s = market.satisfaction[customers]
+    s = s + cfg.satisfaction_adjustment * (target - s) + rng.normal(0.0, 0.02, customers.size)
+    market.satisfaction[customers] = np.clip(s, 0.0, 1.0)
+
+
+def churn(market: Market, customers: np.ndarray, week: int, rng: np.random.Generator) -> np.ndarray:
+    """Unhappy customers leave.
+
+    Annual churn = churn_annual_satisfied x exp(slope x max(0, neutral - satisfaction)), capped at 0.99,
+    turned into a weekly hazard.  A satisfied customer churns at the SaaS benchmark rate (7-10 % a year,
+    SaaS Capital 2019-23); one at satisfaction 0.3 about half the time.  Returns the churned indices.
+    """
+    cfg = market.config
+    shortfall = np.maximum(0.0, cfg.satisfaction_neutral - market.satisfaction[customers])
+    annual = np.minimum(cfg.churn_annual_satisfied * np.exp(cfg.churn_satisfaction_slope * shortfall), 0.99)
+    weekly = 1.0 - (1.0 - annual) ** (1.0 / WEEKS_PER_YEAR)
+    gone = customers[rng.random(customers.size) < weekly]
+    market.move(gone, Stage.CHURNED, week)
+    market.onboarded[gone] = False
+    market.owner[gone] = NOBODY
+    return gone
+
+
+def expand(market: Market, customers: np.ndarray, care: np.ndarray, rng: np.random.Generator) -> float:
+    """Repeat business ('the last sale', seed 003): happy, cared-for customers buy more.
+
+    Weekly probability = expansion_annual / 52 x satisfaction x care; one expansion adds
+    ``expansion_size`` of the contract value.  Returns the annual contract value added.
+    """
+    cfg = market.config
+    p = cfg.expansion_annual / WEEKS_PER_YEAR * market.satisfaction[customers] * care
+    grow = customers[rng.random(customers.size) < p]
+    added = market.contract_value[grow] * cfg.expansion_size
+    market.contract_value[grow] += added
+    return float(added.sum())
+
+
+def bill(market: Market, customers: np.ndarray, week: int) -> tuple[float, float]:
+    """Weekly invoices of onboarded customers: contract value / 52 each.
+
+    Returns (revenue from customers in their first year, revenue from customers beyond it).
+    """
+    weekly = market.contract_value[customers] / WEEKS_PER_YEAR
+    first_year = (week - market.won_week[customers]) < WEEKS_PER_YEAR
+    return float(weekly[first_year].sum()), float(weekly[~first_year].sum())

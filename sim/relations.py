@@ -1,0 +1,208 @@
+"""Relations between departments: trust, blame, joint meetings, rotations and information flow.
+
+``trust[x, y]`` is how much department x trusts department y (0-1).  Information flows from x to y in
+proportion to x's trust in y and to the quality of the channel (goodwill alone, or shared data).
+At every period review each department compares its KPI with its target; a miss is blamed on the
+usual suspect with a probability set by the blame culture (trust falls both ways and the learning
+loop stays shut: Edmondson 1999), or, when a calm joint meeting fell in the period, its cause is
+found and fixed.  Every blame, fix, meeting and rotation is an event with week, who, whom and why.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.config import PolicyConfig, RelationsConfig
+
+DEPARTMENTS = ("marketing", "sales", "operations", "purchasing")
+MARKETING, SALES, OPERATIONS, PURCHASING = range(4)
+ROTATION_TARGET = {"marketing": SALES, "sales": OPERATIONS, "operations": SALES, "purchasing": SALES}
+"""Where a person spends a rotation week: marketers and purchasing in sales, reps in operations,
+operations staff on sales calls (seed 003: 'get in the car with the sales staff')."""
+EVENT_COLUMNS = ("week", "kind", "source", "target", "reason", "value")
+
+
+@dataclass
+class PeriodOutcome:
+    """The facts a period review looks at."""
+
+    bookings: float
+    quota: float
+    lead_acceptance: float
+    delay_ratio: float
+    quality: float
+    promise_gap: float
+    pending_approval_share: float
+
+
+class Relations:
+    """The trust matrix, the event log and the rules that move them.
+
+    Args:
+        config: the relations section of the configuration.
+        policy: the policy levers.
+        rng: the model's random generator.
+        learning_rate: weekly share of a knowledge gap closed by feedback that arrives in full.
+        forgetting_rate: weekly share of knowledge lost as the market moves on.
+    """
+
+    def __init__(self, config: RelationsConfig, policy: PolicyConfig, rng: np.random.Generator,
+                 learning_rate: float, forgetting_rate: float):
+        self.config = config
+        self.learning_rate = learning_rate
+        self.forgetting_rate = forgetting_rate
+        self.policy = policy
+        self.rng = rng
+        self.trust = np.full((4, 4), config.initial_trust)
+        np.fill_diagonal(self.trust, 1.0)
+        self.events: list[tuple] = []
+        self.blame_weeks: deque[int] = deque()
+        self.meetings_this_period = 0
+        self.week = 0
+
+    # ------------------------------------------------------------------ reading the state
+    def pair_trust(self, a: int, b: int) -> float:
+        """Mutual trust of two departments (mean of both directions)."""
+        return float((self.trust[a, b] + self.trust[b, a]) / 2)
+
+    @property
+    def mean_trust(self) -> float:
+        """Mean trust over all ordered pairs of different departments."""
+        return float(self.trust[~np.eye(4, dtype=bool)].mean())
+
+    @property
+    def channel_quality(self) -> float:
+        """Share of feedback a fully trusting sender gets across: goodwill alone, or shared data."""
+        c = self.config.informal_flow
+        return c + (1 - c) * self.policy.shared_data
+
+    def flow(self, sender: int, receiver: int) -> float:
+        """Information flow from sender to receiver (0-1): sender's trust x channel quality, raised by
+        the shared goal (a reason to share) and, between marketing and sales, by a common boss."""
+        boost = 1 + 0.5 * self.policy.shared_goal_weight
+        if self.policy.marketing_reports_to_sales and {sender, receiver} == {MARKETING, SALES}:
+            boost += 0.3
+        return float(min(1.0, self.trust[sender, receiver] * self.channel_quality * boost))
+
+    def blames_last_year(self) -> int:
+        """Blame events in the last 52 weeks."""
+        while self.blame_weeks and self.blame_weeks[0] <= self.week - 52:
+            self.blame_weeks.popleft()
+        return len(self.blame_weeks)
+
+    def log(self, kind: str, source: str, target: str, reason: str, value: float = 1.0) -> None:
+        """Record an event of this week."""
+        self.events.append((self.week, kind, source, target, reason, float(value)))
+
+    # ------------------------------------------------------------------ weekly rules
+    def maybe_rotate(self, person) -> bool:
+        """Role swap (seed 002): with probability cross_training_rate / 52 a person spends this week in
+        another department; knowledge and trust between the two rise.  Returns True when away."""
+        rate = self.policy.cross_training_rate
+        if rate <= 0 or self.rng.random() >= rate / 52:
+            return False
+        home = DEPARTMENTS.index(person.department)
+        host = ROTATION_TARGET[person.department]
+        gain = self.config.rotation_knowledge_gain
+        if hasattr(person, "field_knowledge"):
+            person.field_knowledge += gain * (1 - person.field_knowledge)
+        if hasattr(person, "ops_knowledge"):
+            person.ops_knowledge += gain * (1 - person.ops_knowledge)
+        self._raise_trust([(home, host), (host, home)], self.config.rotation_trust_gain)
+        self.log("rotation", DEPARTMENTS[home], DEPARTMENTS[host], "role swap")
+        return True
+
+    def share_information(self, marketers, reps) -> None:
+        """Weekly learning from what actually arrives: sales' feedback on lead quality raises marketers'
+        field knowledge; operations' capacity news raises reps' knowledge of what can be delivered.
+        Knowledge also fades as the market moves on."""
+        lr, forget = self.learning_rate, self.forgetting_rate
+        to_marketing = self.flow(SALES, MARKETING)
+        for m in marketers:
+            m.field_knowledge += lr * to_marketing * (1 - m.field_knowledge) - forget * m.field_knowledge
+        to_sales = self.flow(OPERATIONS, SALES)
+        for r in reps:
+            r.ops_knowledge += lr * to_sales * (1 - r.ops_knowledge) - forget * r.ops_knowledge
+
+    def recover_trust(self) -> None:
+        """Shared goals rebuild trust slowly, every week."""
+        gain = self.config.shared_goal_trust_gain * self.policy.shared_goal_weight
+        if gain > 0:
+            self._raise_trust([(a, b) for a in range(4) for b in range(4) if a != b], gain)
+
+    def hold_meeting(self, marketers, reps) -> None:
+        """A calm joint meeting (seed 000): each side presents its constraints; trust among marketing,
+        sales and operations rises and both knowledge gaps shrink through the channel."""
+        pairs = [(a, b) for a in (MARKETING, SALES, OPERATIONS) for b in (MARKETING, SALES, OPERATIONS) if a != b]
+        self._raise_trust(pairs, self.config.meeting_trust_gain)
+        learned = 4 * self.learning_rate * self.channel_quality
+        for m in marketers:
+            m.field_knowledge += learned * (1 - m.field_knowledge)
+        for r in reps:
+            r.ops_knowledge += learned * (1 - r.ops_knowledge)
+        self.meetings_this_period += 1
+        self.log("meeting", "all", "all", "joint meeting")
+
+    # ------------------------------------------------------------------ the period review
+    def blame_probability(self) -> float:
+        """Probability that a miss is blamed: blame culture, damped a little by shared goals alone, more by
+        a joint meeting in the period, and most by both together (F3)."""
+        c, w = self.config, self.policy.shared_goal_weight
+        met = 1.0 if self.meetings_this_period > 0 else 0.0
+        return (self.policy.blame_culture * (1 - c.shared_goal_blame_damping * w)
+                * (1 - c.meeting_blame_damping * met) * (1 - c.leadership_blame_damping * w * met))
+
+    def review(self, outcome: PeriodOutcome, marketers, reps) -> None:
+        """Each department checks its KPI; each miss is blamed, fixed jointly, or left as it is."""
+        for miss in self._misses(outcome):
+            owner, suspect, reason = miss
+            self.log("miss", DEPARTMENTS[owner], DEPARTMENTS[suspect], reason)
+            if self.rng.random() < self.blame_probability():
+                self._blame(owner, suspect, reason)
+            elif self.meetings_this_period > 0:
+                self._fix(reason, marketers, reps)
+                self.log("fix", DEPARTMENTS[owner], DEPARTMENTS[suspect], reason)
+        self.meetings_this_period = 0
+
+    def _misses(self, o: PeriodOutcome) -> list[tuple[int, int, str]]:
+        """Missed KPIs as (department that missed, usual suspect, why)."""
+        misses = []
+        if o.bookings < o.quota:
+            excuses = {MARKETING: 0.2 + (1 - o.lead_acceptance),
+                       OPERATIONS: max(0.0, o.delay_ratio - 1) + 2 * o.promise_gap,
+                       PURCHASING: 2 * o.pending_approval_share}
+            if self.policy.marketing_reports_to_sales:
+                del excuses[MARKETING]
+            weights = np.array(list(excuses.values()))
+            suspect = list(excuses)[int(self.rng.choice(len(weights), p=weights / weights.sum()))]
+            reason = {MARKETING: "bad leads", OPERATIONS: "late delivery", PURCHASING: "red tape"}[suspect]
+            misses.append((SALES, suspect, reason))
+        if o.lead_acceptance < 0.6 and not self.policy.marketing_reports_to_sales:
+            misses.append((MARKETING, SALES, "no follow-up"))
+        if o.delay_ratio > 1.25 or o.quality < 0.95 or o.promise_gap > 0.05:
+            misses.append((OPERATIONS, SALES, "impossible promises"))
+        return misses
+
+    def _blame(self, source: int, target: int, reason: str) -> None:
+        drop = self.config.blame_trust_drop
+        for a, b in ((source, target), (target, source)):
+            self.trust[a, b] = max(0.0, self.trust[a, b] - drop)
+        self.blame_weeks.append(self.week)
+        self.log("blame", DEPARTMENTS[source], DEPARTMENTS[target], reason, drop)
+
+    def _fix(self, reason: str, marketers, reps) -> None:
+        """Joint problem solving closes part of the knowledge gap behind the miss."""
+        gain = self.config.fix_effect
+        if reason in ("bad leads", "no follow-up"):
+            for m in marketers:
+                m.field_knowledge += gain * (1 - m.field_knowledge)
+        else:
+            for r in reps:
+                r.ops_knowledge += gain * (1 - r.ops_knowledge)
+
+    def _raise_trust(self, pairs: list[tuple[int, int]], share: float) -> None:
+        for a, b in pairs:
+            self.trust[a, b] += share * (1 - self.trust[a, b])
