@@ -40,10 +40,11 @@ class MarketConfig:
     """Accounts that are already active customers at week 0 (the installed base)."""
     initial_awareness: float = param(0.10, 0.0, 1.0, "share of accounts")
     """Share of prospects that already know the company at week 0."""
-    fit_alpha: float = param(2.0, 0.1, 50.0, "Beta shape a")
+    fit_alpha: float = param(1.5, 0.1, 50.0, "Beta shape a")
     """Shape a of the Beta distribution of latent fit (0-1: how well the offer solves the account's problem)."""
-    fit_beta: float = param(3.0, 0.1, 50.0, "Beta shape b")
-    """Shape b of the Beta distribution of latent fit; default Beta(2, 3) has mean fit 0.4."""
+    fit_beta: float = param(5.0, 0.1, 50.0, "Beta shape b")
+    """Shape b of the Beta distribution of latent fit; default Beta(1.5, 5) has mean fit 0.23: most
+    accounts that inquire are poor fits, which is why qualification matters."""
     list_price: float = param(24_000.0, 0.0, 1e9, "EUR per account per year")
     """Annual contract value at list price (mid-market B2B subscription)."""
     price_sensitivity_mean: float = param(0.5, 0.0, 1.0, "0-1 score")
@@ -65,12 +66,14 @@ class MarketConfig:
     """Weeks an unworked lead waits before it goes back to the prospect pool (recycled)."""
     recycle_weeks: int = param(26, 1, 520, "weeks")
     """Weeks a recycled or disqualified account stays quiet before it may inquire again."""
-    churn_annual_satisfied: float = param(0.07, 0.0, 1.0, "share per year")
+    churn_annual_satisfied: float = param(0.06, 0.0, 1.0, "share per year")
     """Annual churn of a customer at neutral-to-good satisfaction; 7-10 % gross churn (SaaS Capital 2019-23)."""
-    churn_satisfaction_slope: float = param(8.0, 0.0, 100.0, "logit per satisfaction unit")
-    """How sharply churn rises as satisfaction falls below the neutral level (logistic slope)."""
-    satisfaction_neutral: float = param(0.55, 0.0, 1.0, "0-1 score")
-    """Satisfaction at which the churn hazard equals its satisfied level x 1.5 (the expectation anchor)."""
+    churn_satisfaction_slope: float = param(5.0, 0.0, 100.0, "logit per satisfaction unit")
+    """How sharply churn rises as satisfaction falls below the neutral level (log churn per unit)."""
+    satisfaction_neutral: float = param(0.70, 0.0, 1.0, "0-1 score")
+    """Satisfaction below which churn rises above its satisfied level (the expectation anchor)."""
+    satisfaction_base: float = param(0.65, 0.0, 1.0, "0-1 score")
+    """Satisfaction a customer settles at when delivery matches the promise and care is half of full."""
     satisfaction_adjustment: float = param(0.15, 0.0, 1.0, "share per week")
     """Weekly speed at which satisfaction moves toward what delivery and care justify."""
     disconfirmation_weight: float = param(1.5, 0.0, 10.0, "satisfaction per service-level unit")
@@ -89,7 +92,7 @@ class MarketConfig:
 class MarketingConfig:
     """The marketing department: budget, channels, lead qualification and brand."""
 
-    staff: int = param(5, 1, 10_000, "people")
+    staff: int = param(4, 1, 10_000, "people")
     """Number of marketers (Mesa agents)."""
     weekly_budget: float = param(25_000.0, 0.0, 1e10, "EUR per week")
     """Programme budget spent each week over campaigns (demand generation, brand, and the rest)."""
@@ -121,11 +124,11 @@ class MarketingConfig:
     """Weekly share of the knowledge gap closed by feedback that actually arrives from sales."""
     forgetting_rate: float = param(0.005, 0.0, 1.0, "share per week")
     """Weekly loss of field knowledge as the market moves on."""
-    mql_threshold_volume: float = param(0.25, 0.0, 1.0, "estimated fit")
+    mql_threshold_volume: float = param(0.42, 0.0, 1.0, "estimated fit")
     """Lead-passing threshold of marketers paid on lead volume (a low bar)."""
-    mql_threshold_pipeline: float = param(0.35, 0.0, 1.0, "estimated fit")
+    mql_threshold_pipeline: float = param(0.45, 0.0, 1.0, "estimated fit")
     """Lead-passing threshold of marketers paid on pipeline."""
-    mql_threshold_revenue: float = param(0.45, 0.0, 1.0, "estimated fit")
+    mql_threshold_revenue: float = param(0.50, 0.0, 1.0, "estimated fit")
     """Lead-passing threshold of marketers paid on revenue or a shared goal (a quality bar)."""
     staff_cost_weekly: float = param(2_000.0, 0.0, 1e7, "EUR per person per week")
     """Loaded weekly cost of one marketer."""
@@ -135,7 +138,7 @@ class MarketingConfig:
 class SalesConfig:
     """The sales force: hours, leads, opportunities, quota, discounts and promises."""
 
-    reps: int = param(10, 1, 10_000, "people")
+    reps: int = param(8, 1, 10_000, "people")
     """Number of sales reps (Mesa agents)."""
     hours_per_week: float = param(40.0, 1.0, 100.0, "hours per rep per week")
     """Selling hours of one rep per week."""
@@ -143,11 +146,11 @@ class SalesConfig:
     """Time to look at a new marketing lead and decide whether to work it."""
     hours_per_open_deal: float = param(2.5, 0.0, 40.0, "hours per deal per week")
     """Weekly time one accepted lead or opportunity takes while it is open."""
-    hours_per_customer_care: float = param(0.3, 0.0, 40.0, "hours per customer per week")
+    hours_per_customer_care: float = param(0.1, 0.0, 40.0, "hours per customer per week")
     """Weekly account-management time one customer needs for full care."""
     quota_period_weeks: int = param(13, 1, 52, "weeks")
     """Length of a quota period (13 = quarterly); the period review where blame happens runs at its end."""
-    quota: float = param(60_000.0, 0.0, 1e10, "EUR of new annual contract value per rep per period")
+    quota: float = param(75_000.0, 0.0, 1e10, "EUR of new annual contract value per rep per period")
     """Bookings target per rep per period; calibrated so about half of the reps reach it (CSO Insights: 52-60 %)."""
     skill_sd: float = param(0.25, 0.0, 2.0, "multiplier s.d.")
     """Spread of rep selling skill (log-normal multiplier on the win hazard, mean 1)."""
@@ -169,7 +172,7 @@ class SalesConfig:
     """Weekly chance that an ignored lead is picked up after all (in a quiet week)."""
     base_win_hazard: float = param(0.12, 0.0, 1.0, "probability per week")
     """Weekly win probability of a perfect-fit opportunity, worked fully, at list price, normal delivery."""
-    base_loss_hazard: float = param(0.05, 0.0, 1.0, "probability per week")
+    base_loss_hazard: float = param(0.12, 0.0, 1.0, "probability per week")
     """Weekly loss probability of a zero-fit opportunity (scaled by 1 - fit)."""
     fit_exponent: float = param(1.5, 0.0, 10.0, "exponent")
     """Exponent alpha on fit in the win hazard."""
@@ -199,11 +202,11 @@ class SalesConfig:
 class OperationsConfig:
     """Operations: onboarding won deals and serving customers, with a capacity that adjusts late."""
 
-    staff: int = param(8, 1, 100_000, "people")
+    staff: int = param(12, 1, 100_000, "people")
     """Operations staff at week 0 (Mesa agents; more are hired when delivery runs late)."""
-    customers_per_staff: float = param(70.0, 1.0, 1e6, "customers per person")
+    customers_per_staff: float = param(35.0, 1.0, 1e6, "customers per person")
     """Customers one operations person serves at standard service level."""
-    onboarding_effort: float = param(4.0, 0.0, 1000.0, "customer-equivalents")
+    onboarding_effort: float = param(10.0, 0.0, 1000.0, "customer-equivalents")
     """Capacity one onboarding takes, in weeks of serving one customer (spread over the delivery)."""
     normal_delivery_weeks: float = param(3.0, 0.1, 104.0, "weeks")
     """Delivery delay operations plans for; promises and sales credibility are set against it."""
@@ -221,7 +224,7 @@ class OperationsConfig:
     """Headcount cap for operations (budget ceiling)."""
     custom_work_effort: float = param(1.0, 0.0, 20.0, "customer-equivalents per unit service")
     """Extra capacity a customer takes per unit of service promised above standard, when operations accepts it."""
-    staff_cost_weekly: float = param(1_600.0, 0.0, 1e7, "EUR per person per week")
+    staff_cost_weekly: float = param(2_000.0, 0.0, 1e7, "EUR per person per week")
     """Loaded weekly cost of one operations person (the cost of service in the gross margin)."""
 
 
@@ -231,7 +234,7 @@ class PurchasingConfig:
 
     enabled: bool = param(True, unit="on/off")
     """Whether deals pass through purchasing approval at all."""
-    staff: int = param(2, 1, 10_000, "people")
+    staff: int = param(1, 1, 10_000, "people")
     """Purchasing officers (Mesa agents)."""
     approval_share_max: float = param(0.8, 0.0, 1.0, "share of deals")
     """Share of opportunities that need approval at rigidity 1 (scaled by rigidity)."""
@@ -255,6 +258,8 @@ class RelationsConfig:
     """Weekly trust recovery at shared-goal weight 1."""
     rotation_trust_gain: float = param(0.03, 0.0, 1.0, "share of the gap per rotation")
     """Trust gained between two departments when one person works a stint in the other."""
+    trust_recovery: float = param(0.004, 0.0, 1.0, "share of the gap per week")
+    """Weekly drift of trust back toward its initial level once blame stops (grudges fade slowly)."""
     informal_flow: float = param(0.3, 0.0, 1.0, "share of feedback")
     """Share of feedback that reaches the other side through goodwill alone, with no shared data."""
     fix_effect: float = param(0.25, 0.0, 1.0, "share of the gap")

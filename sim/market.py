@@ -202,13 +202,13 @@ def update_satisfaction(market: Market, customers: np.ndarray, care: np.ndarray,
                         rng: np.random.Generator) -> None:
     """Expectation-disconfirmation: satisfaction drifts toward what delivery and care justify.
 
-    target = neutral + 0.1 + disconfirmation_weight x (delivered - promised) + care_weight x (care - 0.5);
+    target = base + disconfirmation_weight x (delivered - promised) + care_weight x (care - 0.5);
     satisfaction moves a share ``satisfaction_adjustment`` of the way each week, plus small noise,
     and stays in [0, 1] (Oliver 1980's expectation-disconfirmation model).
     """
     cfg = market.config
     gap = market.delivered[customers] - market.promised[customers]
-    target = cfg.satisfaction_neutral + 0.1 + cfg.disconfirmation_weight * gap + cfg.care_weight * (care - 0.5)
+    target = cfg.satisfaction_base + cfg.disconfirmation_weight * gap + cfg.care_weight * (care - 0.5)
     s = market.satisfaction[customers]
     s = s + cfg.satisfaction_adjustment * (target - s) + rng.normal(0.0, 0.02, customers.size)
     market.satisfaction[customers] = np.clip(s, 0.0, 1.0)

@@ -148,7 +148,8 @@ def summarise(weekly: pd.DataFrame, market: Market, events: pd.DataFrame, npv_ra
     won_in_run = market.won_week >= 0
     cohort = won_in_run & (market.won_week <= weeks - WEEKS_PER_YEAR)
     churned_early = (market.stage == Stage.CHURNED) & (market.stage_week - market.won_week < WEEKS_PER_YEAR)
-    retention = 1 - np.count_nonzero(cohort & churned_early) / max(1, np.count_nonzero(cohort))
+    cohort_size = np.count_nonzero(cohort)
+    retention = 1 - np.count_nonzero(cohort & churned_early) / cohort_size if cohort_size else np.nan
     customer_years = weekly["active_customers"].sum() / WEEKS_PER_YEAR
     annual_churn = weekly["churned"].sum() / customer_years if customer_years > 0 else np.nan
     margin_per_year = (weekly["gross_margin"].sum() / customer_years) if customer_years > 0 else np.nan

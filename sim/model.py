@@ -23,7 +23,7 @@ from sim.departments.sales import (DealTerms, RepArrays, SalesRep, SalesWeek, ca
                                    review_leads, work_opportunities, workload)
 from sim.market import Market, Stage, bill, churn, expand, receive_inquiries, spread_awareness, update_satisfaction
 from sim.metrics import TRUST_PAIRS, WeeklyRecorder, alignment_stage, krk_items, summarise
-from sim.relations import EVENT_COLUMNS, SALES, MARKETING, PeriodOutcome, Relations
+from sim.relations import EVENT_COLUMNS, MARKETING, OPERATIONS, SALES, PeriodOutcome, Relations
 
 MEETING_HOURS = 2.0
 """Hours a joint meeting takes from each rep's week."""
@@ -160,7 +160,7 @@ class AlignmentModel(mesa.Model):
     def _deliver(self):
         staff = self.ops_staff
         week = self.operations.serve_and_onboard(self.market, sum(o.capacity for o in staff), self.week)
-        hires = self.operations.plan_hiring(len(staff), week.utilisation)
+        hires = self.operations.plan_hiring(len(staff), week.utilisation, self.relations.flow(SALES, OPERATIONS))
         for _ in range(hires):
             OperationsStaff(self)
         if hires:

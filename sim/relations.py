@@ -128,8 +128,11 @@ class Relations:
             r.ops_knowledge += lr * to_sales * (1 - r.ops_knowledge) - forget * r.ops_knowledge
 
     def recover_trust(self) -> None:
-        """Shared goals rebuild trust slowly, every week."""
-        gain = self.config.shared_goal_trust_gain * self.policy.shared_goal_weight
+        """Every week, grudges fade a little toward the initial trust, and shared goals rebuild trust."""
+        c = self.config
+        off_diagonal = ~np.eye(4, dtype=bool)
+        self.trust[off_diagonal] += c.trust_recovery * (c.initial_trust - self.trust[off_diagonal])
+        gain = c.shared_goal_trust_gain * self.policy.shared_goal_weight
         if gain > 0:
             self._raise_trust([(a, b) for a in range(4) for b in range(4) if a != b], gain)
 

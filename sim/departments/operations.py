@@ -21,6 +21,8 @@ FORRESTER_EFFECT = (1.0, 0.75, 0.5, 0.3)
 """Sales effectiveness against delivery delay / normal delay (Forrester 1968, via Morecroft 2007)."""
 MIN_ONBOARDING_SHARE = 0.15
 """Share of capacity kept for onboarding even when serving customers takes everything."""
+TARGET_UTILISATION_MARGIN = 0.05
+"""Operations plans headcount for a utilisation this far below the quality knee."""
 
 
 class OperationsStaff(Agent):
@@ -87,50 +89,55 @@ class Operations:
     def serve_and_onboard(self, market: Market, capacity: float, week: int) -> OperationsWeek:
         """Serve active customers, onboard the backlog first-in first-out, and set delivered service.
 
-        Serving one customer takes 1 + custom_work_effort x custom load; onboarding one deal takes
-        ``onboarding_effort`` (more for custom promises).  Utilisation above the knee lowers quality:
-        quality = 1 - quality_drop_slope x (utilisation - knee).  Delivered service = quality x
-        (standard + custom load).  The delivery delay is the backlog's work / onboarding capacity.
+        A won deal needs at least ``normal_delivery_weeks`` of set-up, then waits its turn: serving one
+        customer takes 1 + custom_work_effort x custom load; onboarding one deal takes
+        ``onboarding_effort`` (more for custom promises), from what serving leaves free.  Utilisation
+        above the knee lowers quality: quality = 1 - quality_drop_slope x (utilisation - knee);
+        delivered service = quality x (standard + custom load).  The delivery delay customers hear of is
+        the normal delay plus the weeks the queue of ready deals needs.
         """
         cfg = self.config
         customers = market.active_customers()
         service_load = float((1 + cfg.custom_work_effort * self.custom_load(market, customers)).sum())
         free = max(MIN_ONBOARDING_SHARE * capacity, capacity - service_load)
         backlog = np.flatnonzero((market.stage == Stage.CUSTOMER) & ~market.onboarded)
-        backlog = backlog[np.argsort(market.won_week[backlog], kind="stable")]
-        new = backlog[market.remaining_onboarding[backlog] <= 0]  # unfinished deals always have work left
+        new = backlog[market.won_week[backlog] == week]
         market.remaining_onboarding[new] = cfg.onboarding_effort * (1 + self.custom_load(market, new))
-        work = market.remaining_onboarding[backlog]
-        done_by = np.cumsum(work)
-        finished = backlog[done_by <= free]
-        partial = backlog[done_by > free][:1]
+        ready = backlog[week - market.won_week[backlog] >= cfg.normal_delivery_weeks]
+        ready = ready[np.argsort(market.won_week[ready], kind="stable")]
+        work = market.remaining_onboarding[ready]
+        finished = ready[np.cumsum(work) <= free]
         used = float(work[: finished.size].sum())
-        if partial.size:
-            market.remaining_onboarding[partial] -= free - used
+        if finished.size < ready.size:
+            market.remaining_onboarding[ready[finished.size]] -= free - used
             used = free
         market.remaining_onboarding[finished] = 0.0
         market.onboarded[finished] = True
-        waited = week - market.won_week[finished]
-        late = np.maximum(0.0, waited - cfg.normal_delivery_weeks)
+        late = np.maximum(0.0, week - market.won_week[finished] - cfg.normal_delivery_weeks)
         market.satisfaction[finished] = np.clip(0.65 - 0.03 * late, 0.0, 1.0)
         utilisation = (service_load + used) / capacity if capacity > 0 else 2.0
         quality = float(np.clip(1 - cfg.quality_drop_slope * max(0.0, utilisation - cfg.utilisation_knee), 0.1, 1))
         served = market.active_customers()
         market.delivered[served] = quality * (cfg.standard_service + self.custom_load(market, served))
-        remaining = float(market.remaining_onboarding[backlog].sum())
-        self.delay = remaining / free if free > 0 else 52.0
+        queued = float(market.remaining_onboarding[ready].sum())
+        self.delay = cfg.normal_delivery_weeks + (queued / free if free > 0 else 52.0)
         return OperationsWeek(capacity=capacity, utilisation=utilisation, quality=quality, delay=self.delay,
                               backlog=int(backlog.size - finished.size), onboarded=int(finished.size))
 
-    def plan_hiring(self, staff: int, utilisation: float) -> int:
-        """Forrester's capacity rule: perceive delay and utilisation with a lag, then hire in proportion to
-        how far they exceed normal, over ``capacity_adjustment_weeks``.  Returns the people to hire now."""
+    def plan_hiring(self, staff: int, utilisation: float, pipeline_news: float) -> int:
+        """Forrester's capacity rule: management perceives delay and utilisation with a lag, sets the
+        headcount that would bring both back to normal (utilisation at the target just under the knee),
+        and closes the gap over ``capacity_adjustment_weeks``.  Pipeline news from sales (0-1, the
+        information flow from sales to operations) shortens the perception lag by up to three quarters:
+        with joint planning, operations sees growth coming.  Returns the people to hire now."""
         cfg = self.config
-        self.perceived_delay += (self.delay - self.perceived_delay) / cfg.delay_perception_weeks
-        self.perceived_utilisation += (utilisation - self.perceived_utilisation) / cfg.delay_perception_weeks
-        pressure = max(self.perceived_delay / cfg.normal_delivery_weeks - 1.0,
-                       self.perceived_utilisation / cfg.utilisation_knee - 1.0, 0.0)
-        self.hiring += staff * pressure / cfg.capacity_adjustment_weeks
+        lag = cfg.delay_perception_weeks * (1 - 0.75 * pipeline_news)
+        self.perceived_delay += (self.delay - self.perceived_delay) / max(lag, 1.0)
+        self.perceived_utilisation += (utilisation - self.perceived_utilisation) / max(lag, 1.0)
+        target_utilisation = cfg.utilisation_knee - TARGET_UTILISATION_MARGIN
+        desired = staff * max(self.perceived_utilisation / target_utilisation,
+                              self.perceived_delay / cfg.normal_delivery_weeks)
+        self.hiring += max(0.0, desired - staff) / cfg.capacity_adjustment_weeks
         hires = min(int(self.hiring), max(0, cfg.max_staff - staff))
         self.hiring -= int(self.hiring)
         return hires
