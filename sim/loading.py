@@ -77,20 +77,28 @@ def load_config(scenario: str = "hundred_years_war", overrides: list[str] | tupl
 
 
 def _explain(err: Exception) -> str:
-    """Add a 'did you mean' hint to Hydra's message about an unknown key."""
-    message = str(err)
+    """Hydra's message about a bad override, plus the allowed fields and a 'did you mean' hint."""
+    import dataclasses
     import re
 
-    match = re.search(r"Key '([^']+)' not in '(\w+)'", message)
-    if match:
-        import dataclasses
-
-        from sim import config as schema
-
-        cls = getattr(schema, match.group(2), None)
-        if cls is not None and dataclasses.is_dataclass(cls):
-            names = [f.name for f in dataclasses.fields(cls)]
-            hint = difflib.get_close_matches(match.group(1), names, n=1)
-            if hint:
-                message += f"\nDid you mean {hint[0]!r}? Allowed fields: {', '.join(names)}"
+    message = str(err)
+    cause = err.__cause__ or err.__context__
+    if cause is not None and str(cause).splitlines():
+        message += "\n" + str(cause).splitlines()[0]
+    match = re.search(r"override '([\w.]+)'", message) or re.search(r"Key '([\w.]+)'", message)
+    if not match:
+        return message
+    *section, key = match.group(1).split(".")
+    node: type = Config
+    for name in section:
+        fields = {f.name: f for f in dataclasses.fields(node)}
+        if name not in fields or not dataclasses.is_dataclass(fields[name].default_factory):
+            return message
+        node = fields[name].default_factory
+    names = [f.name for f in dataclasses.fields(node)]
+    if key not in names:
+        hint = difflib.get_close_matches(key, names, n=1)
+        did = f"did you mean {'.'.join([*section, hint[0]])!r}? " if hint else ""
+        where = ".".join(section) or "the top level"
+        message += f"\n{match.group(1)} is not a field of {where}: {did}allowed fields: {', '.join(names)}"
     return message
