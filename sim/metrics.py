@@ -131,7 +131,12 @@ def krk_items(model: AlignmentModel) -> dict[str, float]:
         "sales and operations trust each other": rel.pair_trust(SALES, OPERATIONS),
         "marketing balances brand and leads": 1 - model.marketing_waste_share,
     }
-    return {k: 1 + 4 * float(np.clip(v, 0, 1)) for k, v in items.items()}
+    return {k: 1 + 4 * _clip01(float(v)) for k, v in items.items()}
+
+
+def _clip01(v: float) -> float:
+    """``np.clip(v, 0, 1)`` for a Python float (NaN stays NaN), without numpy's per-call overhead."""
+    return 0.0 if v < 0.0 else 1.0 if v > 1.0 else v
 
 
 def krk_type(score: float) -> str:

@@ -175,7 +175,9 @@ class AlignmentModel(mesa.Model):
         update_satisfaction(m, customers, care, rng)
         expansion = expand(m, customers, care, rng)
         churned = churn(m, customers, self.week, rng)
-        new, recurring = bill(m, m.active_customers(), self.week)
+        customers = customers[m.onboarded[customers]]  # = m.active_customers(): churn only removed some
+        self._active = customers
+        new, recurring = bill(m, customers, self.week)
         self._mean_care = float(care.mean()) if care.size else 0.0
         return new, recurring, int(churned.size), expansion
 
@@ -221,7 +223,7 @@ class AlignmentModel(mesa.Model):
         payroll = (cfg.marketing.staff * cfg.marketing.staff_cost_weekly + sales_payroll + ops_payroll
                    + (cfg.purchasing.staff * cfg.purchasing.staff_cost_weekly if cfg.purchasing.enabled else 0.0))
         self.cash += revenue - marketing_spend - payroll
-        customers = m.active_customers()
+        customers = self._active  # active customers after churn; nothing since has changed a stage
         gap = float((m.promised[customers] - m.delivered[customers]).mean()) if customers.size else 0.0
         self._period_promise_gap, self._last_quality = gap, ops.quality
         counts = m.stage_counts()
@@ -258,11 +260,15 @@ class AlignmentModel(mesa.Model):
     def weekly(self) -> pd.DataFrame:
         """The weekly table so far (one row per week), with the week's blame events and vetoes counted
         from the event log (period reviews run after the week's step)."""
+        cached = getattr(self, "_weekly_cache", None)
+        if cached is not None and cached[0] == self.steps:
+            return cached[1].copy()
         df = self.recorder.frame()
         events = self.events()
         for column, kind in (("blame_events", "blame"), ("vetoes", "veto"), ("fixes", "fix")):
             per_week = events.loc[events["kind"] == kind, "week"].value_counts()
             df[column] = df["week"].map(per_week).fillna(0).astype(int)
+        self._weekly_cache = (self.steps, df.copy())
         return df
 
     def events(self) -> pd.DataFrame:

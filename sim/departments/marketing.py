@@ -165,7 +165,8 @@ def run_campaigns(market: Market, config: MarketingConfig, spend: dict[str, floa
     n_broad = spend["broad"] / config.cost_per_touch_broad
     n_targeted = spend["targeted"] / config.cost_per_touch_targeted
     broad[pool[rng.random(pool.size) < min(1.0, n_broad / pool.size)]] = True
-    weight = market.fit[pool] ** (config.targeting_precision * field_knowledge)
+    exponent = config.targeting_precision * field_knowledge
+    weight = np.exp(exponent * market.log_fit[pool]) if exponent != 0 else np.ones(pool.size)  # = fit ** exponent
     p = np.minimum(1.0, n_targeted * weight / weight.sum())
     targeted[pool[rng.random(pool.size) < p]] = True
     return targeted, broad

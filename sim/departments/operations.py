@@ -117,7 +117,7 @@ class Operations:
         market.satisfaction[finished] = np.clip(0.65 - 0.03 * late, 0.0, 1.0)
         utilisation = (service_load + used) / capacity if capacity > 0 else 2.0
         quality = float(np.clip(1 - cfg.quality_drop_slope * max(0.0, utilisation - cfg.utilisation_knee), 0.1, 1))
-        served = market.active_customers()
+        served = np.concatenate([customers, finished])  # = market.active_customers() after onboarding
         market.delivered[served] = quality * (cfg.standard_service + self.custom_load(market, served))
         queued = float(market.remaining_onboarding[ready].sum())
         self.delay = cfg.normal_delivery_weeks + (queued / free if free > 0 else 52.0)
