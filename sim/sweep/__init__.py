@@ -1,0 +1,35 @@
+"""Parameter sweeps: designs over config fields, parallel chunked runs, a resumable Parquet store,
+and sensitivity analysis.
+
+::
+
+    import sim.sweep
+    runs = sim.sweep.run_sweep("configs/sweep/policy_sensitivity.yaml", "sweeps/policy", n_jobs=-1)
+    runs = sim.sweep.load("sweeps/policy")            # one row per run (summaries, lever values, status)
+    indices = sim.sweep.analyze("sweeps/policy")      # Sobol or Morris indices with confidence intervals
+
+Modules: ``spec`` (the YAML spec), ``design`` (grid, LHS, Sobol, Morris), ``execute`` (chunks and
+runs), ``backends`` (joblib, Dask, submitit), ``store`` (Parquet dataset and manifest),
+``analysis`` (SALib indices), ``plots`` (figures), ``collect`` (Hydra multirun outputs), ``cli``.
+Submodules load on first use, so ``import sim.sweep`` stays light.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+_EXPORTS = {"run_sweep": "sim.sweep.execute", "load": "sim.sweep.store", "SweepSpec": "sim.sweep.spec",
+            "load_spec": "sim.sweep.spec", "analyze": "sim.sweep.analysis", "collect": "sim.sweep.collect"}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        value = getattr(import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'sim.sweep' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(list(globals()) + __all__)

@@ -1,0 +1,171 @@
+"""Sensitivity analysis of a stored sweep: Sobol and Morris indices (SALib), main effects, figures.
+
+Outcomes are averaged over the replicates of each design point first (common random numbers make
+that mean a smooth function of the levers), then handed to SALib: Sobol first-order and total
+indices for a Sobol design, Morris mu*, mu and sigma for a Morris design, each with its bootstrap
+95 % confidence interval.  Main effects (the outcome's mean at each lever's low and high end) work
+for every design, grids and Latin hypercubes included, and feed the tornado chart.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.sweep.design import SAMPLE_PREFIX
+from sim.sweep.spec import Lever, load_spec
+from sim.sweep.store import SweepStore
+
+CONF_LEVEL = 0.95
+"""Confidence level of the bootstrap intervals on the indices."""
+NUMERIC_BINS = 3
+"""Equal-width bins of a numeric lever's range for main effects (low end = first bin, high end = last)."""
+HEATMAP_BINS = 5
+"""Equal-width bins per numeric lever on a heat map axis (a lever with few values keeps its values)."""
+
+
+def point_means(runs: pd.DataFrame, outcomes: list[str], points: int) -> pd.DataFrame:
+    """Mean of each outcome over the successful replicates of each design point (NaN where none)."""
+    ok = runs[runs["status"] == "ok"] if len(runs) else runs
+    return ok.groupby("point")[outcomes].mean().reindex(range(points)) if len(ok) else \
+        pd.DataFrame(np.nan, index=range(points), columns=outcomes)
+
+
+def sobol_indices(problem: dict, means: pd.DataFrame, second_order: bool, seed: int) -> pd.DataFrame:
+    """Sobol first-order (S1) and total (ST) indices per outcome and lever, with CI half-widths."""
+    from SALib.analyze import sobol
+
+    rows = []
+    for outcome, y in _complete(means):
+        si = sobol.analyze(problem, y, calc_second_order=second_order, conf_level=CONF_LEVEL, seed=seed)
+        for index in ("S1", "ST"):
+            rows += [{"outcome": outcome, "lever": name, "index": index, "value": v, "conf": c}
+                     for name, v, c in zip(problem["names"], si[index], si[index + "_conf"])]
+    return pd.DataFrame(rows, columns=["outcome", "lever", "index", "value", "conf"])
+
+
+def morris_indices(problem: dict, samples: np.ndarray, means: pd.DataFrame, levels: int, seed: int) -> pd.DataFrame:
+    """Morris mu* (with CI half-width), mu and sigma per outcome and lever, in outcome units per
+    elementary step of the lever (2/3 of its range at 4 levels)."""
+    from SALib.analyze import morris
+
+    rows = []
+    for outcome, y in _complete(means):
+        si = morris.analyze(problem, samples, y, conf_level=CONF_LEVEL, num_levels=levels, seed=seed)
+        for j, name in enumerate(problem["names"]):
+            rows += [{"outcome": outcome, "lever": name, "index": "mu_star", "value": si["mu_star"][j],
+                      "conf": si["mu_star_conf"][j]},
+                     {"outcome": outcome, "lever": name, "index": "mu", "value": si["mu"][j], "conf": np.nan},
+                     {"outcome": outcome, "lever": name, "index": "sigma", "value": si["sigma"][j], "conf": np.nan}]
+    return pd.DataFrame(rows, columns=["outcome", "lever", "index", "value", "conf"])
+
+
+def _complete(means: pd.DataFrame):
+    """Yield (outcome, values) for outcomes known at every point; warn about the others."""
+    for outcome in means.columns:
+        y = means[outcome].to_numpy(float)
+        missing = int(np.isnan(y).sum())
+        if missing:
+            warnings.warn(f"{outcome}: skipped, no value at {missing} of {y.size} design points "
+                          "(failed or missing runs, or an undefined metric); resume or rerun the sweep", stacklevel=3)
+            continue
+        yield outcome, y
+
+
+def lever_groups(values: pd.Series, lever: Lever, bins: int) -> pd.Series:
+    """Each run's group on one lever: its level, or its equal-width bin of the lever's range."""
+    if lever.kind == "level" or values.nunique() <= bins:
+        return values
+    edges = np.linspace(lever.low, lever.high + (1 if lever.kind == "int" else 0), bins + 1)
+    return pd.cut(values.astype(float), edges, include_lowest=True)
+
+
+def main_effects(runs: pd.DataFrame, levers: list[Lever], outcome: str) -> pd.DataFrame:
+    """Per lever, the outcome's mean at its low end and at its high end (first and last level or bin).
+
+    Columns: lever, low_label, high_label, low, high, swing (high - low), unit (the lever's).
+    """
+    ok = runs[(runs["status"] == "ok") & runs[outcome].notna()]
+    rows = []
+    for lever in levers:
+        means = ok.groupby(lever_groups(ok[lever.field], lever, NUMERIC_BINS), observed=True)[outcome].mean()
+        if len(means) < 2:
+            continue
+        rows.append({"lever": lever.field, "low_label": _label(means.index[0]), "high_label": _label(means.index[-1]),
+                     "low": means.iloc[0], "high": means.iloc[-1], "swing": means.iloc[-1] - means.iloc[0],
+                     "unit": lever.unit})
+    table = pd.DataFrame(rows, columns=["lever", "low_label", "high_label", "low", "high", "swing", "unit"])
+    return table.reindex(table["swing"].abs().sort_values(ascending=False).index).reset_index(drop=True)
+
+
+def _label(group) -> str:
+    if isinstance(group, pd.Interval):
+        return f"{group.left:.3g}-{group.right:.3g}"
+    return str(group)
+
+
+def analyze(path: str | Path, outcomes: list[str] | None = None, figures: bool = True,
+            heatmap_levers: tuple[str, str] | None = None) -> pd.DataFrame:
+    """Analyse the sweep stored in ``path`` and write tables and figures into ``path/analysis``.
+
+    Args:
+        path: the sweep directory.
+        outcomes: summary metrics to analyse; defaults to the spec's outcomes.
+        figures: also draw the indices bar chart (Sobol/Morris designs), the tornado chart and the
+            heat map of each outcome as PNG files.
+        heatmap_levers: the two levers of the heat maps; defaults to the two with the largest swing.
+
+    Returns:
+        The indices table (outcome, lever, index, value, conf = CI half-width); empty for grid
+        and Latin-hypercube designs, whose analysis is the main effects and the figures.
+    """
+    store = SweepStore(path)
+    manifest = store.manifest()
+    spec = load_spec(manifest["spec"])
+    levers = [Lever(**{**d, "levels": tuple(d["levels"])}) for d in manifest["levers"]]
+    units = dict(spec.outcomes)
+    outcomes = list(outcomes or units)
+    runs = store.load()
+    means = point_means(runs, outcomes, manifest["points"])
+    problem = manifest["problem"]
+    seed = spec.design.seed
+    if spec.design.method == "sobol":
+        indices = sobol_indices(problem, means, spec.design.second_order, seed)
+    elif spec.design.method == "morris":
+        samples = store.design()[[SAMPLE_PREFIX + n for n in problem["names"]]].to_numpy(float)
+        indices = morris_indices(problem, samples, means, spec.design.levels, seed)
+    else:
+        indices = pd.DataFrame(columns=["outcome", "lever", "index", "value", "conf"])
+    folder = store.root / "analysis"
+    folder.mkdir(exist_ok=True)
+    indices.to_csv(folder / "indices.csv", index=False)
+    effects = {o: main_effects(runs, levers, o) for o in outcomes}
+    pd.concat([e.assign(outcome=o) for o, e in effects.items()], ignore_index=True).to_csv(
+        folder / "main_effects.csv", index=False)
+    if figures:
+        _draw(folder, spec.name, runs, levers, indices, effects, units, heatmap_levers)
+    return indices
+
+
+def _draw(folder: Path, name: str, runs: pd.DataFrame, levers: list[Lever], indices: pd.DataFrame,
+          effects: dict[str, pd.DataFrame], units: dict[str, str], heatmap_levers: tuple[str, str] | None) -> None:
+    from sim.sweep import plots
+
+    by_field = {lv.field: lv for lv in levers}
+    for outcome, effect in effects.items():
+        unit = units.get(outcome, "")
+        if effect.empty:
+            continue
+        figs = {"tornado": plots.tornado(effect, outcome, unit, title=f"{name}: main effects on {outcome}")}
+        if len(indices) and (indices["outcome"] == outcome).any():
+            figs["indices"] = plots.indices_bars(indices[indices["outcome"] == outcome], outcome, unit,
+                                                 title=f"{name}: sensitivity of {outcome}")
+        pair = heatmap_levers or tuple(effect["lever"].head(2))
+        if len(pair) == 2:
+            figs["heatmap"] = plots.heatmap(runs, by_field[pair[0]], by_field[pair[1]], outcome, unit,
+                                            title=f"{name}: mean {outcome}")
+        for kind, fig in figs.items():
+            fig.savefig(folder / f"{outcome}_{kind}.png", dpi=120, bbox_inches="tight")

@@ -1,0 +1,74 @@
+"""Execution backends: hand chunk tasks to an existing engine and yield the reports as chunks finish.
+
+Each backend is a generator ``backend(fn, tasks, execution, root)`` that calls ``fn(task)`` once
+per task somewhere and yields the return values in completion order.  The engines do the
+scheduling: joblib/loky processes here, a Dask cluster, or SLURM array jobs through submitit (one
+array task per chunk).  Leaving a backend's generator early (Ctrl-C, an error) cancels what it
+still has queued; chunks already stored stay stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from sim.sweep.spec import ExecutionSpec
+
+
+def local(fn: Callable, tasks: Iterable, execution: ExecutionSpec, root: Path) -> Iterator[Any]:
+    """joblib with the loky process backend; ``n_jobs=1`` runs serially in this process."""
+    from joblib import Parallel, delayed
+
+    with Parallel(n_jobs=execution.n_jobs, return_as="generator_unordered", batch_size=1) as parallel:
+        yield from parallel(delayed(fn)(task) for task in tasks)
+
+
+def dask(fn: Callable, tasks: Iterable, execution: ExecutionSpec, root: Path) -> Iterator[Any]:
+    """Dask distributed: the scheduler at ``execution.dask_address``, or a LocalCluster started here
+    with ``n_jobs`` single-threaded workers (all cores for -1)."""
+    from distributed import Client, LocalCluster, as_completed
+
+    if execution.dask_address:
+        client, cluster = Client(execution.dask_address), None
+    else:
+        n_workers = None if execution.n_jobs < 1 else execution.n_jobs
+        cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=execution.dask_processes,
+                               dashboard_address=None)
+        client = Client(cluster)
+    try:
+        futures = client.map(fn, list(tasks), pure=False)
+        try:
+            for future in as_completed(futures):
+                yield future.result()
+        finally:
+            client.cancel(futures)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def submitit(fn: Callable, tasks: Iterable, execution: ExecutionSpec, root: Path) -> Iterator[Any]:
+    """submitit: one SLURM array job with one array task per chunk (or local subprocesses / in-process
+    debug jobs with ``submitit_cluster: local | debug``)."""
+    import submitit as sb
+
+    tasks = list(tasks)
+    if not tasks:
+        return
+    executor = sb.AutoExecutor(folder=execution.submitit_folder or root / "submitit",
+                               cluster=execution.submitit_cluster)
+    executor.update_parameters(**execution.submitit_parameters)
+    jobs = executor.map_array(fn, tasks)
+    pending = {job.job_id: job for job in jobs}
+    try:
+        for job in sb.helpers.as_completed(jobs, poll_frequency=execution.submitit_poll_s):
+            del pending[job.job_id]
+            yield job.result()
+    finally:
+        for job in pending.values():
+            job.cancel(check=False)
+
+
+BACKENDS = {"local": local, "dask": dask, "submitit": submitit}

@@ -1,0 +1,194 @@
+"""Run a sweep: plan the chunks, run the missing ones on a backend, stream them into the store.
+
+The base config is composed once per sweep; each run is that config with one design point's
+lever values set.  Run ``run_id = point * replicates + replicate`` uses replicate seed
+``sim.replicate_seeds(spec.seed, replicates)[replicate]`` (common random numbers across points),
+so the table does not depend on the backend, the number of workers or the order of the chunks.
+A run that raises is stored with ``status = "failed"``, its traceback and its full config; the
+others go on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from sim.config import Config, ConfigError
+from sim.runner import replicate_seeds
+from sim.runner import run as run_model
+from sim.sweep.design import Design, apply, build, problem
+from sim.sweep.spec import Lever, SweepSpec, load_spec, resolve_levers
+from sim.sweep.store import SweepStore
+
+FORMAT_VERSION = 1
+"""Version of the sweep directory layout, stored in the manifest."""
+
+
+@dataclass
+class ChunkTask:
+    """What one worker needs for one chunk (pickled to it).
+
+    Attributes:
+        root: the sweep directory, which the worker writes the chunk into.
+        chunk: the chunk number (its file is ``runs/part-<chunk>.parquet``).
+        base: the composed base config.
+        runs: one dict per run: run_id, point, replicate, seed and ``values`` (lever -> config value).
+        weekly: whether to store the weekly tables too.
+    """
+
+    root: str
+    chunk: int
+    base: Config
+    runs: list[dict]
+    weekly: bool
+
+
+@dataclass
+class ChunkReport:
+    """What a worker sends back: the chunk, its number of runs and of failed runs."""
+
+    chunk: int
+    runs: int
+    failed: int
+
+
+def run_chunk(task: ChunkTask) -> ChunkReport:
+    """Run every run of a chunk, isolating failures, and store the chunk (atomically)."""
+    rows, weekly = [], []
+    for run in task.runs:
+        row, frame = _run_one(task.base, run, task.weekly)
+        rows.append(row)
+        if frame is not None:
+            weekly.append(frame)
+    runs = pd.DataFrame(rows).astype({"seed": "uint64"})
+    weekly_frame = (pd.concat(weekly, ignore_index=True) if weekly else pd.DataFrame({"run_id": []})) \
+        if task.weekly else None
+    SweepStore(task.root).write_chunk(task.chunk, runs, weekly_frame)
+    return ChunkReport(task.chunk, len(rows), int((runs["status"] == "failed").sum()))
+
+
+def _run_one(base: Config, run: dict, weekly: bool) -> tuple[dict, pd.DataFrame | None]:
+    ids = {key: run[key] for key in ("run_id", "point", "replicate", "seed")}
+    row = {**ids, **run["values"], "status": "ok", "error": None, "config": None}
+    start = time.perf_counter()
+    cfg = apply(base, run["values"])
+    try:
+        result = run_model(cfg, seed=run["seed"])
+    except Exception:  # noqa: BLE001 - any model error is this run's result, not the sweep's
+        row.update(status="failed", error=traceback.format_exc(),
+                   config=json.dumps(dataclasses.asdict(cfg), default=str), seconds=time.perf_counter() - start)
+        return row, None
+    row["seconds"] = time.perf_counter() - start
+    row.update(result.summary.to_dict())
+    frame = result.weekly.assign(run_id=ids["run_id"]) if weekly else None
+    return row, frame
+
+
+def plan(root: str | Path, base: Config, design: Design, spec: SweepSpec) -> list[ChunkTask]:
+    """All chunk tasks of the sweep, in run order."""
+    seeds = replicate_seeds(spec.seed, spec.replicates)
+    names = design.problem["names"]
+    points = design.points[names].to_dict("records")
+    runs = [{"run_id": p * spec.replicates + r, "point": p, "replicate": r, "seed": seed, "values": values}
+            for p, values in enumerate(points) for r, seed in enumerate(seeds)]
+    size = spec.chunk_size
+    return [ChunkTask(str(root), k, base, runs[k * size:(k + 1) * size], spec.weekly)
+            for k in range((len(runs) + size - 1) // size)]
+
+
+def run_sweep(spec: str | Path | dict | SweepSpec | None, out: str | Path, *, resume: bool = False,
+              backend: str | None = None, n_jobs: int | None = None, progress: bool = True) -> pd.DataFrame:
+    """Run a sweep into the directory ``out`` and return its run table (:func:`sim.sweep.load`).
+
+    Args:
+        spec: a sweep spec (YAML path, dict or :class:`SweepSpec`); may be None when resuming,
+            in which case the stored spec is used.
+        out: the sweep directory; a new sweep refuses a directory that already holds one.
+        resume: continue the sweep stored in ``out``: run only the chunks it lacks, with its stored
+            base config and design.  A given spec must match the stored one (execution aside).
+        backend: overrides ``execution.backend`` (local, dask, submitit).
+        n_jobs: overrides ``execution.n_jobs`` (worker processes; -1 = all cores).
+        progress: show a tqdm progress bar with the ETA.
+
+    Raises:
+        ConfigError: an invalid spec, or a spec that differs from the one stored in ``out``.
+        FileExistsError: ``out`` holds a sweep and ``resume`` is false.
+    """
+    from sim.loading import to_config
+    from omegaconf import OmegaConf
+
+    store = SweepStore(out)
+    if store.exists():
+        if not resume:
+            raise FileExistsError(f"{store.root} already holds a sweep: pass resume=True (--resume) to continue "
+                                  "it, or choose another output directory")
+        manifest = store.manifest()
+        stored = load_spec(manifest["spec"])
+        if spec is not None and _normal(load_spec(spec).identity()) != _normal(stored.identity()):
+            raise ConfigError(f"the spec differs from the one stored in {store.root / 'manifest.json'}; "
+                              "resume with the same spec or choose another output directory")
+        spec = stored
+        base = to_config(OmegaConf.create(manifest["base_config"]))
+        levers = resolve_levers(spec)
+        design = Design(store.design(), problem(levers))
+        store.remove_temporaries()
+    else:
+        if spec is None:
+            raise FileNotFoundError(f"{store.root} holds no sweep to resume and no spec was given")
+        spec = load_spec(spec)
+        from sim.loading import load_config
+
+        base = load_config(spec.scenario, spec.overrides)
+        levers = resolve_levers(spec)
+        design = build(levers, spec.design)
+        store.write_manifest(manifest_for(spec, base, levers, design), design.points)
+    execution = dataclasses.replace(spec.execution, **{k: v for k, v in (("backend", backend), ("n_jobs", n_jobs))
+                                                       if v is not None})
+    tasks = plan(store.root, base, design, spec)
+    done = store.done_chunks()
+    missing = [t for t in tasks if t.chunk not in done]
+    _execute(missing, execution, store, total=sum(len(t.runs) for t in tasks), name=spec.name, progress=progress)
+    return store.load()
+
+
+def _execute(tasks: list[ChunkTask], execution, store: SweepStore, total: int, name: str, progress: bool) -> None:
+    from tqdm.auto import tqdm
+
+    from sim.sweep.backends import BACKENDS
+
+    todo = sum(len(t.runs) for t in tasks)
+    failed = 0
+    with tqdm(total=total, initial=total - todo, unit="run", desc=name, disable=not progress) as bar:
+        try:
+            for report in BACKENDS[execution.backend](run_chunk, tasks, execution, store.root):
+                failed += report.failed
+                bar.update(report.runs)
+                bar.set_postfix(failed=failed)
+        except KeyboardInterrupt:
+            bar.write(f"interrupted: {len(store.done_chunks())} chunks stored in {store.root}; "
+                      "run again with --resume to finish")
+            raise
+
+
+def manifest_for(spec: SweepSpec, base: Config, levers: list[Lever], design: Design) -> dict:
+    """The manifest of a new sweep: spec, base config, levers, sizes and seeds."""
+    import sim
+
+    runs = len(design.points) * spec.replicates
+    return {"format": FORMAT_VERSION, "alignsim_version": sim.__version__,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "spec": dataclasses.asdict(spec),
+            "base_config": dataclasses.asdict(base), "levers": [dataclasses.asdict(lv) for lv in levers],
+            "problem": design.problem, "points": len(design.points), "runs": runs,
+            "chunks": (runs + spec.chunk_size - 1) // spec.chunk_size,
+            "seeds": [str(s) for s in replicate_seeds(spec.seed, spec.replicates)]}
+
+
+def _normal(data: dict) -> dict:
+    """``data`` as JSON would give it back (tuples as lists), for comparing a spec with a stored one."""
+    return json.loads(json.dumps(data, default=str))

@@ -1,0 +1,107 @@
+"""Figures of a sweep's sensitivity analysis: indices bar chart, tornado chart, two-lever heat map.
+
+Each function returns a :class:`matplotlib.figure.Figure` (no pyplot state, so it works headless
+and in notebooks alike) with a title, axis labels with units and a legend; matplotlib is imported
+inside the functions so that ``import sim.sweep`` stays light.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.sweep.spec import Lever
+
+INDEX_LABELS = {"S1": "first order S1", "ST": "total ST", "mu_star": "Morris mu*", "sigma": "Morris sigma"}
+
+
+def _axis(unit: str) -> str:
+    return f" ({unit})" if unit else ""
+
+
+def indices_bars(indices: pd.DataFrame, outcome: str, unit: str = "", title: str = ""):
+    """Grouped horizontal bars of one outcome's indices per lever, with 95 % CI error bars.
+
+    Args:
+        indices: rows of :func:`sim.sweep.analysis.sobol_indices` or ``morris_indices`` for one outcome.
+        outcome: the outcome's name; unit: its unit (Morris mu* and sigma are in outcome units).
+    """
+    from matplotlib.figure import Figure
+
+    kinds = [k for k in ("S1", "ST", "mu_star", "sigma") if (indices["index"] == k).any()]
+    order = (indices[indices["index"] == kinds[-1]].sort_values("value")["lever"]).tolist()
+    fig = Figure(figsize=(8, 0.35 * len(order) + 1.8))
+    ax = fig.subplots()
+    height = 0.8 / len(kinds)
+    y = np.arange(len(order))
+    for i, kind in enumerate(kinds):
+        rows = indices[indices["index"] == kind].set_index("lever").loc[order]
+        conf = rows["conf"].to_numpy(float)
+        ax.barh(y + (i - (len(kinds) - 1) / 2) * height, rows["value"], height,
+                xerr=None if np.isnan(conf).all() else conf, capsize=2, label=INDEX_LABELS[kind])
+    ax.set_yticks(y, order)
+    sobol = kinds[0] == "S1"
+    ax.set_xlabel("share of output variance (index, 95 % CI)" if sobol
+                  else f"effect of one elementary step on {outcome}{_axis(unit)}")
+    ax.set_ylabel("lever (config field)")
+    ax.set_title(title or f"Sensitivity of {outcome}")
+    ax.legend(loc="lower right")
+    return fig
+
+
+def tornado(effects: pd.DataFrame, outcome: str, unit: str = "", title: str = ""):
+    """Tornado chart: for each lever, the outcome's mean at its low and its high end, around their midpoint.
+
+    Args:
+        effects: the table of :func:`sim.sweep.analysis.main_effects` (sorted by swing).
+        outcome: the outcome's name; unit: its unit.
+    """
+    from matplotlib.figure import Figure
+
+    effects = effects.iloc[::-1]
+    centre = float(np.nanmean(np.r_[effects["low"], effects["high"]])) if len(effects) else 0.0
+    fig = Figure(figsize=(8, 0.35 * len(effects) + 1.8))
+    ax = fig.subplots()
+    y = np.arange(len(effects))
+    ax.barh(y, effects["low"] - centre, left=centre, color="tab:blue", label="lever at its low end")
+    ax.barh(y, effects["high"] - centre, left=centre, color="tab:orange", label="lever at its high end")
+    ax.axvline(centre, color="black", lw=0.8)
+    ax.set_yticks(y, [f"{r.lever} ({r.low_label} / {r.high_label}{_axis(r.unit)})" for r in effects.itertuples()])
+    ax.set_xlabel(f"mean {outcome}{_axis(unit)}")
+    ax.set_ylabel("lever (low / high end)")
+    ax.set_title(title or f"Main effects on {outcome}")
+    ax.legend(loc="lower right")
+    return fig
+
+
+def heatmap(runs: pd.DataFrame, x: Lever, y: Lever, outcome: str, unit: str = "", title: str = ""):
+    """Heat map of the outcome's mean over two levers (numeric levers binned, levels as they are).
+
+    Args:
+        runs: the sweep's run table (:func:`sim.sweep.load`).
+        x, y: the two levers (from the sweep's manifest).
+        outcome: the outcome's name; unit: its unit (the colour bar's label).
+    """
+    from matplotlib.figure import Figure
+
+    from sim.sweep.analysis import HEATMAP_BINS, lever_groups
+
+    ok = runs[runs["status"] == "ok"]
+    table = ok.groupby([lever_groups(ok[y.field], y, HEATMAP_BINS), lever_groups(ok[x.field], x, HEATMAP_BINS)],
+                       observed=True)[outcome].mean().unstack()
+    fig = Figure(figsize=(7, 5))
+    ax = fig.subplots()
+    image = ax.imshow(table.to_numpy(float), origin="lower", aspect="auto", cmap="viridis")
+    ax.set_xticks(range(table.shape[1]), [_tick(v) for v in table.columns], rotation=30, ha="right")
+    ax.set_yticks(range(table.shape[0]), [_tick(v) for v in table.index])
+    ax.set_xlabel(f"{x.field}{_axis(x.unit)}")
+    ax.set_ylabel(f"{y.field}{_axis(y.unit)}")
+    fig.colorbar(image, ax=ax, label=f"mean {outcome}{_axis(unit)}")
+    ax.set_title(title or f"Mean {outcome}")
+    return fig
+
+
+def _tick(value) -> str:
+    if isinstance(value, pd.Interval):
+        return f"{value.left:.3g}-{value.right:.3g}"
+    return f"{value:.3g}" if isinstance(value, float) else str(value)

@@ -1,0 +1,226 @@
+"""The sweep specification: which config fields vary, over what design, how often and where it runs.
+
+A spec is a YAML file under ``configs/sweep/`` (see ``policy_sensitivity.yaml``) or a dict with the
+same keys.  It is merged into the structured schema below with OmegaConf, so a misspelt key fails
+when the spec is loaded, and every lever is checked against the model's config schema
+(:func:`sim.config.field_table`): a lever's range defaults to the field's declared low/high and may
+not leave it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sim.config import ConfigError, field_table
+
+DESIGN_METHODS = ("grid", "lhs", "sobol", "morris")
+BACKENDS = ("local", "dask", "submitit")
+DEFAULT_OUTCOMES = {"revenue_total": "EUR over the horizon", "retention_12m": "share of first-year customers",
+                    "cac": "EUR per customer won", "lead_acceptance": "share of leads",
+                    "trust_mean_end": "0-1 score", "blame_events": "events over the horizon"}
+"""Outcome metrics analysed when a spec names none, with their units (for axis labels)."""
+
+
+@dataclass
+class LeverSpec:
+    """How one config field varies.  Leave everything unset to use the field's declared range or choices."""
+
+    low: float | None = None
+    """Lowest value (in the field's unit); defaults to the field's declared low."""
+    high: float | None = None
+    """Highest value (in the field's unit); defaults to the field's declared high."""
+    values: list[Any] | None = None
+    """Explicit values to take (a grid's levels, or the categories indexed by a sampled design)."""
+
+
+@dataclass
+class DesignSpec:
+    """The experimental design over the levers."""
+
+    method: str = "lhs"
+    """One of grid (full factorial), lhs (Latin hypercube), sobol (Saltelli/Sobol), morris (elementary effects)."""
+    samples: int = 64
+    """lhs: design points; sobol: base sample N (a power of 2, giving N(D+2) or N(2D+2) points);
+    morris: trajectories (N(D+1) points).  Ignored by grid."""
+    levels: int = 3
+    """grid: values per numeric lever (evenly spaced, ends included); morris: levels of the Morris grid."""
+    second_order: bool = False
+    """sobol only: also sample for second-order indices (N(2D+2) instead of N(D+2) points)."""
+    seed: int = 0
+    """Seed of the design's random sampling (the runs' seeds come from the spec's ``seed``)."""
+
+
+@dataclass
+class ExecutionSpec:
+    """Where the runs go.  Results never depend on any of this."""
+
+    backend: str = "local"
+    """local (joblib/loky processes on this machine), dask (a Dask cluster) or submitit (SLURM array jobs)."""
+    n_jobs: int = -1
+    """local: worker processes (-1 = all cores, 1 = serial in this process); dask LocalCluster: workers."""
+    dask_address: str | None = None
+    """Address of a running Dask scheduler (tcp://host:8786); unset: start a LocalCluster."""
+    dask_processes: bool = True
+    """LocalCluster only: workers as processes (true) or threads in this process (false)."""
+    submitit_cluster: str | None = None
+    """submitit executor: unset = SLURM if available else local; slurm, local or debug."""
+    submitit_folder: str | None = None
+    """Folder for submitit's job files and logs; defaults to ``<sweep dir>/submitit``."""
+    submitit_parameters: dict[str, Any] = field(default_factory=lambda: {"timeout_min": 60})
+    """Passed to ``executor.update_parameters`` (timeout_min, slurm_partition, slurm_array_parallelism, ...);
+    what a spec gives is merged over the default one-hour time limit."""
+    submitit_poll_s: float = 10.0
+    """Seconds between polls of the job states (SLURM: keep it at several seconds)."""
+
+
+@dataclass
+class SweepSpec:
+    """A whole sweep: base scenario and overrides, levers, design, replicates, chunking, outcomes, execution."""
+
+    name: str = "sweep"
+    """Name of the sweep (for titles and the manifest)."""
+    scenario: str = "hundred_years_war"
+    """Scenario preset the sweep starts from (a file of ``configs/scenario/``)."""
+    overrides: list[str] = field(default_factory=list)
+    """Hydra overrides applied once to the base config (e.g. ``market.accounts=5000``, ``weeks=104``)."""
+    levers: dict[str, LeverSpec] = field(default_factory=dict)
+    """Config fields that vary, by dotted path (``policy.max_discount``), each with an optional range."""
+    design: DesignSpec = field(default_factory=DesignSpec)
+    replicates: int = 1
+    """Runs per design point; replicate k of every point uses the same seed (common random numbers)."""
+    seed: int = 0
+    """Root seed: replicate seeds are spawned from ``numpy.random.SeedSequence(seed)``."""
+    chunk_size: int = 50
+    """Runs per chunk: one task for a worker and one Parquet file per table."""
+    weekly: bool = False
+    """Also store every run's weekly table (one row per run and week)."""
+    outcomes: dict[str, str] = field(default_factory=dict)
+    """Summary metrics to analyse, each with its unit; none given: :data:`DEFAULT_OUTCOMES`."""
+    execution: ExecutionSpec = field(default_factory=ExecutionSpec)
+
+    def identity(self) -> dict:
+        """Everything that determines the results (the spec without ``execution``): resume compares it."""
+        data = dataclasses.asdict(self)
+        del data["execution"]
+        return data
+
+
+@dataclass(frozen=True)
+class Lever:
+    """A resolved lever: a config field with its type, range or levels and unit.
+
+    Attributes:
+        field: dotted path of the config field (``policy.max_discount``).
+        kind: float, int (rounded down from a continuous sample) or level (an index over ``levels``:
+            booleans as 0/1, categories such as ``policy.marketing_pay`` by their order).
+        low, high: range of a float or int lever, in the field's unit.
+        levels: the values of a level lever.
+        unit: the field's unit.
+    """
+
+    field: str
+    kind: str
+    low: float
+    high: float
+    levels: tuple = ()
+    unit: str = ""
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """Bounds of the continuous sample that maps onto this lever's values."""
+        if self.kind == "level":
+            return 0.0, float(len(self.levels))
+        if self.kind == "int":
+            return self.low, self.high + 1.0
+        return self.low, self.high
+
+    def value(self, x: float) -> Any:
+        """The config value for the continuous sample ``x`` (within :attr:`bounds`)."""
+        if self.kind == "level":
+            return self.levels[min(int(math.floor(x)), len(self.levels) - 1)]
+        if self.kind == "int":
+            return int(min(math.floor(x), self.high))
+        return float(x)
+
+
+def resolve_levers(spec: SweepSpec) -> list[Lever]:
+    """Turn the spec's levers into :class:`Lever` objects, checking each against the config schema.
+
+    Raises:
+        ConfigError: an unknown field, a range outside the field's declared range, or a value that is
+            not one of the field's choices.
+    """
+    table = {row["field"]: row for row in field_table()}
+    levers = []
+    for path, given in spec.levers.items():
+        if path not in table:
+            import difflib
+
+            hint = difflib.get_close_matches(path, table, n=1)
+            raise ConfigError(f"sweep lever {path!r} is not a config field" + (f" (did you mean {hint[0]!r}?)"
+                                                                               if hint else ""))
+        row = table[path]
+        levers.append(_resolve(path, row, given or LeverSpec()))
+    if not levers:
+        raise ConfigError("a sweep needs at least one lever (spec key 'levers')")
+    return levers
+
+
+def _resolve(path: str, row: dict, given: LeverSpec) -> Lever:
+    default = row["default"]
+    declared = tuple(row["choices"]) if row["choices"] else (False, True) if isinstance(default, bool) else None
+    if declared is not None:
+        levels = tuple(given.values) if given.values is not None else declared
+        if not levels or any(v not in declared for v in levels):
+            raise ConfigError(f"sweep lever {path} values {list(levels)} are not valid: allowed {list(declared)}")
+        return Lever(path, "level", 0.0, float(len(levels) - 1), levels, row["unit"])
+    kind = "int" if isinstance(default, int) else "float"
+    if given.values is not None:
+        values = tuple(int(v) if kind == "int" else float(v) for v in given.values)
+        _check_range(path, row, min(values), max(values))
+        return Lever(path, "level", 0.0, float(len(values) - 1), values, row["unit"])
+    low = row["low"] if given.low is None else given.low
+    high = row["high"] if given.high is None else given.high
+    _check_range(path, row, low, high)
+    return Lever(path, kind, float(low), float(high), (), row["unit"])
+
+
+def _check_range(path: str, row: dict, low: float, high: float) -> None:
+    if not row["low"] <= low <= high <= row["high"]:
+        raise ConfigError(f"sweep lever {path} range [{low:g}, {high:g}] is not valid: allowed "
+                          f"[{row['low']:g}, {row['high']:g}] ({row['unit']}), low <= high")
+
+
+def load_spec(source: str | Path | dict | SweepSpec) -> SweepSpec:
+    """Read a sweep spec from a YAML file, a dict or a spec; unknown keys and wrong types raise ConfigError."""
+    from omegaconf import OmegaConf
+    from omegaconf.errors import OmegaConfBaseException
+
+    if isinstance(source, SweepSpec):
+        return _check(source)
+    data = OmegaConf.load(source) if isinstance(source, (str, Path)) else OmegaConf.create(source)
+    try:
+        spec = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(SweepSpec), data))
+    except OmegaConfBaseException as err:
+        raise ConfigError(f"sweep spec: {err}") from err
+    return _check(spec)
+
+
+def _check(spec: SweepSpec) -> SweepSpec:
+    spec.outcomes = spec.outcomes or dict(DEFAULT_OUTCOMES)
+    if spec.design.method not in DESIGN_METHODS:
+        raise ConfigError(f"design.method = {spec.design.method!r} is not valid: allowed {', '.join(DESIGN_METHODS)}")
+    if spec.execution.backend not in BACKENDS:
+        raise ConfigError(f"execution.backend = {spec.execution.backend!r} is not valid: allowed {', '.join(BACKENDS)}")
+    n = spec.design.samples
+    if spec.design.method == "sobol" and (n < 2 or n & (n - 1)):
+        raise ConfigError(f"design.samples = {n} is not valid for sobol: a power of 2 (e.g. 64, 128, 256)")
+    for name, low in (("replicates", 1), ("chunk_size", 1), ("design.samples", 1), ("design.levels", 2)):
+        value = getattr(spec.design, name.split(".")[1]) if "." in name else getattr(spec, name)
+        if value < low:
+            raise ConfigError(f"{name} = {value} is out of range: allowed >= {low}")
+    return spec
