@@ -56,15 +56,18 @@ class WeeklyRecorder:
         n = len(self.cycles)
         df = pd.DataFrame({k: v[:n] for k, v in self.columns.items()})
         df.insert(0, "week", np.arange(n))
-        roll = df.rolling(WINDOW_WEEKS, min_periods=1).sum()
+        windowed = ["leads_accepted", "leads_expired", "lead_wins", "lead_failures", "acquisition_cost", "wins"]
+        roll = df[windowed].rolling(WINDOW_WEEKS, min_periods=1).sum()
         resolved = roll["leads_accepted"] + roll["leads_expired"]
         df["lead_acceptance"] = _ratio(roll["leads_accepted"], resolved)
         lead_outcomes = roll["lead_wins"] + roll["lead_failures"] + roll["leads_expired"]
         df["lead_to_customer"] = _ratio(roll["lead_wins"], lead_outcomes)
         df["cac"] = _ratio(roll["acquisition_cost"], roll["wins"], bounded=False)
-        df["sales_cycle_median"] = [
-            float(np.median(c)) if (c := np.concatenate(self.cycles[max(0, i - WINDOW_WEEKS + 1): i + 1])).size
-            else np.nan for i in range(n)]
+        # all cycles in one array; week i's window is the slice from the start of week i-12 to the end of week i
+        flat = np.concatenate(self.cycles) if n else np.empty(0)
+        ends = np.cumsum([c.size for c in self.cycles])
+        starts = np.concatenate([[0], ends])[np.maximum(0, np.arange(n) - WINDOW_WEEKS + 1)]
+        df["sales_cycle_median"] = [float(np.median(flat[a:b])) if b > a else np.nan for a, b in zip(starts, ends)]
         return df
 
 
