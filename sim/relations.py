@@ -180,9 +180,10 @@ class Relations:
             if self.policy.marketing_reports_to_sales:
                 del excuses[MARKETING]
             weights = np.array(list(excuses.values()))
-            suspect = list(excuses)[int(self.rng.choice(len(weights), p=weights / weights.sum()))]
-            reason = {MARKETING: "bad leads", OPERATIONS: "late delivery", PURCHASING: "red tape"}[suspect]
-            misses.append((SALES, suspect, reason))
+            if weights.sum() > 0:  # with marketing under sales and no delay or red tape, nobody else to blame
+                suspect = list(excuses)[int(self.rng.choice(len(weights), p=weights / weights.sum()))]
+                reason = {MARKETING: "bad leads", OPERATIONS: "late delivery", PURCHASING: "red tape"}[suspect]
+                misses.append((SALES, suspect, reason))
         if o.lead_acceptance < 0.6 and not self.policy.marketing_reports_to_sales:
             misses.append((MARKETING, SALES, "no follow-up"))
         if o.delay_ratio > 1.25 or o.quality < 0.95 or o.promise_gap > 0.05:
