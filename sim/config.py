@@ -150,7 +150,7 @@ class SalesConfig:
     """Weekly account-management time one customer needs for full care."""
     quota_period_weeks: int = param(13, 1, 52, "weeks")
     """Length of a quota period (13 = quarterly); the period review where blame happens runs at its end."""
-    quota: float = param(75_000.0, 0.0, 1e10, "EUR of new annual contract value per rep per period")
+    quota: float = param(65_000.0, 0.0, 1e10, "EUR of new annual contract value per rep per period")
     """Bookings target per rep per period; calibrated so about half of the reps reach it (CSO Insights: 52-60 %)."""
     skill_sd: float = param(0.25, 0.0, 2.0, "multiplier s.d.")
     """Spread of rep selling skill (log-normal multiplier on the win hazard, mean 1)."""
