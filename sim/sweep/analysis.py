@@ -76,11 +76,15 @@ def _complete(means: pd.DataFrame):
 
 
 def lever_groups(values: pd.Series, lever: Lever, bins: int) -> pd.Series:
-    """Each run's group on one lever: its level, or its equal-width bin of the lever's range."""
-    if lever.kind == "level" or values.nunique() <= bins:
+    """Each run's group on one lever, as an ordered categorical: its level (in the lever's order),
+    its value when it takes few values, or its equal-width bin of the lever's range ("0 to 0.167")."""
+    if lever.kind == "level":
+        return pd.Series(pd.Categorical(values, categories=list(lever.levels), ordered=True), index=values.index)
+    if values.nunique() <= bins:
         return values
     edges = np.linspace(lever.low, lever.high + (1 if lever.kind == "int" else 0), bins + 1)
-    return pd.cut(values.astype(float), edges, include_lowest=True)
+    labels = [f"{a:.3g} to {b:.3g}" for a, b in zip(edges[:-1], edges[1:])]
+    return pd.cut(values.astype(float), edges, labels=labels, include_lowest=True)
 
 
 def main_effects(runs: pd.DataFrame, levers: list[Lever], outcome: str) -> pd.DataFrame:
@@ -94,17 +98,11 @@ def main_effects(runs: pd.DataFrame, levers: list[Lever], outcome: str) -> pd.Da
         means = ok.groupby(lever_groups(ok[lever.field], lever, NUMERIC_BINS), observed=True)[outcome].mean()
         if len(means) < 2:
             continue
-        rows.append({"lever": lever.field, "low_label": _label(means.index[0]), "high_label": _label(means.index[-1]),
+        rows.append({"lever": lever.field, "low_label": str(means.index[0]), "high_label": str(means.index[-1]),
                      "low": means.iloc[0], "high": means.iloc[-1], "swing": means.iloc[-1] - means.iloc[0],
                      "unit": lever.unit})
     table = pd.DataFrame(rows, columns=["lever", "low_label", "high_label", "low", "high", "swing", "unit"])
     return table.reindex(table["swing"].abs().sort_values(ascending=False).index).reset_index(drop=True)
-
-
-def _label(group) -> str:
-    if isinstance(group, pd.Interval):
-        return f"{group.left:.3g}-{group.right:.3g}"
-    return str(group)
 
 
 def analyze(path: str | Path, outcomes: list[str] | None = None, figures: bool = True,

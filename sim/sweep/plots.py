@@ -45,7 +45,7 @@ def indices_bars(indices: pd.DataFrame, outcome: str, unit: str = "", title: str
                   else f"effect of one elementary step on {outcome}{_axis(unit)}")
     ax.set_ylabel("lever (config field)")
     ax.set_title(title or f"Sensitivity of {outcome}")
-    ax.legend(loc="lower right")
+    ax.legend(loc="best")
     return fig
 
 
@@ -63,14 +63,14 @@ def tornado(effects: pd.DataFrame, outcome: str, unit: str = "", title: str = ""
     fig = Figure(figsize=(8, 0.35 * len(effects) + 1.8))
     ax = fig.subplots()
     y = np.arange(len(effects))
-    ax.barh(y, effects["low"] - centre, left=centre, color="tab:blue", label="lever at its low end")
-    ax.barh(y, effects["high"] - centre, left=centre, color="tab:orange", label="lever at its high end")
+    ax.barh(y - 0.2, effects["low"] - centre, 0.4, left=centre, color="tab:blue", label="lever at its low end")
+    ax.barh(y + 0.2, effects["high"] - centre, 0.4, left=centre, color="tab:orange", label="lever at its high end")
     ax.axvline(centre, color="black", lw=0.8)
     ax.set_yticks(y, [f"{r.lever} ({r.low_label} / {r.high_label}{_axis(r.unit)})" for r in effects.itertuples()])
     ax.set_xlabel(f"mean {outcome}{_axis(unit)}")
     ax.set_ylabel("lever (low / high end)")
     ax.set_title(title or f"Main effects on {outcome}")
-    ax.legend(loc="lower right")
+    ax.legend(loc="best")
     return fig
 
 
@@ -102,6 +102,4 @@ def heatmap(runs: pd.DataFrame, x: Lever, y: Lever, outcome: str, unit: str = ""
 
 
 def _tick(value) -> str:
-    if isinstance(value, pd.Interval):
-        return f"{value.left:.3g}-{value.right:.3g}"
     return f"{value:.3g}" if isinstance(value, float) else str(value)
