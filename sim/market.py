@@ -123,7 +123,7 @@ class Market:
     # ----------------------------------------------------------------- bookkeeping
     def in_stage(self, stage: Stage) -> np.ndarray:
         """Indices of the accounts currently in ``stage``."""
-        return np.flatnonzero(self.stage == stage)
+        return np.flatnonzero(self.stage == int(stage))  # a plain int: an IntEnum makes numpy upcast to int64
 
     def move(self, idx: np.ndarray, stage: Stage, week: int) -> None:
         """Move accounts ``idx`` to ``stage`` as of ``week``."""
@@ -141,11 +141,11 @@ class Market:
     def stage_counts(self) -> np.ndarray:
         """Number of accounts per stage, in :class:`Stage` order."""
         stage = self.stage
-        return np.array([np.count_nonzero(stage == s) for s in Stage])  # cheaper than bincount on int8
+        return np.array([np.count_nonzero(stage == s) for s in range(len(Stage))])  # plain ints: no int64 upcast
 
     def active_customers(self) -> np.ndarray:
         """Indices of onboarded customers (the ones served and billed)."""
-        return np.flatnonzero((self.stage == Stage.CUSTOMER) & self.onboarded)
+        return np.flatnonzero((self.stage == Stage.CUSTOMER.value) & self.onboarded)
 
     def account(self, i: int) -> AccountSnapshot:
         """A readable snapshot of account ``i`` in the current week (see :class:`AccountSnapshot`)."""
@@ -196,7 +196,7 @@ def receive_inquiries(market: Market, touched: np.ndarray, week: int, rng: np.ra
     Returns the indices of the accounts that inquired.
     """
     cfg = market.config
-    pool = np.flatnonzero((market.stage == Stage.PROSPECT) & market.aware & (market.quiet_until <= week))
+    pool = np.flatnonzero((market.stage == Stage.PROSPECT.value) & market.aware & (market.quiet_until <= week))
     p = market.urgency[pool] * (cfg.inquiry_rate + cfg.campaign_response * touched[pool])
     return pool[rng.random(pool.size) < p]
 

@@ -155,7 +155,7 @@ def summarise(weekly: pd.DataFrame, market: Market, events: pd.DataFrame, npv_ra
     discount = (1 + npv_rate) ** (-np.arange(weeks) / WEEKS_PER_YEAR)
     won_in_run = market.won_week >= 0
     cohort = won_in_run & (market.won_week <= weeks - WEEKS_PER_YEAR)
-    churned_early = (market.stage == Stage.CHURNED) & (market.stage_week - market.won_week < WEEKS_PER_YEAR)
+    churned_early = (market.stage == Stage.CHURNED.value) & (market.stage_week - market.won_week < WEEKS_PER_YEAR)
     cohort_size = np.count_nonzero(cohort)
     retention = 1 - np.count_nonzero(cohort & churned_early) / cohort_size if cohort_size else np.nan
     customer_years = weekly["active_customers"].sum() / WEEKS_PER_YEAR

@@ -197,7 +197,7 @@ class AlignmentModel(mesa.Model):
         self.last_attainment = p.bookings / team_quota if team_quota > 0 else 1.0
         resolved = p.accepted_from_marketing + p.expired
         self.last_acceptance = p.accepted_from_marketing / resolved if resolved else 1.0
-        opps = np.count_nonzero(self.market.stage == Stage.OPPORTUNITY)
+        opps = np.count_nonzero(self.market.stage == Stage.OPPORTUNITY.value)
         outcome = PeriodOutcome(
             bookings=p.bookings, quota=team_quota, lead_acceptance=self.last_acceptance,
             delay_ratio=self.operations.perceived_delay / cfg.operations.normal_delivery_weeks,

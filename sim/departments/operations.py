@@ -100,7 +100,7 @@ class Operations:
         customers = market.active_customers()
         service_load = float((1 + cfg.custom_work_effort * self.custom_load(market, customers)).sum())
         free = max(MIN_ONBOARDING_SHARE * capacity, capacity - service_load)
-        backlog = np.flatnonzero((market.stage == Stage.CUSTOMER) & ~market.onboarded)
+        backlog = np.flatnonzero((market.stage == Stage.CUSTOMER.value) & ~market.onboarded)
         new = backlog[market.won_week[backlog] == week]
         market.remaining_onboarding[new] = cfg.onboarding_effort * (1 + self.custom_load(market, new))
         ready = backlog[week - market.won_week[backlog] >= cfg.normal_delivery_weeks]

@@ -129,9 +129,10 @@ def workload(market: Market, reps: RepArrays, config: SalesConfig) -> tuple[np.n
     Available hours are what is left after care time and reviewing this week's new leads.
     """
     n = reps.hours.size
-    open_deals = np.bincount(market.owner[(market.stage == Stage.ACCEPTED) | (market.stage == Stage.OPPORTUNITY)],
+    open_deals = np.bincount(market.owner[(market.stage == Stage.ACCEPTED.value)
+                                          | (market.stage == Stage.OPPORTUNITY.value)],
                              minlength=n)
-    new_leads = np.bincount(market.owner[(market.stage == Stage.LEAD) & ~market.reviewed], minlength=n)
+    new_leads = np.bincount(market.owner[(market.stage == Stage.LEAD.value) & ~market.reviewed], minlength=n)
     available = np.maximum(reps.hours * (1 - reps.care_share) - new_leads * config.hours_per_lead_review, 0.0)
     demand = open_deals * config.hours_per_open_deal
     intensity = np.where(demand > 0, np.minimum(1.0, available / np.maximum(demand, 1e-9)), 1.0)
@@ -267,7 +268,7 @@ def prospect(market: Market, config: SalesConfig, reps: RepArrays, intensity: np
     expected = free / config.hours_per_prospect
     n_per_rep = np.floor(expected) + (rng.random(expected.size) < expected % 1)
     total = int(n_per_rep.sum())
-    pool = np.flatnonzero((market.stage == Stage.PROSPECT) & market.aware & (market.quiet_until <= week))
+    pool = np.flatnonzero((market.stage == Stage.PROSPECT.value) & market.aware & (market.quiet_until <= week))
     if total == 0 or pool.size == 0:
         return
     screened = rng.choice(pool, size=min(pool.size, 3 * total), replace=False)
