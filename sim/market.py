@@ -138,6 +138,10 @@ class Market:
         self.reviewed[idx] = False
         self.quiet_until[idx] = week + self.config.recycle_weeks
 
+    def contact_pool(self, week: int) -> np.ndarray:
+        """Indices of prospects not resting after a failed attempt (whom campaigns and inquiries can reach)."""
+        return np.flatnonzero((self.stage == Stage.PROSPECT.value) & (self.quiet_until <= week))
+
     def stage_counts(self) -> np.ndarray:
         """Number of accounts per stage, in :class:`Stage` order."""
         stage = self.stage
@@ -188,7 +192,8 @@ def spread_awareness(market: Market, touched: np.ndarray, brand_level: float, br
     return int(learn.size)
 
 
-def receive_inquiries(market: Market, touched: np.ndarray, week: int, rng: np.random.Generator) -> np.ndarray:
+def receive_inquiries(market: Market, touched: np.ndarray, week: int, rng: np.random.Generator,
+                      contact_pool: np.ndarray | None = None) -> np.ndarray:
     """Aware prospects with a need get in touch.
 
     Weekly probability = urgency x (inquiry_rate + campaign_response if a demand-generation campaign
@@ -196,7 +201,10 @@ def receive_inquiries(market: Market, touched: np.ndarray, week: int, rng: np.ra
     Returns the indices of the accounts that inquired.
     """
     cfg = market.config
-    pool = np.flatnonzero((market.stage == Stage.PROSPECT.value) & market.aware & (market.quiet_until <= week))
+    if contact_pool is not None:  # this week's Market.contact_pool, stages unchanged since: keep the aware ones
+        pool = contact_pool[market.aware[contact_pool]]
+    else:
+        pool = np.flatnonzero((market.stage == Stage.PROSPECT.value) & market.aware & (market.quiet_until <= week))
     p = market.urgency[pool] * (cfg.inquiry_rate + cfg.campaign_response * touched[pool])
     return pool[rng.random(pool.size) < p]
 

@@ -121,10 +121,11 @@ class AlignmentModel(mesa.Model):
         self.marketing.record(spend)
         self.marketing.invest_in_brand(spend["brand"])
         knowledge = float(np.mean([mk.field_knowledge for mk in self.marketers]))
-        targeted, broad = run_campaigns(m, cfg.marketing, spend, knowledge, self.week, rng)
+        pool = m.contact_pool(self.week)  # one pass for campaigns and inquiries (awareness changes no stage)
+        targeted, broad = run_campaigns(m, cfg.marketing, spend, knowledge, self.week, rng, pool)
         touched = targeted | broad
         spread_awareness(m, touched, self.marketing.brand_level, cfg.marketing.brand_awareness_effect, rng)
-        inquiries = receive_inquiries(m, touched, self.week, rng)
+        inquiries = receive_inquiries(m, touched, self.week, rng, pool)
         m.channel[inquiries] = np.where(targeted[inquiries], TARGETED, np.where(broad[inquiries], BROAD, ORGANIC))
         noise = np.array([mk.qualification_noise for mk in self.marketers])
         qualifier = rng.integers(0, noise.size, inquiries.size)

@@ -150,14 +150,15 @@ class Marketing:
 
 # --------------------------------------------------------------------- vectorised marketing rules
 def run_campaigns(market: Market, config: MarketingConfig, spend: dict[str, float], field_knowledge: float,
-                  week: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+                  week: int, rng: np.random.Generator, pool: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Demand generation touches prospects.
 
     Broad channels touch spend / cost_per_touch_broad prospects at random; targeted channels touch
     spend / cost_per_touch_targeted prospects with weight fit ** (precision x field knowledge): without
     field knowledge, 'targeting' is blind.  Returns two boolean masks over accounts (targeted, broad).
     """
-    pool = np.flatnonzero((market.stage == Stage.PROSPECT.value) & (market.quiet_until <= week))
+    if pool is None:  # the prospects campaigns can reach (``Market.contact_pool``)
+        pool = np.flatnonzero((market.stage == Stage.PROSPECT.value) & (market.quiet_until <= week))
     targeted = np.zeros(market.size, dtype=bool)
     broad = np.zeros(market.size, dtype=bool)
     if pool.size == 0:
