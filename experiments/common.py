@@ -80,6 +80,9 @@ METRICS: dict[str, tuple[str, str, float]] = {
     "revenue_last_year": ("revenue in the last year", "EUR million", 1e-6),
     "new_revenue_year1": ("new-customer revenue in year 1", "EUR million", 1e-6),
     "growth_last_year": ("revenue growth, last year vs year before", "ratio - 1", 1.0),
+    "marketing_spend_total": ("marketing spend over the run", "EUR million", 1e-6),
+    "miss_after_blame_gap": ("Spearman rho, blames in a quarter vs missed KPIs in the next", "rho", 1.0),
+    "goldman_index": ("scenario's Goldman stage", "stage 1-5", 1.0),
     "deal_approval_share": ("opportunities waiting for purchasing", "share (mean)", 1.0),
     "enablement_mean": ("usefulness of sales material", "score 0-1", 1.0),
     "discount_late_minus_early": ("discount, last 4 weeks minus first 4 weeks of a quota period",
@@ -170,6 +173,8 @@ class Study:
     fast_overrides: tuple[str, ...] = FAST_OVERRIDES
     fast_replicates: int = FAST_REPLICATES
     table_metrics: tuple[str, ...] = ("revenue_total", "retention_12m")
+    prepare: Callable[["StudyResult"], None] | None = None
+    """Optional hook that adds study-specific per-run metrics to ``res.runs`` before the checks."""
     fast_arms: tuple[str, ...] = ()
     """Arms run in the fast variant (all when empty); checks that need a missing arm are skipped."""
     main_pair: tuple[str, str] | None = None
@@ -184,6 +189,7 @@ class StudyResult:
     rows: list[Row] = field(default_factory=list)
     fast: bool = False
     arms: list[Arm] = field(default_factory=list)
+    events: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def values(self, arm: str, metric: str) -> np.ndarray:
         r = self.runs[self.runs["scenario"] == arm].sort_values("replicate")
@@ -330,7 +336,9 @@ def run_study(study: Study, fast: bool = False, replicates: int | None = None, n
     runs["lever_value"] = np.nan
     for arm in arms:
         runs.loc[runs["scenario"] == arm.name, "lever_value"] = arm.lever_value
-    res = StudyResult(study, runs, cmp.weekly, fast=fast, arms=arms)
+    res = StudyResult(study, runs, cmp.weekly, fast=fast, arms=arms, events=cmp.events)
+    if study.prepare is not None:
+        study.prepare(res)
     res.rows = [(chk.evaluate or directional_row)(res, chk) for chk in study.checks
                 if not (chk.baseline and chk.baseline not in names) and not (chk.treatment and chk.treatment not in names)]
     return res
@@ -436,7 +444,7 @@ def plot_arms(res: StudyResult, path: Path) -> None:
     axes.flat[0].legend(title="arm (mean, 95 % band)", fontsize=8)
     n = res.runs.groupby("scenario")["replicate"].nunique().min()
     fig.suptitle(f"{res.study.title} — {n} paired replicates per arm", fontsize=11)
-    fig.savefig(path, dpi=80)
+    fig.savefig(path, dpi=72)
     plt.close(fig)
 
 
@@ -470,7 +478,7 @@ def plot_sweep(res: StudyResult, path: Path) -> None:
     axes.flat[0].legend(fontsize=8)
     n = res.runs.groupby("scenario")["replicate"].nunique().min()
     fig.suptitle(f"{res.study.title} — {n} paired replicates per point", fontsize=11)
-    fig.savefig(path, dpi=80)
+    fig.savefig(path, dpi=72)
     plt.close(fig)
 
 
