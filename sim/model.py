@@ -22,7 +22,7 @@ from sim.departments.purchasing import PurchasingOfficer, approval_terms, approv
 from sim.departments.sales import (DealTerms, RepArrays, SalesRep, SalesWeek, care_per_customer, prospect, qualify,
                                    review_leads, work_opportunities, workload)
 from sim.market import Market, Stage, bill, churn, expand, receive_inquiries, spread_awareness, update_satisfaction
-from sim.metrics import TRUST_PAIRS, WeeklyRecorder, alignment_stage, krk_items, summarise
+from sim.metrics import TRUST_PAIRS, WeeklyRecorder, alignment_stage, krk_items, mean_of, summarise
 from sim.relations import EVENT_COLUMNS, MARKETING, OPERATIONS, SALES, PeriodOutcome, Relations
 
 MEETING_HOURS = 2.0
@@ -82,7 +82,7 @@ class AlignmentModel(mesa.Model):
         """Usefulness of marketing's sales material (0-1): marketers' mean field knowledge, raised when
         marketing reports to sales (sales directs what gets made)."""
         boost = 1.3 if self.config.policy.marketing_reports_to_sales else 1.0
-        return min(1.0, boost * float(np.mean([m.field_knowledge for m in self.marketers])))
+        return min(1.0, boost * mean_of([m.field_knowledge for m in self.marketers]))
 
     @property
     def marketing_waste_share(self) -> float:
@@ -120,7 +120,7 @@ class AlignmentModel(mesa.Model):
         spend = {c: sum(mk.spend[c] for mk in self.marketers) for c in CHANNELS}
         self.marketing.record(spend)
         self.marketing.invest_in_brand(spend["brand"])
-        knowledge = float(np.mean([mk.field_knowledge for mk in self.marketers]))
+        knowledge = mean_of([mk.field_knowledge for mk in self.marketers])
         pool = m.contact_pool(self.week)  # one pass for campaigns and inquiries (awareness changes no stage)
         targeted, broad = run_campaigns(m, cfg.marketing, spend, knowledge, self.week, rng, pool)
         touched = targeted | broad
@@ -228,7 +228,7 @@ class AlignmentModel(mesa.Model):
         gap = float((m.promised[customers] - m.delivered[customers]).mean()) if customers.size else 0.0
         self._period_promise_gap, self._last_quality = gap, ops.quality
         counts = m.stage_counts()
-        care_share = float(np.mean([r.care_share for r in self.reps]))
+        care_share = mean_of([r.care_share for r in self.reps])
         items = krk_items(self)
         trust = {name: rel.trust[a, b] for name, (a, b) in TRUST_PAIRS.items()}
         self.recorder.record(
@@ -240,7 +240,7 @@ class AlignmentModel(mesa.Model):
             leads_expired=s.expired, self_sourced=s.self_sourced, qualified=s.qualified,
             disqualified=s.disqualified, wins=s.won, losses=s.lost, lead_wins=s.lead_won,
             lead_failures=s.lead_failed, bookings=s.bookings, discount_given=s.discount_given,
-            discount_mean=float(np.mean([r.discount for r in self.reps])),
+            discount_mean=mean_of([r.discount for r in self.reps]),
             expansion_value=expansion, churned=churned,
             churn_rate=churned / max(1, customers.size + churned),
             active_customers=customers.size, backlog=ops.backlog,
@@ -251,8 +251,8 @@ class AlignmentModel(mesa.Model):
             care_mean=self._mean_care, delivery_delay=ops.delay, utilisation=ops.utilisation,
             service_quality=ops.quality, ops_staff=len(self.ops_staff), promise_gap=gap,
             sla_breaches=s.sla_breaches, trust_mean=rel.mean_trust, **trust,
-            field_knowledge=float(np.mean([mk.field_knowledge for mk in self.marketers])),
-            ops_knowledge=float(np.mean([r.ops_knowledge for r in self.reps])),
+            field_knowledge=mean_of([mk.field_knowledge for mk in self.marketers]),
+            ops_knowledge=mean_of([r.ops_knowledge for r in self.reps]),
             brand_level=self.marketing.brand_level, enablement=self.enablement,
             reps_at_quota=self.reps_at_quota[-1] if self.reps_at_quota else np.nan,
             alignment_stage=alignment_stage(self), krk_score=sum(items.values()))
