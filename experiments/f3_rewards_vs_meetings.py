@@ -33,6 +33,7 @@ STUDY = Study(
         Check("F3", "Leadership (both) cuts blame more than meetings alone", "joint_meetings", "leadership",
               "blame_events_per_year", -1),
     ],
+    fast_replicates=30,
     panels=("trust_mean", "revenue", "lead_acceptance", "field_knowledge"),
     main_pair=("hundred_years_war", "shared_rewards"),
     mechanism=("miss_per_year", "blame_per_year", "blame_per_miss", "trust_mean_end"),

@@ -22,7 +22,8 @@ def equivalence():
         from equivalence import SMALL_OVERRIDES, compare_models
 
         cfg = sim.load_config("hundred_years_war", overrides=list(SMALL_OVERRIDES))
-        return compare_models(cfg, replicates=24, root_seed=0, n_jobs=2)
+        # in-process: loky workers started earlier in this pytest worker would not see the reference on sys.path
+        return compare_models(cfg, replicates=24, root_seed=0, n_jobs=1)
     finally:
         sys.path.remove(str(REFERENCE))
 
