@@ -3,8 +3,12 @@
 ::
 
     alignsim sweep configs/sweep/policy_sensitivity.yaml --out sweeps/policy [--resume] [--n-jobs N]
-                   [--backend local|dask|submitit]
+                   [--backend local|dask|submitit] [KEY=VALUE ...]
     alignsim sweep --resume --out sweeps/policy        # the spec stored in the sweep is used
+
+``KEY=VALUE`` arguments change the spec (OmegaConf dotted keys): ``design.samples=32 replicates=1``,
+``execution.dask_address=tcp://scheduler:8786``, ``execution.submitit_parameters.slurm_partition=cpu``.
+When resuming, only ``execution.*`` may change.
     alignsim analyze sweeps/policy [--outcome revenue_total ...] [--no-figures]
     alignsim collect multirun/2025-01-01/12-00-00 [--out all_runs.parquet]
 """
@@ -21,7 +25,9 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="alignsim", description="Parameter sweeps of the alignment model.")
     sub = top.add_subparsers(dest="command", required=True)
     sweep = sub.add_parser("sweep", help="run (or resume) a sweep into a directory of Parquet files")
-    sweep.add_argument("spec", nargs="?", help="sweep spec YAML (configs/sweep/*.yaml); optional with --resume")
+    sweep.add_argument("spec", nargs="*", metavar="SPEC [KEY=VALUE ...]",
+                       help="sweep spec YAML (configs/sweep/*.yaml; optional with --resume), then changes to it "
+                            "such as design.samples=32 replicates=1 execution.dask_address=tcp://host:8786")
     sweep.add_argument("--out", required=True, help="sweep directory (results, manifest, analysis)")
     sweep.add_argument("--resume", action="store_true", help="run only the chunks the directory lacks")
     sweep.add_argument("--n-jobs", type=int, help="worker processes (-1 = all cores); overrides the spec")
@@ -41,7 +47,12 @@ def main(argv: list[str] | None = None) -> int:
     """Run one subcommand; returns the exit status (1 with a one-line message on a bad spec or path)."""
     from sim.config import ConfigError
 
-    args = parser().parse_args(argv)
+    top = parser()
+    args, extra = top.parse_known_args(argv)  # KEY=VALUE may come after the options too
+    if extra and (args.command != "sweep" or any(a.startswith("-") or "=" not in a for a in extra)):
+        top.error(f"unrecognized arguments: {' '.join(extra)}")
+    if extra:
+        args.spec = [*args.spec, *extra]
     try:
         if args.command == "sweep":
             return _sweep(args)
@@ -55,10 +66,17 @@ def main(argv: list[str] | None = None) -> int:
 
 def _sweep(args) -> int:
     from sim.sweep.execute import run_sweep
+    from sim.sweep.spec import load_spec
+    from sim.sweep.store import SweepStore
 
-    if args.spec is None and not args.resume:
+    path = args.spec[0] if args.spec and "=" not in args.spec[0] else None
+    changes = args.spec[1:] if path is not None else args.spec
+    if path is None and not args.resume:
         raise FileNotFoundError("give a sweep spec (or --resume an existing sweep directory)")
-    runs = run_sweep(args.spec, args.out, resume=args.resume, backend=args.backend, n_jobs=args.n_jobs,
+    spec = path
+    if changes:
+        spec = load_spec(path if path is not None else SweepStore(args.out).manifest()["spec"], changes)
+    runs = run_sweep(spec, args.out, resume=args.resume, backend=args.backend, n_jobs=args.n_jobs,
                      progress=not args.quiet)
     failed = int((runs["status"] == "failed").sum())
     print(f"{len(runs)} runs stored in {args.out} ({failed} failed)")
@@ -72,6 +90,14 @@ def _analyze(args) -> int:
     folder = Path(args.path) / "analysis"
     if len(indices):
         print(indices.pivot_table(index=["outcome", "lever"], columns="index", values="value").round(3).to_string())
+    else:  # grid and Latin hypercube: the main effects (mean at each lever's low and high end)
+        import pandas as pd
+
+        effects = pd.read_csv(folder / "main_effects.csv")
+        for outcome, rows in effects.groupby("outcome", sort=False):
+            print(f"{outcome}: mean at each lever's low and high end (largest swing first)")
+            print(rows[["lever", "low_label", "high_label", "low", "high", "swing"]].to_string(
+                index=False, float_format=lambda v: f"{v:.4g}"))
     print(f"tables and figures written to {folder}")
     return 0
 

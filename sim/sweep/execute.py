@@ -130,9 +130,12 @@ def run_sweep(spec: str | Path | dict | SweepSpec | None, out: str | Path, *, re
                                   "it, or choose another output directory")
         manifest = store.manifest()
         stored = load_spec(manifest["spec"])
-        if spec is not None and _normal(load_spec(spec).identity()) != _normal(stored.identity()):
-            raise ConfigError(f"the spec differs from the one stored in {store.root / 'manifest.json'}; "
-                              "resume with the same spec or choose another output directory")
+        if spec is not None:
+            given = load_spec(spec)
+            if _normal(given.identity()) != _normal(stored.identity()):
+                raise ConfigError(f"the spec differs from the one stored in {store.root / 'manifest.json'}; "
+                                  "resume with the same spec or choose another output directory")
+            stored.execution = given.execution  # where the rest runs may change (another backend, more workers)
         spec = stored
         base = to_config(OmegaConf.create(manifest["base_config"]))
         levers = resolve_levers(spec)
@@ -181,12 +184,33 @@ def manifest_for(spec: SweepSpec, base: Config, levers: list[Lever], design: Des
     import sim
 
     runs = len(design.points) * spec.replicates
-    return {"format": FORMAT_VERSION, "alignsim_version": sim.__version__,
+    return {"format": FORMAT_VERSION, "alignsim_version": sim.__version__, "code": code_version(),
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "spec": dataclasses.asdict(spec),
             "base_config": dataclasses.asdict(base), "levers": [dataclasses.asdict(lv) for lv in levers],
             "problem": design.problem, "points": len(design.points), "runs": runs,
             "chunks": (runs + spec.chunk_size - 1) // spec.chunk_size,
             "seeds": [str(s) for s in replicate_seeds(spec.seed, spec.replicates)]}
+
+
+def code_version() -> dict:
+    """The git commit of the model's source and whether ``sim/`` or ``configs/`` differ from it
+    (``{"commit": None, "dirty": None}`` outside a git checkout or without git)."""
+    import subprocess
+
+    import sim
+
+    folder = Path(sim.__file__).resolve().parent
+    try:
+        def git(*args: str) -> str:
+            return subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True, check=True,
+                                  timeout=10).stdout.strip()
+
+        top = git("rev-parse", "--show-toplevel")
+        commit = git("rev-parse", "HEAD")
+        dirty = bool(git("status", "--porcelain", "--untracked-files=no", "--", f"{top}/sim", f"{top}/configs"))
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": None, "dirty": None}
+    return {"commit": commit, "dirty": dirty}
 
 
 def _normal(data: dict) -> dict:

@@ -195,16 +195,34 @@ def _check_range(path: str, row: dict, low: float, high: float) -> None:
                           f"[{row['low']:g}, {row['high']:g}] ({row['unit']}), low <= high")
 
 
-def load_spec(source: str | Path | dict | SweepSpec) -> SweepSpec:
-    """Read a sweep spec from a YAML file, a dict or a spec; unknown keys and wrong types raise ConfigError."""
+def load_spec(source: str | Path | dict | SweepSpec, overrides: list[str] | None = None) -> SweepSpec:
+    """Read a sweep spec from a YAML file, a dict or a spec; unknown keys and wrong types raise ConfigError.
+
+    Args:
+        source: the spec.
+        overrides: ``key=value`` changes in OmegaConf's dotted form, applied over ``source``
+            (``design.samples=32``, ``replicates=1``, ``overrides=[market.accounts=1000,weeks=52]``,
+            ``execution.dask_address=tcp://host:8786``, ``execution.submitit_parameters.slurm_partition=cpu``).
+            Levers are changed in the YAML: their names contain dots.
+    """
     from omegaconf import OmegaConf
     from omegaconf.errors import OmegaConfBaseException
 
-    if isinstance(source, SweepSpec):
+    if isinstance(source, SweepSpec) and not overrides:
         return _check(source)
-    data = OmegaConf.load(source) if isinstance(source, (str, Path)) else OmegaConf.create(source)
     try:
-        spec = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(SweepSpec), data))
+        if isinstance(source, SweepSpec):
+            data = OmegaConf.structured(source)
+        else:
+            data = OmegaConf.load(source) if isinstance(source, (str, Path)) else OmegaConf.create(source)
+        layers = [OmegaConf.structured(SweepSpec), data]
+        if overrides:
+            bad = [o for o in overrides if "=" not in o]
+            if bad:
+                raise ConfigError(f"sweep spec override {bad[0]!r} is not valid: give key=value "
+                                  "(e.g. design.samples=32)")
+            layers.append(OmegaConf.from_dotlist(list(overrides)))
+        spec = OmegaConf.to_object(OmegaConf.merge(*layers))
     except OmegaConfBaseException as err:
         raise ConfigError(f"sweep spec: {err}") from err
     return _check(spec)
