@@ -13,6 +13,8 @@ resident set size of a loky worker process after it ran one chunk.
 from __future__ import annotations
 
 import argparse
+import os
+import platform
 import resource
 import tempfile
 import time
@@ -79,15 +81,20 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         base_wall, base_cpu = bare(sweep)
-        print(f"{args.runs} runs of {args.accounts} accounts x {args.weeks} weeks, chunks of {args.chunk_size}")
-        print("| what | wall s | runs/s | overhead vs bare (wall / CPU) |")
-        print("|---|---|---|---|")
-        print(f"| bare loop, sim.run, 1 core | {base_wall:.2f} | {args.runs / base_wall:.2f} | - |")
+        print(f"{args.runs} runs of {args.accounts} accounts x {args.weeks} weeks, chunks of {args.chunk_size}; "
+              f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+        print("| what | wall s | runs/s | speedup vs n_jobs=1 | overhead vs bare (wall / CPU) |")
+        print("|---|---|---|---|---|")
+        print(f"| bare loop, sim.run, 1 core | {base_wall:.2f} | {args.runs / base_wall:.2f} | - | - |")
+        serial = None
         for n in args.jobs:
             wall, cpu = swept(sweep, n, root)
+            serial = wall if n == 1 else serial
             over = (f"{100 * (wall - base_wall) / base_wall:+.1f} % / {100 * (cpu - base_cpu) / base_cpu:+.1f} %"
                     if n == 1 else "-")
-            print(f"| sweep, local backend, n_jobs={n} | {wall:.2f} | {args.runs / wall:.2f} | {over} |")
+            speedup = f"{serial / wall:.2f}x" if serial else "-"
+            print(f"| sweep, local backend, n_jobs={n} | {wall:.2f} | {args.runs / wall:.2f} | {speedup} | {over} |",
+                  flush=True)
         print(f"peak memory of one worker after a chunk: {worker_memory(sweep, root):.0f} MiB")
 
 
