@@ -262,6 +262,10 @@ class RelationsConfig:
     """Weekly drift of trust back toward its initial level once blame stops (grudges fade slowly)."""
     informal_flow: float = param(0.3, 0.0, 1.0, "share of feedback")
     """Share of feedback that reaches the other side through goodwill alone, with no shared data."""
+    recorded_share: float = param(0.5, 0.0, 1.0, "share of shared-data feedback")
+    """Share of the feedback carried by shared data that the system records by itself (lead accepted,
+    rejected, won, lost) and so reaches the other side without the sender's goodwill; the rest (reasons,
+    notes) is passed on only as far as the sender trusts the receiver."""
     fix_effect: float = param(0.25, 0.0, 1.0, "share of the gap")
     """Share of a knowledge gap closed when a missed target is worked on jointly instead of blamed."""
     shared_goal_blame_damping: float = param(0.25, 0.0, 1.0, "share of blame")

@@ -80,12 +80,24 @@ class Relations:
         return c + (1 - c) * self.policy.shared_data
 
     def flow(self, sender: int, receiver: int) -> float:
-        """Information flow from sender to receiver (0-1): sender's trust x channel quality, raised by
-        the shared goal (a reason to share) and, between marketing and sales, by a common boss."""
+        """Information flow from sender to receiver (0-1), raised by the shared goal (a reason to share)
+        and, between marketing and sales, by a common boss.
+
+        Two channels.  Goodwill: the ``informal_flow`` share of the feedback, passed on in proportion to
+        the sender's trust.  Shared data: the rest, in proportion to ``shared_data``; of it, the
+        ``recorded_share`` that the shared system logs by itself (accepted, rejected, won, lost) reaches
+        the receiver whatever the sender thinks of them, and the remainder (reasons, notes) needs the
+        sender's trust too.  With no shared data this is trust x informal_flow; with full trust it is
+        ``channel_quality``.  Sharing customer information helps where a cooperative climate alone does
+        not (Troy, Hirunyawipada & Paswan 2008), which is EVIDENCE's F6.
+        """
+        c, recorded = self.config.informal_flow, self.config.recorded_share
+        trust = self.trust[sender, receiver]
+        data = (1 - c) * self.policy.shared_data * (recorded + (1 - recorded) * trust)
         boost = 1 + 0.5 * self.policy.shared_goal_weight
         if self.policy.marketing_reports_to_sales and {sender, receiver} == {MARKETING, SALES}:
             boost += 0.3
-        return float(min(1.0, self.trust[sender, receiver] * self.channel_quality * boost))
+        return float(min(1.0, (c * trust + data) * boost))
 
     def blames_last_year(self) -> int:
         """Blame events in the last 52 weeks."""
