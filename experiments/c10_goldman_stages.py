@@ -7,7 +7,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 from scipy import stats  # noqa: E402
 
-from experiments.common import Arm, Check, Row, Study, StudyResult, fmt_p, main  # noqa: E402
+from experiments.common import Arm, Check, Row, Study, StudyResult, main  # noqa: E402
 
 STAGES = ("goldman_1_us_vs_them", "goldman_2_friendly_role_play", "goldman_3_cooperative_efforts",
           "goldman_4_collaboration", "goldman_5_full_alignment")

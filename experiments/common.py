@@ -542,7 +542,7 @@ def summary_markdown(res: StudyResult, effects: pd.DataFrame) -> str:
     for arm in res.arms:
         lines.append(f"| {arm.name} | {arm.scenario} | {', '.join(arm.overrides) or '—'} |")
     lines += ["", "## Effect on 3-year revenue and 12-month retention", "",
-              f"Paired t-test (`scipy.stats.ttest_rel`, arms share seeds); Wilcoxon signed-rank p as a check.", "",
+              "Paired t-test (`scipy.stats.ttest_rel`, arms share seeds); Wilcoxon signed-rank p as a check.", "",
               "| comparison | metric | baseline mean | treatment mean | difference [95 % CI] | p (paired t) | "
               "p (Wilcoxon) |", "|---|---|---|---|---|---|---|"]
     for _, e in effects.iterrows():

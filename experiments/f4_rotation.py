@@ -5,7 +5,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from experiments.common import Arm, Check, Study, main, relative_within  # noqa: E402
+from experiments.common import Arm, Check, Study, main  # noqa: E402
 
 ROTATION_LOADS_OPERATIONS = (
     "rotation works through the channels F4 names (field knowledge +55 %, reps' knowledge of operations "

@@ -17,7 +17,7 @@ from mesa.time import Schedule
 from sim.config import Config, validate
 from sim.departments.marketing import (BROAD, CHANNELS, ORGANIC, TARGETED, Marketer, Marketing, qualify_inquiries,
                                        run_campaigns)
-from sim.departments.operations import Operations, OperationsStaff, delivery_credibility
+from sim.departments.operations import Operations, OperationsStaff, OperationsWeek, delivery_credibility
 from sim.departments.purchasing import PurchasingOfficer, approval_terms, approve
 from sim.departments.sales import (DealTerms, RepArrays, SalesRep, SalesWeek, care_per_customer, prospect, qualify,
                                    review_leads, work_opportunities, workload)
@@ -160,7 +160,7 @@ class AlignmentModel(mesa.Model):
 
     def _deliver(self):
         staff = self.ops_staff
-        week = self.operations.serve_and_onboard(self.market, sum(o.capacity for o in staff), self.week)
+        week = self._serve_and_onboard(sum(o.capacity for o in staff))
         hires = self.operations.plan_hiring(len(staff), week.utilisation, self.relations.flow(SALES, OPERATIONS))
         for _ in range(hires):
             OperationsStaff(self)
@@ -168,6 +168,10 @@ class AlignmentModel(mesa.Model):
             self.relations.log("hire", "operations", "operations", "delivery running late", hires)
         week.hired = hires
         return week
+
+    def _serve_and_onboard(self, capacity: float) -> OperationsWeek:
+        """Operations serves the active customers and onboards the ready backlog (customer-equivalents)."""
+        return self.operations.serve_and_onboard(self.market, capacity, self.week)
 
     def _serve_customers(self, reps: RepArrays) -> tuple[float, float, int, float]:
         m, rng = self.market, self.rng

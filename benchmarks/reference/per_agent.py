@@ -32,12 +32,12 @@ from mesa.agentset import AgentSet
 import numpy as np
 
 from sim.departments.marketing import BROAD, CHANNELS, ORGANIC, TARGETED
-from sim.departments.operations import MIN_ONBOARDING_SHARE, OperationsStaff, OperationsWeek, delivery_credibility
+from sim.departments.operations import MIN_ONBOARDING_SHARE, OperationsWeek, delivery_credibility
 from sim.departments.purchasing import APPROVALS_PER_OFFICER, PurchasingOfficer, approval_terms
 from sim.departments.sales import DealTerms, RepArrays, SalesWeek
 from sim.market import NOBODY, WEEKS_PER_YEAR, Stage
 from sim.model import MEETING_HOURS, AlignmentModel
-from sim.relations import MARKETING, OPERATIONS, SALES
+from sim.relations import MARKETING, SALES
 
 PROSPECT, LEAD, ACCEPTED, OPPORTUNITY, CUSTOMER, CHURNED, DISQUALIFIED = (int(s) for s in Stage)
 
@@ -405,18 +405,6 @@ class PerAgentModel(AlignmentModel):
             a.accepted_week = week
             out.self_sourced += 1
             out.accepted += 1
-
-    def _deliver(self):
-        staff = self.ops_staff
-        capacity = sum(o.capacity for o in staff)
-        week = self._serve_and_onboard(capacity)
-        hires = self.operations.plan_hiring(len(staff), week.utilisation, self.relations.flow(SALES, OPERATIONS))
-        for _ in range(hires):
-            OperationsStaff(self)
-        if hires:
-            self.relations.log("hire", "operations", "operations", "delivery running late", hires)
-        week.hired = hires
-        return week
 
     def _serve_and_onboard(self, capacity: float) -> OperationsWeek:
         """Operations serves the active customers and onboards the ready backlog first in, first out."""
