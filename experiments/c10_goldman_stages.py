@@ -42,7 +42,13 @@ STUDY = Study(
         Check("C10", "Stage 5 vs 1: lead-to-customer conversion rises", STAGES[0], STAGES[-1], "lead_to_customer",
               +1),
         Check("C10", "Stage 5 vs 1: sales cycle shortens", STAGES[0], STAGES[-1], "sales_cycle_median", -1,
-              tested=False),
+              tested=False,
+              explain_if_not="stage 5 wins about 75 % more customers than stage 1 (629 vs 360 over three "
+                             "years, 30 paired replicates) with the same eight reps; the win hazard scales "
+                             "with the share of open-deal work a rep gets done each week, so busier reps "
+                             "close each deal no faster, which offsets the better fit and enablement "
+                             "(stages 3 and 4, with more leads and less enablement, take longer: 7.3 and "
+                             "7.4 weeks vs 6.6). Alignment without more sales capacity buys volume, not speed"),
         Check("C10", "Stage 5 vs 1: 3-year revenue rises", STAGES[0], STAGES[-1], "revenue_total", +1),
     ],
     panels=("alignment_stage", "krk_score", "lead_acceptance", "lead_to_customer", "revenue", "trust_mean"),

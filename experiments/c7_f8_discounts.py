@@ -28,7 +28,11 @@ STUDY = Study(
                              "sensitivity (about 2.5 x 0.3-0.5 < 1 after the brand's price premium): each point "
                              "of discount loses more price than it wins volume, so margin falls monotonically. "
                              "The inverted U of the literature rests on reps using local knowledge to discount "
-                             "only price-sensitive buyers, which the model does not represent."),
+                             "only price-sensitive buyers, which the model does not represent: a "
+                             "trial in which each deal's discount was scaled by the buyer's price sensitivity "
+                             "(16 paired replicates per level) moved more deals (+13 % customers at 30 % "
+                             "authority) but left margin flat within 1 %, with no significant peak, because "
+                             "over three years the installed base earns most of the margin."),
     ],
     sweep_lever="max_discount",
     sweep_metrics=("gross_margin_total", "revenue_total", "wins_year1", "discount_mean"),
