@@ -167,6 +167,10 @@ def test_sobol_analysis_and_figures(tmp_path):
     assert indices["conf"].notna().all()
     for kind in ("indices", "tornado", "heatmap"):
         assert (tmp_path / "a" / "analysis" / f"revenue_total_{kind}.png").stat().st_size > 0
+    ranked = sim.sweep.analysis.ranking(indices, "revenue_total")
+    assert ranked["ST"].is_monotonic_decreasing and ranked["rank"].tolist() == [1, 2]
+    assert (ranked["ST_low"] <= ranked["ST"]).all() and (ranked["ST"] <= ranked["ST_high"]).all()
+    assert (tmp_path / "a" / "analysis" / "ranking.md").read_text().count("| 1 | `policy.") == 2
 
 
 def test_morris_analysis(tmp_path):
@@ -196,3 +200,61 @@ def test_cli_sweep_analyze_and_collect(tmp_path, capsys):
     collected = pd.read_parquet(tmp_path / "multi" / "collected.parquet")
     assert len(collected) == 8 and set(collected["overrides"]) == {"seed=0", "seed=1"}
     assert "error" in capsys.readouterr().err
+
+
+def test_cli_key_value_changes_to_the_spec(tmp_path, capsys):
+    from omegaconf import OmegaConf
+
+    from sim.sweep.cli import main
+
+    spec_file = tmp_path / "spec.yaml"
+    OmegaConf.save(OmegaConf.create(small_spec()), spec_file)
+    out = str(tmp_path / "kv")
+    assert main(["sweep", str(spec_file), "--out", out, "--quiet", "design.samples=2", "replicates=1"]) == 0
+    runs = sim.sweep.load(out)
+    assert len(runs) == 2 and set(runs["replicate"]) == {0}
+    manifest = execute.SweepStore(out).manifest()
+    assert manifest["spec"]["design"]["samples"] == 2
+    commit = manifest["code"]["commit"]
+    assert commit is None or len(commit) == 40
+    assert main(["sweep", "--resume", "--out", out, "--quiet", "execution.n_jobs=2"]) == 0  # execution may change
+    assert main(["sweep", "--resume", "--out", out, "--quiet", "replicates=2"]) == 1       # the design may not
+    assert "differs" in capsys.readouterr().err
+    assert main(["sweep", str(spec_file), "--out", str(tmp_path / "bad"), "design.sample=2"]) == 1
+    assert "design.sample" in capsys.readouterr().err
+
+
+def test_resume_runs_on_the_given_execution(tmp_path, monkeypatch):
+    sim.sweep.run_sweep(small_spec(design={"method": "lhs", "samples": 2, "seed": 3}), tmp_path / "r",
+                        progress=False)
+    seen = {}
+    monkeypatch.setattr(execute, "_execute", lambda tasks, execution, *a, **k: seen.update(e=execution))
+    spec = small_spec(design={"method": "lhs", "samples": 2, "seed": 3},
+                      execution={"backend": "dask", "n_jobs": 3, "dask_address": "tcp://scheduler:8786"})
+    sim.sweep.run_sweep(spec, tmp_path / "r", resume=True, progress=False)
+    assert (seen["e"].backend, seen["e"].n_jobs, seen["e"].dask_address) == ("dask", 3, "tcp://scheduler:8786")
+
+
+def test_collect_adds_a_column_per_override(tmp_path):
+    runs = pd.DataFrame({"scenario": ["a", "b"], "seed": [11, 12], "revenue_total": [1.0, 2.0]})
+    for job, value in (("0", "0"), ("1", "0.5"), ("10", "1")):
+        (tmp_path / job / ".hydra").mkdir(parents=True)
+        (tmp_path / job / ".hydra" / "overrides.yaml").write_text(
+            f"- policy.blame_culture={value}\n- seed={job}\n- scenario=price_war\n")
+        runs.to_parquet(tmp_path / job / "runs.parquet")
+    table = sim.sweep.collect(tmp_path)
+    assert table.columns[:5].tolist() == ["job", "overrides", "policy.blame_culture", "job.seed", "job.scenario"]
+    assert table["job"].tolist() == ["0", "0", "1", "1", "10", "10"]
+    assert table["policy.blame_culture"].tolist() == [0, 0, 0.5, 0.5, 1, 1]
+    assert table["job.seed"].tolist() == [0, 0, 1, 1, 10, 10] and table["seed"].tolist() == [11, 12] * 3
+    assert table.groupby("policy.blame_culture")["revenue_total"].mean().tolist() == [1.5, 1.5, 1.5]
+
+
+def test_exports_are_not_shadowed_by_submodules():
+    import importlib
+    import pkgutil
+
+    for info in pkgutil.iter_modules(sim.sweep.__path__):
+        importlib.import_module(f"sim.sweep.{info.name}")  # binds each submodule onto the package
+    for name in sim.sweep.__all__:
+        assert callable(getattr(sim.sweep, name)), name

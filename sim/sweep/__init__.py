@@ -10,7 +10,7 @@ and sensitivity analysis.
 
 Modules: ``spec`` (the YAML spec), ``design`` (grid, LHS, Sobol, Morris), ``execute`` (chunks and
 runs), ``backends`` (joblib, Dask, submitit), ``store`` (Parquet dataset and manifest),
-``analysis`` (SALib indices), ``plots`` (figures), ``collect`` (Hydra multirun outputs), ``cli``.
+``analysis`` (SALib indices), ``plots`` (figures), ``multirun`` (``collect``: Hydra multirun outputs), ``cli``.
 Submodules load on first use, so ``import sim.sweep`` stays light.
 """
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 from importlib import import_module
 
 _EXPORTS = {"run_sweep": "sim.sweep.execute", "load": "sim.sweep.store", "SweepSpec": "sim.sweep.spec",
-            "load_spec": "sim.sweep.spec", "analyze": "sim.sweep.analysis", "collect": "sim.sweep.collect"}
+            "load_spec": "sim.sweep.spec", "analyze": "sim.sweep.analysis", "collect": "sim.sweep.multirun"}
 __all__ = sorted(_EXPORTS)
 
 

@@ -21,6 +21,8 @@ from sim.sweep.store import SweepStore
 
 CONF_LEVEL = 0.95
 """Confidence level of the bootstrap intervals on the indices."""
+RESAMPLES = 1000
+"""Bootstrap resamples behind each confidence interval (SALib's default of 100 leaves the 95 % bounds noisy)."""
 NUMERIC_BINS = 3
 """Equal-width bins of a numeric lever's range for main effects (low end = first bin, high end = last)."""
 HEATMAP_BINS = 5
@@ -40,7 +42,8 @@ def sobol_indices(problem: dict, means: pd.DataFrame, second_order: bool, seed: 
 
     rows = []
     for outcome, y in _complete(means):
-        si = sobol.analyze(problem, y, calc_second_order=second_order, conf_level=CONF_LEVEL, seed=seed)
+        si = sobol.analyze(problem, y, calc_second_order=second_order, num_resamples=RESAMPLES,
+                          conf_level=CONF_LEVEL, seed=seed)
         for index in ("S1", "ST"):
             rows += [{"outcome": outcome, "lever": name, "index": index, "value": v, "conf": c}
                      for name, v, c in zip(problem["names"], si[index], si[index + "_conf"])]
@@ -54,7 +57,8 @@ def morris_indices(problem: dict, samples: np.ndarray, means: pd.DataFrame, leve
 
     rows = []
     for outcome, y in _complete(means):
-        si = morris.analyze(problem, samples, y, conf_level=CONF_LEVEL, num_levels=levels, seed=seed)
+        si = morris.analyze(problem, samples, y, num_resamples=RESAMPLES, conf_level=CONF_LEVEL, num_levels=levels,
+                            seed=seed)
         for j, name in enumerate(problem["names"]):
             rows += [{"outcome": outcome, "lever": name, "index": "mu_star", "value": si["mu_star"][j],
                       "conf": si["mu_star_conf"][j]},
@@ -105,9 +109,53 @@ def main_effects(runs: pd.DataFrame, levers: list[Lever], outcome: str) -> pd.Da
     return table.reindex(table["swing"].abs().sort_values(ascending=False).index).reset_index(drop=True)
 
 
+def ranking(indices: pd.DataFrame, outcome: str) -> pd.DataFrame:
+    """One outcome's levers ranked by their main index (Sobol ST, or Morris mu*), largest first.
+
+    Columns: rank, lever, then per index its value and the bounds of its 95 % CI (``ST``, ``ST_low``,
+    ``ST_high``, ``S1``, ... or ``mu_star``, ..., ``mu``, ``sigma``).
+    """
+    rows = indices[indices["outcome"] == outcome]
+    kinds = [k for k in ("ST", "S1", "mu_star", "mu", "sigma") if (rows["index"] == k).any()]
+    table = pd.DataFrame({"lever": rows["lever"].drop_duplicates().tolist()}).set_index("lever")
+    for kind in kinds:
+        part = rows[rows["index"] == kind].set_index("lever")
+        table[kind] = part["value"]
+        if part["conf"].notna().any():
+            table[f"{kind}_low"] = part["value"] - part["conf"]
+            table[f"{kind}_high"] = part["value"] + part["conf"]
+    if kinds:
+        table = table.sort_values(kinds[0], ascending=False)
+    table.insert(0, "rank", range(1, len(table) + 1))
+    return table.reset_index()
+
+
+def ranking_markdown(indices: pd.DataFrame, outcomes: list[str], units: dict[str, str]) -> str:
+    """The rankings of :func:`ranking` as Markdown tables, one per outcome ("value [CI low, CI high]")."""
+    parts = []
+    for outcome in outcomes:
+        table = ranking(indices, outcome)
+        if table.empty:
+            continue
+        kinds = [k for k in ("ST", "S1", "mu_star", "mu", "sigma") if k in table]
+        head = {"ST": "total ST [95 % CI]", "S1": "first-order S1 [95 % CI]", "mu_star": "mu* [95 % CI]",
+                "mu": "mu", "sigma": "sigma"}
+        lines = [f"**{outcome}** ({units.get(outcome, '')})", "",
+                 "| rank | lever | " + " | ".join(head[k] for k in kinds) + " |",
+                 "|---|---|" + "---|" * len(kinds)]
+        for _, r in table.iterrows():
+            cells = [f"{r[k]:.3f} [{r[k + '_low']:.3f}, {r[k + '_high']:.3f}]" if f"{k}_low" in table
+                     else f"{r[k]:.3g}" for k in kinds]
+            lines.append(f"| {r['rank']} | `{r['lever']}` | " + " | ".join(cells) + " |")
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts) + "\n"
+
+
 def analyze(path: str | Path, outcomes: list[str] | None = None, figures: bool = True,
             heatmap_levers: tuple[str, str] | None = None) -> pd.DataFrame:
-    """Analyse the sweep stored in ``path`` and write tables and figures into ``path/analysis``.
+    """Analyse the sweep stored in ``path`` and write tables and figures into ``path/analysis``:
+    ``indices.csv``, ``ranking.md`` (levers ranked by ST or mu*, Sobol/Morris designs), ``main_effects.csv``
+    and the PNG figures.
 
     Args:
         path: the sweep directory.
@@ -140,6 +188,9 @@ def analyze(path: str | Path, outcomes: list[str] | None = None, figures: bool =
     folder = store.root / "analysis"
     folder.mkdir(exist_ok=True)
     indices.to_csv(folder / "indices.csv", index=False)
+    if len(indices):
+        (folder / "ranking.md").write_text(ranking_markdown(indices, [o for o in outcomes
+                                                                      if (indices["outcome"] == o).any()], units))
     effects = {o: main_effects(runs, levers, o) for o in outcomes}
     pd.concat([e.assign(outcome=o) for o, e in effects.items()], ignore_index=True).to_csv(
         folder / "main_effects.csv", index=False)

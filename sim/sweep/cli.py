@@ -62,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, FileExistsError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # the sweep already said what is stored and how to resume
+        return 130
 
 
 def _sweep(args) -> int:
@@ -103,7 +105,7 @@ def _analyze(args) -> int:
 
 
 def _collect(args) -> int:
-    from sim.sweep.collect import collect
+    from sim.sweep.multirun import collect
 
     table = collect(args.path)
     out = Path(args.out) if args.out else Path(args.path) / "collected.parquet"
