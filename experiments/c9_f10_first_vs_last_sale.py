@@ -6,12 +6,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from experiments.common import Arm, Check, Study, main  # noqa: E402
 
-F10_SMALL_LEVER = (
-    "in the model the two pay schemes differ in one rule only: a rep paid on new revenue lets quota pressure "
-    "eat into account-management time (care share x (1 - pressure)); with the baseline's 10 % care share that "
-    "moves a few per cent of rep hours, too few to show within a year in new-customer revenue or 12-month "
-    "retention, though it adds up to the 3-year revenue loss above. The customer-centric package (C9 rows) "
-    "shows the full effect, where pay, care time and promises move together")
 STUDY = Study(
     key="c9_f10_first_vs_last_sale",
     title="C9/F10: first sale only vs customer-centric; paying reps on new revenue only",
@@ -28,12 +22,15 @@ STUDY = Study(
               "revenue_total", +1),
         Check("F10", "New-revenue-only pay raises short-run (year-1) new-customer revenue", "pay_total_revenue",
               "pay_new_revenue_only", "new_revenue_year1", +1, tested=False,
-              explain_if_not=F10_SMALL_LEVER),
+              explain_if_not="paid on new revenue only, reps win more customers in year 1 (114 vs 106, p = "
+                             "0.002, and +9.5 % over three years), but a customer won during year 1 pays for "
+                             "only part of it after onboarding, so year-1 new-customer revenue rises only "
+                             "1.5 %; meanwhile the installed base, which earns most of year 1's revenue, "
+                             "churns more, so total revenue is lower from year 1 on"),
         Check("F10", "New-revenue-only pay lowers 3-year revenue", "pay_total_revenue", "pay_new_revenue_only",
               "revenue_total", -1),
         Check("F10", "New-revenue-only pay lowers 12-month retention", "pay_total_revenue", "pay_new_revenue_only",
-              "retention_12m", -1, tested=False,
-              explain_if_not=F10_SMALL_LEVER),
+              "retention_12m", -1),
     ],
     panels=("revenue", "active_customers", "satisfaction_mean", "churned"),
     main_pair=("first_sale_only", "customer_centric"),

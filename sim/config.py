@@ -188,6 +188,9 @@ class SalesConfig:
     """Extra discount per unit of quota pressure (shortfall x time into period), before the authority cap."""
     promise_inflation_slope: float = param(0.5, 0.0, 5.0, "inflation per unit pressure")
     """Service promised above what operations can deliver, per unit pressure, at zero operations knowledge."""
+    own_care_share: float = param(0.2, 0.0, 1.0, "share of rep hours")
+    """Share of hours a rep paid on total revenue or margin gives existing customers of their own accord,
+    whatever the policy's minimum: their renewals and expansions count in that pay (set by judgement)."""
     prospecting_share: float = param(0.10, 0.0, 1.0, "share of free hours")
     """Share of a rep's free hours spent prospecting on their own."""
     hours_per_prospect: float = param(4.0, 0.1, 100.0, "hours per self-sourced lead")

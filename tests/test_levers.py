@@ -43,6 +43,10 @@ CASES = [
      ["policy.purchasing_rigidity=1"], "sql_to_won", -1),
     ("account-management time lowers churn", ["policy.account_management_share=0.02"],
      ["policy.account_management_share=0.4"], "churn_annual", -1),
+    ("reps paid on total revenue give customers time: satisfaction rises", ["policy.sales_pay=new_revenue"],
+     ["policy.sales_pay=total_revenue"], "satisfaction_end", +1),
+    ("reps paid on margin discount less", ["policy.sales_pay=new_revenue"], ["policy.sales_pay=margin"],
+     "discount_mean", -1),
     ("operations flexibility narrows the promise gap", ["policy.ops_flexibility=0"], ["policy.ops_flexibility=1"],
      "promise_gap_mean", -1),
 ]

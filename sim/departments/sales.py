@@ -74,11 +74,14 @@ class SalesRep(Agent):
         self.promise_inflation = cfg.promise_inflation_slope * self.pressure * (1 - self.ops_knowledge) * (1 - w)
 
     def set_care_time(self) -> None:
-        """Share of hours given to existing customers: the policy's share, honoured in full unless the
-        rep is paid on new revenue only, when pressure eats into it."""
+        """Share of hours given to existing customers ("the last sale").  Paid on new revenue only, a rep
+        gives the policy's share and lets quota pressure eat into it; paid on total revenue or margin,
+        where existing customers count in the pay, at least ``own_care_share`` of their own accord."""
         policy: PolicyConfig = self.model.config.policy
-        honoured = 1.0 - self.pressure if policy.sales_pay == "new_revenue" else 1.0
-        self.care_share = policy.account_management_share * honoured
+        if policy.sales_pay == "new_revenue":
+            self.care_share = policy.account_management_share * (1.0 - self.pressure)
+        else:
+            self.care_share = max(policy.account_management_share, self.model.config.sales.own_care_share)
 
 
 @dataclass
