@@ -13,7 +13,7 @@ Heavy modules (Mesa, Hydra, pandas) load on first use, so ``import sim`` stays f
 
 from __future__ import annotations
 
-from importlib import import_module
+from sim.lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -26,14 +26,4 @@ _EXPORTS = {
 }
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str):
-    if name in _EXPORTS:
-        value = getattr(import_module(_EXPORTS[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'sim' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(list(globals()) + __all__)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

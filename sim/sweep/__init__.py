@@ -16,20 +16,10 @@ Submodules load on first use, so ``import sim.sweep`` stays light.
 
 from __future__ import annotations
 
-from importlib import import_module
+from sim.lazy import lazy_exports
 
 _EXPORTS = {"run_sweep": "sim.sweep.execute", "load": "sim.sweep.store", "SweepSpec": "sim.sweep.spec",
             "load_spec": "sim.sweep.spec", "analyze": "sim.sweep.analysis", "collect": "sim.sweep.multirun"}
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str):
-    if name in _EXPORTS:
-        value = getattr(import_module(_EXPORTS[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'sim.sweep' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(list(globals()) + __all__)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
