@@ -191,7 +191,7 @@ def summarise(weekly: pd.DataFrame, market: Market, events: pd.DataFrame, npv_ra
         "inquiry_to_mql": weekly["leads"].sum() / max(weekly["inquiries"].sum(), 1),
         "sal_to_sql": weekly["qualified"].sum() / max(weekly["qualified"].sum() + weekly["disqualified"].sum(), 1),
         "sql_to_won": weekly["wins"].sum() / max(weekly["wins"].sum() + weekly["losses"].sum(), 1),
-        "sales_cycle_median": float(np.nanmedian(weekly["sales_cycle_median"])),
+        "sales_cycle_median": float(weekly["sales_cycle_median"].median()),  # NaN when nothing was won
         "discount_mean": weekly["discount_given"].sum() / max(weekly["bookings"].sum()
                                                               + weekly["discount_given"].sum(), 1e-9),
         "promise_gap_mean": float(weekly["promise_gap"].mean()),
