@@ -19,17 +19,9 @@ from experiments.common import run_study  # noqa: E402
 from experiments.registry import studies  # noqa: E402
 
 STUDIES = {s.key: s for s in studies()}
-SLOW = {"c4_f5_spend_veto", "c10_goldman_stages"}
-"""Studies whose fast variant is still slow-ish (sweep points / five arms): run with ``-m slow``."""
 
 
-def _params():
-    for key in STUDIES:
-        marks = [pytest.mark.slow] if key in SLOW else []
-        yield pytest.param(key, marks=marks, id=key)
-
-
-@pytest.mark.parametrize("key", list(_params()))
+@pytest.mark.parametrize("key", list(STUDIES))
 def test_claims_hold_in_fast_variant(key):
     study = STUDIES[key]
     tested = [c for c in study.checks if c.tested]
