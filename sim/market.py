@@ -201,10 +201,9 @@ def receive_inquiries(market: Market, touched: np.ndarray, week: int, rng: np.ra
     Returns the indices of the accounts that inquired.
     """
     cfg = market.config
-    if contact_pool is not None:  # this week's Market.contact_pool, stages unchanged since: keep the aware ones
-        pool = contact_pool[market.aware[contact_pool]]
-    else:
-        pool = np.flatnonzero((market.stage == Stage.PROSPECT.value) & market.aware & (market.quiet_until <= week))
+    if contact_pool is None:  # else this week's pool, passed in: no stage has changed since it was taken
+        contact_pool = market.contact_pool(week)
+    pool = contact_pool[market.aware[contact_pool]]
     p = market.urgency[pool] * (cfg.inquiry_rate + cfg.campaign_response * touched[pool])
     return pool[rng.random(pool.size) < p]
 

@@ -157,8 +157,8 @@ def run_campaigns(market: Market, config: MarketingConfig, spend: dict[str, floa
     spend / cost_per_touch_targeted prospects with weight fit ** (precision x field knowledge): without
     field knowledge, 'targeting' is blind.  Returns two boolean masks over accounts (targeted, broad).
     """
-    if pool is None:  # the prospects campaigns can reach (``Market.contact_pool``)
-        pool = np.flatnonzero((market.stage == Stage.PROSPECT.value) & (market.quiet_until <= week))
+    if pool is None:
+        pool = market.contact_pool(week)
     targeted = np.zeros(market.size, dtype=bool)
     broad = np.zeros(market.size, dtype=bool)
     if pool.size == 0:

@@ -271,7 +271,8 @@ def prospect(market: Market, config: SalesConfig, reps: RepArrays, intensity: np
     expected = free / config.hours_per_prospect
     n_per_rep = np.floor(expected) + (rng.random(expected.size) < expected % 1)
     total = int(n_per_rep.sum())
-    pool = np.flatnonzero((market.stage == Stage.PROSPECT.value) & market.aware & (market.quiet_until <= week))
+    pool = market.contact_pool(week)
+    pool = pool[market.aware[pool]]
     if total == 0 or pool.size == 0:
         return
     screened = rng.choice(pool, size=min(pool.size, 3 * total), replace=False)
