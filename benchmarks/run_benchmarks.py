@@ -159,18 +159,20 @@ def figure(scaling, path: Path) -> None:
     ax.loglog(acc["accounts"], acc["median_s"], "o-", label="vectorised, 156 weeks")
     ax.loglog(acc["accounts"], acc["median_s"].iloc[-1] * acc["accounts"] / acc["accounts"].iloc[-1], ":",
               color="grey", label="linear in accounts")
-    ax.set(xlabel="accounts", ylabel="wall time per run (s)", title="Time vs accounts")
+    ax.set(xlabel="accounts in the market (count)", ylabel="wall time per run (s)", title="Time vs accounts")
     ax.legend(fontsize=8)
     ax = axes[1]
     ax.loglog(acc["accounts"], acc["peak_rss_mb"], "o-", label="peak RSS")
     ax.loglog(acc["accounts"], acc["peak_rss_mb"] - acc["base_rss_mb"], "s--", label="peak RSS - interpreter")
-    ax.set(xlabel="accounts", ylabel="MB", title="Peak memory vs accounts")
+    ax.set(xlabel="accounts in the market (count)", ylabel="peak resident memory (MB)",
+           title="Peak memory vs accounts")
     ax.legend(fontsize=8)
-    for ax, sweep, col in ((axes[2], "weeks", "weeks"), (axes[3], "staff", "staff")):
-        d = scaling[scaling["sweep"] == sweep]
-        ax.plot(d[col], d["median_s"], "o-")
-        ax.set(xlabel=col, ylabel="wall time per run (s)", title=f"Time vs {col} (20,000 accounts)",
-               ylim=(0, None))
+    for ax, col, xlabel in ((axes[2], "weeks", "simulated weeks"), (axes[3], "staff", "staff (people)")):
+        d = scaling[scaling["sweep"] == col]
+        ax.plot(d[col], d["median_s"], "o-", label="vectorised, 20,000 accounts")
+        ax.set(xlabel=xlabel, ylabel="wall time per run (s)", title=f"Time vs {col}", ylim=(0, None))
+        ax.legend(fontsize=8)
+    fig.suptitle("alignsim run cost (median of runs, one pinned core)")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
 

@@ -24,6 +24,7 @@ from scipy import stats
 
 import sim
 from sim.runner import run_replicates
+from sim.config import field_table
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "experiments" / "results"
@@ -449,6 +450,12 @@ def plot_arms(res: StudyResult, path: Path) -> None:
     plt.close(fig)
 
 
+def lever_label(lever: str) -> str:
+    """Axis label of a swept lever: its name and the unit declared for it in the config schema."""
+    units = {row["unit"] for row in field_table() if row["field"].rsplit(".", 1)[-1] == lever}
+    return f"{lever} ({units.pop()})" if len(units) == 1 else lever
+
+
 def plot_sweep(res: StudyResult, path: Path) -> None:
     """Each sweep metric against the lever, mean with 95 % CI band over replicates."""
     import matplotlib
@@ -472,7 +479,7 @@ def plot_sweep(res: StudyResult, path: Path) -> None:
                 ax.axhspan(lo * sc, hi * sc, color="grey", alpha=0.12)
         ax.set_title(label(metric), fontsize=10)
         ax.set_ylabel(unit(metric))
-        ax.set_xlabel(res.study.sweep_lever)
+        ax.set_xlabel(lever_label(res.study.sweep_lever))
         ax.grid(alpha=0.3)
     for ax in axes.flat[len(metrics):]:
         ax.axis("off")
