@@ -1,0 +1,215 @@
+"""The outcomes alignsim reports, declared once: name, label, unit, display scale, better direction.
+
+Every table, figure, sweep analysis, study, dashboard panel and notebook takes the words and units of an
+outcome from here (as the EMA workbench keeps one vocabulary of outcomes that every analysis reads).  An
+outcome is either a per-run figure (a column of ``RunResult.summary`` or of a study's per-run table) or a
+weekly one (a column of ``RunResult.weekly``).
+
+``scale`` converts the model's unit (EUR, shares 0-1, weeks) into the display unit: revenue in EUR is shown
+in EUR million (``scale = 1e-6``), a share 0-1 as a percentage (``scale = 100``, unit ``%``).
+``ratio_scale`` says whether a relative change ("+12 %") means something: it does for revenue, not for a
+stage on a 1-5 ordinal scale or a score whose zero is arbitrary.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+Direction = Literal["higher", "lower", "neither"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One reported quantity.
+
+    Attributes:
+        name: the column name in the summary or weekly table.
+        label: what it is, in business words ("3-year revenue").
+        unit: the display unit after ``scale`` ("EUR million", "%", "weeks").
+        scale: factor from the model's unit to the display unit.
+        better: which direction is good for the company ("higher", "lower", or "neither").
+        description: one sentence: how it is measured.
+        ratio_scale: True when a relative change is meaningful (a true zero and an interval scale).
+        digits: decimals shown in tables.
+    """
+
+    name: str
+    label: str
+    unit: str
+    scale: float = 1.0
+    better: Direction = "higher"
+    description: str = ""
+    ratio_scale: bool = True
+    digits: int = 2
+
+    def display(self, value: float) -> float:
+        """``value`` in the display unit."""
+        return value * self.scale
+
+    def format(self, value: float | None, signed: bool = False) -> str:
+        """``value`` in the display unit with the outcome's precision (``n/a`` for a missing value)."""
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return "n/a"
+        v = value * self.scale
+        sign = "+" if signed else ""
+        if abs(v) >= 1000:
+            return f"{v:{sign},.0f}"
+        return f"{v:{sign}.{self.digits}f}"
+
+    @property
+    def axis_label(self) -> str:
+        """An axis label: the label with its unit in parentheses."""
+        return f"{self.label} ({self.unit})" if self.unit else self.label
+
+
+def _run(name, label, unit, scale=1.0, better="higher", description="", ratio_scale=True, digits=2) -> Outcome:
+    return Outcome(name, label, unit, scale, better, description, ratio_scale, digits)
+
+
+SHARE, PCT = "%", 100.0
+
+RUN_OUTCOMES: dict[str, Outcome] = {o.name: o for o in (
+    # money
+    _run("revenue_total", "Revenue over the run", "EUR million", 1e-6,
+         description="New-customer plus recurring revenue summed over every week of the run (3 years by default)."),
+    _run("revenue_npv", "NPV of revenue", "EUR million", 1e-6,
+         description="Weekly revenue discounted at market.npv_rate_annual."),
+    _run("new_customer_revenue_total", "New-customer revenue", "EUR million", 1e-6,
+         description="First-year contract revenue from customers won in the run."),
+    _run("recurring_revenue_total", "Recurring revenue", "EUR million", 1e-6,
+         description="Renewals and expansion billed to existing customers."),
+    _run("gross_margin_total", "Gross margin", "EUR million", 1e-6,
+         description="Revenue minus the operations payroll that delivers it."),
+    _run("gross_margin_rate", "Gross margin rate", SHARE, PCT, description="Gross margin over revenue.", digits=1),
+    _run("marketing_spend_total", "Marketing spend", "EUR million", 1e-6, better="neither",
+         description="Marketing budget spent over the run (demand generation, brand and waste)."),
+    _run("cash_balance_end", "Cash balance at the end", "EUR million", 1e-6,
+         description="Revenue minus marketing spend minus payroll, cumulated."),
+    _run("clv", "Customer lifetime value", "EUR thousand", 1e-3,
+         description="Annual gross margin per customer x retention / (1 + discount rate - retention)."),
+    _run("cac", "Customer acquisition cost", "EUR thousand", 1e-3, better="lower",
+         description="Marketing spend plus the selling share of sales payroll, per customer won."),
+    # customers
+    _run("customers_won", "Customers won", "accounts", digits=0),
+    _run("active_customers_end", "Active customers at the end", "accounts", digits=0),
+    _run("retention_12m", "12-month retention", SHARE, PCT, digits=1,
+         description="Share of customers won (at least a year before the end) still customers 12 months later."),
+    _run("churn_annual", "Annual churn", SHARE, PCT, better="lower", digits=1,
+         description="Customers lost per customer-year."),
+    _run("satisfaction_end", "Customer satisfaction at the end", "score 0-1", ratio_scale=False),
+    # funnel
+    _run("lead_acceptance", "Leads accepted by sales", SHARE, PCT, digits=1,
+         description="Marketing leads sales accepted, of those accepted or left to expire."),
+    _run("leads_ignored", "Marketing leads never worked", SHARE, PCT, better="lower", digits=1,
+         description="1 - lead acceptance."),
+    _run("lead_to_customer", "Lead-to-customer conversion", SHARE, PCT, digits=1,
+         description="Marketing leads won, of those won, lost or expired."),
+    _run("inquiry_to_mql", "Inquiry to MQL", SHARE, PCT, better="neither", digits=1),
+    _run("sal_to_sql", "SAL to SQL", SHARE, PCT, better="neither", digits=1),
+    _run("sql_to_won", "SQL to won (win rate)", SHARE, PCT, digits=1),
+    _run("sales_cycle_median", "Median sales cycle", "weeks", better="lower", digits=1,
+         description="Median weeks from lead to win over trailing quarters, median over the run."),
+    _run("discount_mean", "Mean discount", SHARE, PCT, better="lower", digits=1,
+         description="Discount given over list value of the deals won."),
+    _run("promise_gap_mean", "Promise gap", "service level", better="lower", ratio_scale=False,
+         description="Service promised minus service delivered, mean over active customers and weeks."),
+    _run("delivery_delay_mean", "Delivery delay", "weeks", better="lower", digits=1,
+         description="Weeks from a won deal to the start of onboarding, mean over the run."),
+    _run("reps_at_quota", "Reps at quota", SHARE, PCT, digits=1,
+         description="Share of reps whose bookings reached quota, mean over quota periods."),
+    _run("sla_breaches", "SLA breaches", "leads", better="lower", digits=0),
+    # relations
+    _run("trust_mean_end", "Mean trust at the end", "trust 0-1", ratio_scale=False,
+         description="Mean of the trust matrix between departments in the last week."),
+    _run("trust_sales_marketing_end", "Sales-marketing trust at the end", "trust 0-1", ratio_scale=False),
+    _run("blame_events", "Blame events", "events", better="lower", digits=0),
+    _run("blame_events_per_year", "Blame events", "per year", better="lower", digits=1),
+    _run("vetoes", "Campaign vetoes", "channels vetoed", better="neither", digits=0),
+    _run("alignment_stage_end", "Goldman alignment stage at the end", "stage 1-5", ratio_scale=False, digits=0,
+         description="Goldman's five stages, derived from what the departments do."),
+    _run("krk_score_end", "KRK alignment score at the end", "score 20-100", ratio_scale=False, digits=1,
+         description="Kotler-Rackham-Krishnaswamy diagnostic: 20 items scored 1-5."),
+    _run("field_knowledge_end", "Marketing field knowledge at the end", "score 0-1", ratio_scale=False),
+    _run("brand_level_end", "Brand stock at the end", "x initial", ratio_scale=False),
+)}
+
+WEEKLY_OUTCOMES: dict[str, Outcome] = {o.name: o for o in (
+    _run("revenue", "Weekly revenue", "EUR thousand per week", 1e-3, digits=1),
+    _run("new_customer_revenue", "Weekly new-customer revenue", "EUR thousand per week", 1e-3, digits=1),
+    _run("recurring_revenue", "Weekly recurring revenue", "EUR thousand per week", 1e-3, digits=1),
+    _run("gross_margin", "Weekly gross margin", "EUR thousand per week", 1e-3, digits=1),
+    _run("marketing_spend", "Marketing spend", "EUR thousand per week", 1e-3, better="neither", digits=1),
+    _run("cash_balance", "Cash balance", "EUR million", 1e-6),
+    _run("active_customers", "Active customers", "accounts", digits=0),
+    _run("wins", "Customers won", "accounts per week", digits=0),
+    _run("churned", "Customers churned", "accounts per week", better="lower", digits=0),
+    _run("churn_rate", "Weekly churn rate", SHARE, PCT, better="lower"),
+    _run("inquiries", "Inquiries", "accounts per week", digits=0),
+    _run("leads", "Marketing leads (MQL)", "leads per week", digits=0),
+    _run("lead_acceptance", "Leads accepted by sales (trailing quarter)", SHARE, PCT, digits=1),
+    _run("lead_to_customer", "Lead-to-customer conversion (trailing quarter)", SHARE, PCT, digits=1),
+    _run("cac", "Customer acquisition cost (trailing quarter)", "EUR thousand", 1e-3, better="lower"),
+    _run("sales_cycle_median", "Median sales cycle (trailing quarter)", "weeks", better="lower", digits=1),
+    _run("opportunities", "Open opportunities", "accounts", better="neither", digits=0),
+    _run("open_leads", "Open leads", "accounts", better="neither", digits=0),
+    _run("accepted_leads", "Accepted leads", "accounts", better="neither", digits=0),
+    _run("discount_mean", "Mean rep discount", SHARE, PCT, better="lower", digits=1),
+    _run("promise_gap", "Promise gap (promised - delivered)", "service level", better="lower", ratio_scale=False),
+    _run("satisfaction_mean", "Mean customer satisfaction", "score 0-1", ratio_scale=False),
+    _run("delivery_delay", "Delivery delay", "weeks", better="lower", digits=1),
+    _run("utilisation", "Operations utilisation", SHARE, PCT, better="neither", digits=0),
+    _run("service_quality", "Service quality", "score 0-1", ratio_scale=False),
+    _run("ops_staff", "Operations staff", "people", better="neither", digits=0),
+    _run("backlog", "Onboarding backlog", "accounts", better="lower", digits=0),
+    _run("trust_mean", "Mean trust between departments", "trust 0-1", ratio_scale=False),
+    _run("trust_sales_in_marketing", "Sales' trust in marketing", "trust 0-1", ratio_scale=False),
+    _run("trust_marketing_in_sales", "Marketing's trust in sales", "trust 0-1", ratio_scale=False),
+    _run("trust_sales_in_operations", "Sales' trust in operations", "trust 0-1", ratio_scale=False),
+    _run("trust_operations_in_sales", "Operations' trust in sales", "trust 0-1", ratio_scale=False),
+    _run("trust_sales_in_purchasing", "Sales' trust in purchasing", "trust 0-1", ratio_scale=False),
+    _run("field_knowledge", "Marketing field knowledge", "score 0-1", ratio_scale=False),
+    _run("ops_knowledge", "Reps' knowledge of operations", "score 0-1", ratio_scale=False),
+    _run("enablement", "Usefulness of sales material", "score 0-1", ratio_scale=False),
+    _run("brand_level", "Brand stock", "x initial", ratio_scale=False),
+    _run("reps_at_quota", "Reps at quota (last period)", SHARE, PCT, digits=0),
+    _run("blame_events", "Blame events", "events per week", better="lower", digits=0),
+    _run("vetoes", "Campaign vetoes", "events per week", better="neither", digits=0),
+    _run("fixes", "Joint fixes", "events per week", digits=0),
+    _run("alignment_stage", "Goldman alignment stage", "stage 1-5", ratio_scale=False, digits=0),
+    _run("krk_score", "KRK alignment score", "score 20-100", ratio_scale=False, digits=1),
+)}
+
+
+def register(outcome: Outcome, weekly: bool = False) -> Outcome:
+    """Declare an outcome computed outside the model (a study's derived metric) so tables can name it."""
+    (WEEKLY_OUTCOMES if weekly else RUN_OUTCOMES)[outcome.name] = outcome
+    return outcome
+
+
+def outcome(name: str, weekly: bool = False) -> Outcome:
+    """The declared outcome ``name`` (per-run by default, weekly with ``weekly=True``).
+
+    An undeclared name gets a plain outcome labelled by its own name with no unit, so an exploratory
+    column never crashes a table; ``tests/test_outcomes.py`` keeps every model column declared.
+    """
+    table = WEEKLY_OUTCOMES if weekly else RUN_OUTCOMES
+    other = RUN_OUTCOMES if weekly else WEEKLY_OUTCOMES
+    found = table.get(name) or other.get(name)
+    return found if found is not None else Outcome(name, name.replace("_", " "), "", ratio_scale=False)
+
+
+def label(name: str, weekly: bool = False) -> str:
+    """The outcome's label ("3-year revenue")."""
+    return outcome(name, weekly).label
+
+
+def unit(name: str, weekly: bool = False) -> str:
+    """The outcome's display unit ("EUR million")."""
+    return outcome(name, weekly).unit
+
+
+def axis_label(name: str, weekly: bool = False) -> str:
+    """"label (unit)", for an axis."""
+    return outcome(name, weekly).axis_label
