@@ -1,0 +1,114 @@
+"""Figures shared by the dashboard and the debrief pack (matplotlib's object API, safe in server threads).
+
+Every axis label and unit comes from :mod:`sim.outcomes`; the bands of the comparison are
+:func:`sim.stats.band` over replicates (95 % confidence interval of the mean).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sim.outcomes import outcome
+from sim.stats import band
+
+KPI_PANELS = (("revenue",), ("active_customers",), ("open_leads", "accepted_leads", "opportunities"),
+              ("trust_sales_in_marketing", "trust_marketing_in_sales", "trust_operations_in_sales"),
+              ("alignment_stage",), ("krk_score",))
+"""The Run tab's curves: one panel per tuple, one line per weekly outcome."""
+PANEL_TITLES = ("Revenue", "Customers", "Pipeline by stage", "Trust between departments", "Alignment stage",
+                "Alignment score")
+COMPARE_OUTCOMES = ("revenue", "active_customers", "trust_mean", "alignment_stage")
+"""Weekly outcomes drawn as bands in the comparison."""
+ARM_COLOURS = ("#c0392b", "#2471a3")
+
+
+def to_png(fig: Figure, dpi: int = 80) -> bytes:
+    """The figure as PNG bytes."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
+
+
+def data_uri(fig: Figure, dpi: int = 110) -> str:
+    """The figure as a ``data:image/png;base64,...`` URI, to embed in a self-contained page."""
+    return "data:image/png;base64," + base64.b64encode(to_png(fig, dpi)).decode("ascii")
+
+
+def _unit_of(names: tuple[str, ...]) -> str:
+    first = outcome(names[0], weekly=True)
+    return first.axis_label if len(names) == 1 else first.unit
+
+
+def kpi_figure(weekly: pd.DataFrame, horizon: int, title: str, marked_week: int | None = None,
+               change_weeks: tuple[int, ...] = ()) -> Figure:
+    """The Run tab's six panels over weeks 0..horizon; ``marked_week`` (a clicked event) as a solid line,
+    the weeks the trainer moved a lever as dotted lines."""
+    fig = Figure(figsize=(12, 6.2), layout="constrained")
+    axes = fig.subplots(2, 3, sharex=True)
+    for ax, names, panel in zip(axes.flat, KPI_PANELS, PANEL_TITLES):
+        for name in names:
+            o = outcome(name, weekly=True)
+            if name in weekly:
+                ax.plot(weekly["week"], weekly[name] * o.scale, label=o.label, lw=1.6,
+                        drawstyle="steps-post" if name == "alignment_stage" else "default")
+        ax.set_title(panel)
+        ax.set_ylabel(_unit_of(names))
+        ax.set_xlim(0, horizon)
+        if name == "alignment_stage":
+            ax.set_ylim(0.5, 5.5)
+        for week in change_weeks:
+            ax.axvline(week, color="grey", ls=":", lw=1)
+        if marked_week is not None:
+            ax.axvline(marked_week, color="black", lw=1.5, label=f"week {marked_week}")
+        if len(names) > 1 or marked_week is not None:
+            ax.legend(fontsize=7, loc="best")
+    for ax in axes[-1]:
+        ax.set_xlabel("week")
+    fig.suptitle(title)
+    return fig
+
+
+def compare_figure(weekly: pd.DataFrame, arms: tuple[str, str], title: str) -> Figure:
+    """Mean and 95 % band over replicates of each arm, week by week, for :data:`COMPARE_OUTCOMES`."""
+    fig = Figure(figsize=(12, 6.2), layout="constrained")
+    axes = fig.subplots(2, 2, sharex=True)
+    for ax, name in zip(axes.flat, COMPARE_OUTCOMES):
+        o = outcome(name, weekly=True)
+        b = band(weekly, ["scenario", "week"], name)
+        for arm, colour in zip(arms, ARM_COLOURS):
+            part = b[b["scenario"] == arm]
+            ax.plot(part["week"], part["mean"] * o.scale, color=colour, label=arm, lw=1.6)
+            ax.fill_between(part["week"], part["low"] * o.scale, part["high"] * o.scale, color=colour, alpha=0.2)
+        ax.set_title(o.label)
+        ax.set_ylabel(o.axis_label)
+        ax.legend(fontsize=8, title="mean, 95 % band", title_fontsize=8)
+    for ax in axes[-1]:
+        ax.set_xlabel("week")
+    fig.suptitle(title)
+    return fig
+
+
+def difference_figure(table: pd.DataFrame, baseline: str, other: str) -> Figure:
+    """The paired difference (other - baseline) of each ratio-scale metric of ``sim.compare``'s table, as a
+    share of the baseline mean with its 95 % confidence interval."""
+    rows = [r for _, r in table.iterrows() if outcome(r["metric"]).ratio_scale and r[f"{baseline}_mean"]]
+    fig = Figure(figsize=(9, 0.45 * len(rows) + 1.6), layout="constrained")
+    ax = fig.subplots()
+    base = np.array([r[f"{baseline}_mean"] for r in rows], dtype=float)
+    mid = np.array([r["difference"] for r in rows], dtype=float) / np.abs(base) * 100
+    low = np.array([r["difference_ci"][0] for r in rows], dtype=float) / np.abs(base) * 100
+    high = np.array([r["difference_ci"][1] for r in rows], dtype=float) / np.abs(base) * 100
+    y = np.arange(len(rows))[::-1]
+    ax.errorbar(mid, y, xerr=[mid - low, high - mid], fmt="o", color=ARM_COLOURS[1], capsize=3,
+                label="paired difference, 95 % CI")
+    ax.axvline(0, color="black", lw=1)
+    ax.set_yticks(y, [outcome(r["metric"]).label for r in rows])
+    ax.set_xlabel(f"{other} minus {baseline} (% of the {baseline} mean)")
+    ax.set_title(f"What changes from {baseline} to {other}")
+    ax.legend(fontsize=8, loc="lower right")
+    return fig
