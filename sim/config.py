@@ -86,6 +86,27 @@ class MarketConfig:
     """Contract value added by one expansion, as a share of the current contract value."""
     npv_rate_annual: float = param(0.10, 0.0, 1.0, "per year")
     """Discount rate for the net present value of revenue."""
+    price_sensitivity_shape: float = param(2.0, 0.1, 100.0, "Beta shape (a = b)")
+    """Shape of the symmetric Beta distribution of price sensitivity, rescaled to mean
+    ``price_sensitivity_mean``; 2 gives a hump with most accounts in the middle (set by judgement)."""
+    urgency_alpha: float = param(1.5, 0.1, 50.0, "Beta shape a")
+    """Shape a of the Beta distribution of urgency (0-1: how pressing the need is; scales inquiry rates)."""
+    urgency_beta: float = param(3.0, 0.1, 50.0, "Beta shape b")
+    """Shape b of the Beta distribution of urgency; Beta(1.5, 3) has mean 1/3: most needs can wait (set by judgement)."""
+    installed_base_discount_max: float = param(0.15, 0.0, 0.5, "share of list price")
+    """Largest discount held by a customer of the installed base at week 0 (uniform from 0; set by judgement)."""
+    installed_base_tenure_weeks_max: int = param(156, 2, 5_200, "weeks")
+    """Longest tenure of an installed-base customer at week 0 (tenures uniform from 1 week; three years)."""
+    installed_base_satisfaction_mean: float = param(0.62, 0.0, 1.0, "0-1 score")
+    """Mean satisfaction of the installed base at week 0, just under the neutral level (set by judgement)."""
+    installed_base_satisfaction_sd: float = param(0.08, 0.0, 1.0, "0-1 score (s.d.)")
+    """Spread of the installed base's satisfaction at week 0."""
+    promoter_satisfaction: float = param(0.7, 0.0, 1.0, "0-1 score")
+    """Satisfaction above which a customer recommends us (a promoter in the word-of-mouth term)."""
+    detractor_satisfaction: float = param(0.3, 0.0, 1.0, "0-1 score")
+    """Satisfaction below which a customer warns others off (a detractor)."""
+    satisfaction_noise: float = param(0.02, 0.0, 1.0, "0-1 score (s.d. per week)")
+    """Week-to-week noise in each customer's satisfaction (moods, incidents we do not model)."""
 
 
 @dataclass
@@ -130,6 +151,25 @@ class MarketingConfig:
     """Lead-passing threshold of marketers paid on pipeline."""
     mql_threshold_revenue: float = param(0.50, 0.0, 1.0, "estimated fit")
     """Lead-passing threshold of marketers paid on revenue or a shared goal (a quality bar)."""
+    targeted_share_lead_volume: float = param(0.3, 0.0, 1.0, "share of demand-generation spend")
+    """Share of demand-generation spend put into targeted channels by marketers paid on lead volume
+    (cheap reach wins: seed 001, #4; set by judgement)."""
+    targeted_share_pipeline: float = param(0.55, 0.0, 1.0, "share of demand-generation spend")
+    """Share put into targeted channels by marketers paid on pipeline."""
+    targeted_share_revenue: float = param(0.75, 0.0, 1.0, "share of demand-generation spend")
+    """Share put into targeted channels by marketers paid on revenue (or fully on the shared goal)."""
+    waste_knowledge_cut: float = param(0.5, 0.0, 1.0, "share of waste at full knowledge")
+    """Share of the wasted budget a marketer with full field knowledge avoids (they know what sells)."""
+    brand_share_under_sales: float = param(0.4, 0.0, 1.0, "x brand share")
+    """Brand budget kept when marketing reports to sales, as a multiple of ``brand_share``: a sales boss's
+    horizon is the quarter (seed 001, remedy 5; set by judgement)."""
+    sales_direction_enablement_boost: float = param(1.3, 1.0, 5.0, "x usefulness")
+    """Multiplier on the usefulness of sales material when marketing reports to sales (sales directs what
+    gets made: seed 001, remedy 5; set by judgement).  Usefulness is capped at 1."""
+    brand_attribution: float = param(0.3, 0.0, 1.0, "share of organic leads")
+    """Share of organic leads that sales' CRM credits to the brand when it judges campaigns' short-run return."""
+    veto_reallocation: float = param(0.5, 0.0, 1.0, "share of vetoed budget")
+    """Share of a vetoed campaign's budget moved to the surviving demand channels; the rest is saved."""
     staff_cost_weekly: float = param(2_000.0, 0.0, 1e7, "EUR per person per week")
     """Loaded weekly cost of one marketer."""
 
@@ -173,7 +213,7 @@ class SalesConfig:
     base_win_hazard: float = param(0.12, 0.0, 1.0, "probability per week")
     """Weekly win probability of a perfect-fit opportunity, worked fully, at list price, normal delivery."""
     base_loss_hazard: float = param(0.12, 0.0, 1.0, "probability per week")
-    """Weekly loss probability of a zero-fit opportunity (scaled by 1 - fit)."""
+    """Weekly loss hazard scale: a deal's loss hazard is base x (loss_hazard_offset - fit)."""
     fit_exponent: float = param(1.5, 0.0, 10.0, "exponent")
     """Exponent alpha on fit in the win hazard."""
     enablement_effect: float = param(0.5, 0.0, 10.0, "hazard multiplier at full usefulness")
@@ -195,6 +235,19 @@ class SalesConfig:
     """Share of a rep's free hours spent prospecting on their own."""
     hours_per_prospect: float = param(4.0, 0.1, 100.0, "hours per self-sourced lead")
     """Time to find and open one self-sourced lead."""
+    prospects_screened_per_lead: int = param(3, 1, 100, "prospects per self-sourced lead")
+    """Aware prospects a rep screens for each self-sourced lead opened (it opens the best reads)."""
+    meeting_hours: float = param(2.0, 0.0, 40.0, "hours per rep per meeting")
+    """Selling hours a joint meeting takes from each rep's week."""
+    overload_cap: float = param(3.0, 0.0, 100.0, "demand / available hours - 1")
+    """Largest overload a rep's acceptance bar responds to (past it, more work changes nothing)."""
+    margin_pay_discount_factor: float = param(0.5, 0.0, 1.0, "x wanted discount")
+    """Share of the discount a rep paid on margin still wants to give (the discount comes out of their pay)."""
+    loss_hazard_offset: float = param(1.3, 1.0, 5.0, "fit units")
+    """Weekly loss hazard of an opportunity = base_loss_hazard x (offset - fit): a perfect-fit deal is
+    still lost at 0.3 x base (competitors, budgets; set by judgement)."""
+    approval_loss_multiplier: float = param(1.5, 1.0, 10.0, "x loss hazard")
+    """Loss hazard multiplier while a deal waits for purchasing's approval (it slips to a competitor)."""
     ops_knowledge_initial: float = param(0.3, 0.0, 1.0, "0-1 score")
     """What a rep knows of operations' real capacity at the start (K_S)."""
     staff_cost_weekly: float = param(2_500.0, 0.0, 1e7, "EUR per person per week")
@@ -227,6 +280,21 @@ class OperationsConfig:
     """Headcount cap for operations (budget ceiling)."""
     custom_work_effort: float = param(1.0, 0.0, 20.0, "customer-equivalents per unit service")
     """Extra capacity a customer takes per unit of service promised above standard, when operations accepts it."""
+    min_onboarding_share: float = param(0.15, 0.0, 1.0, "share of capacity")
+    """Share of capacity kept for onboarding even when serving existing customers takes everything."""
+    target_utilisation_margin: float = param(0.05, 0.0, 1.0, "utilisation")
+    """Operations plans headcount for a utilisation this far below the quality knee."""
+    quality_floor: float = param(0.1, 0.0, 1.0, "0-1 score")
+    """Lowest service quality, however overloaded operations is."""
+    max_queue_delay_weeks: float = param(52.0, 1.0, 520.0, "weeks")
+    """Delivery delay announced when no capacity at all is free for onboarding."""
+    onboarded_satisfaction: float = param(0.65, 0.0, 1.0, "0-1 score")
+    """Satisfaction of a customer onboarded on time (the delivery promise kept)."""
+    late_satisfaction_loss: float = param(0.03, 0.0, 1.0, "0-1 score per week late")
+    """Satisfaction lost per week an onboarding runs past the normal delivery time."""
+    pipeline_news_lag_cut: float = param(0.75, 0.0, 1.0, "share of the perception lag")
+    """Share of the delay-perception lag removed when sales' pipeline news reaches operations in full
+    (joint planning: operations sees growth coming)."""
     staff_cost_weekly: float = param(2_000.0, 0.0, 1e7, "EUR per person per week")
     """Loaded weekly cost of one operations person (the cost of service in the gross margin)."""
 
@@ -243,6 +311,8 @@ class PurchasingConfig:
     """Share of opportunities that need approval at rigidity 1 (scaled by rigidity)."""
     approval_weeks_max: float = param(8.0, 0.0, 104.0, "weeks")
     """Mean approval wait at rigidity 1 (scaled by rigidity); the deal cannot close meanwhile."""
+    approvals_per_officer: int = param(15, 1, 10_000, "approval files per officer per week")
+    """Approval files one purchasing officer moves forward a week."""
     staff_cost_weekly: float = param(1_600.0, 0.0, 1e7, "EUR per person per week")
     """Loaded weekly cost of one purchasing officer."""
 
@@ -281,6 +351,27 @@ class RelationsConfig:
     support, which reduces conflict strongly: Le Meunier-FitzHugh, Massey & Piercy 2011)."""
     rotation_knowledge_gain: float = param(0.2, 0.0, 1.0, "share of the gap")
     """Share of the knowledge gap closed by one week spent in the other department."""
+    meeting_learning_weeks: float = param(4.0, 0.0, 52.0, "weeks of feedback")
+    """What one joint meeting teaches, in weeks of feedback arriving in full over the channel."""
+    shared_goal_flow_boost: float = param(0.5, 0.0, 5.0, "x information flow at weight 1")
+    """Extra information flow between departments at shared-goal weight 1 (a reason to share)."""
+    common_boss_flow_boost: float = param(0.3, 0.0, 5.0, "x information flow")
+    """Extra flow between marketing and sales when marketing reports to sales (one boss)."""
+    lead_acceptance_target: float = param(0.6, 0.0, 1.0, "share of leads")
+    """Marketing's KPI: the share of its leads sales should work; below it marketing blames sales."""
+    delay_ratio_target: float = param(1.25, 1.0, 10.0, "x normal delivery time")
+    """Operations' KPI: perceived delivery delay over normal; above it operations has missed."""
+    quality_target: float = param(0.95, 0.0, 1.0, "0-1 score")
+    """Operations' KPI: service quality; below it operations has missed."""
+    promise_gap_target: float = param(0.05, 0.0, 1.0, "service level")
+    """Operations' KPI: the promise gap of active customers; above it operations blames sales' promises."""
+    bad_leads_excuse_base: float = param(0.2, 0.0, 10.0, "excuse weight")
+    """Weight of 'bad leads' among sales' excuses for a missed quota, before the share of leads ignored
+    is added (marketing is the habitual suspect: seed 001, remedy 9)."""
+    promise_gap_excuse_weight: float = param(2.0, 0.0, 20.0, "excuse weight per service-level unit")
+    """Weight of 'late delivery' per unit of promise gap, added to the delay above normal."""
+    red_tape_excuse_weight: float = param(2.0, 0.0, 20.0, "excuse weight per share of deals waiting")
+    """Weight of 'red tape' per share of opportunities waiting for purchasing."""
 
 
 @dataclass
@@ -353,10 +444,13 @@ class Config:
 
 
 def _describe_range(meta: dict) -> str:
+    """What a field allows, in words: its choices, or its inclusive range with its unit."""
     if meta.get("choices"):
         return "one of " + ", ".join(repr(c) for c in meta["choices"])
     low, high = meta.get("low"), meta.get("high")
     unit = f" ({meta['unit']})" if meta.get("unit") else ""
+    if low is None or high is None:
+        return f"any value{unit}"
     return f"[{low:g}, {high:g}]{unit}"
 
 
@@ -367,7 +461,8 @@ def _check_value(path: str, value: Any, f: dataclasses.Field) -> None:
     if expected is bool and not isinstance(value, bool):
         raise ConfigError(f"{path} = {value!r} is not valid: expected true or false")
     if expected in (int, float) and (isinstance(value, bool) or not isinstance(value, (int, float))):
-        raise ConfigError(f"{path} = {value!r} is not valid: expected a number in {_describe_range(meta)}")
+        kind = "a whole number" if expected is int else "a number"
+        raise ConfigError(f"{path} = {value!r} is not valid: expected {kind} in {_describe_range(meta)}")
     if expected is int and isinstance(value, float) and not value.is_integer():
         raise ConfigError(f"{path} = {value!r} is not valid: expected a whole number in {_describe_range(meta)}")
     if meta.get("choices") is not None:
@@ -395,6 +490,9 @@ def validate(cfg: Config, prefix: str = "") -> Config:
         else:
             _check_value(path, value, f)
     if not prefix:
+        if cfg.n_jobs == 0:
+            raise ConfigError("n_jobs = 0 is not valid: allowed -1 (all cores) or a number of worker processes "
+                              "in [1, 4096]")
         if cfg.market.initial_customers > cfg.market.accounts:
             raise ConfigError(f"market.initial_customers = {cfg.market.initial_customers} is out of range: "
                               f"allowed [0, market.accounts = {cfg.market.accounts}]")

@@ -76,8 +76,9 @@ class Market:
         self.fit = rng.beta(config.fit_alpha, config.fit_beta, n)
         with np.errstate(divide="ignore"):
             self.log_fit = np.log(self.fit)  # cached: targeting weights fit ** x are exp(x log fit)
-        self.price_sensitivity = np.clip(rng.beta(2.0, 2.0, n) * 2 * config.price_sensitivity_mean, 0, 1)
-        self.urgency = rng.beta(1.5, 3.0, n)
+        shape = config.price_sensitivity_shape
+        self.price_sensitivity = np.clip(rng.beta(shape, shape, n) * 2 * config.price_sensitivity_mean, 0, 1)
+        self.urgency = rng.beta(config.urgency_alpha, config.urgency_beta, n)
         self.aware = rng.random(n) < config.initial_awareness
         self.stage = np.full(n, Stage.PROSPECT, dtype=np.int8)
         self.stage_week = np.zeros(n, dtype=np.int32)
@@ -111,14 +112,15 @@ class Market:
         self.stage[idx] = Stage.CUSTOMER
         self.aware[idx] = True
         self.owner[idx] = rng.integers(0, n_reps, k)
-        self.won_week[idx] = -rng.integers(1, 3 * WEEKS_PER_YEAR, k)
+        self.won_week[idx] = -rng.integers(1, self.config.installed_base_tenure_weeks_max, k)
         self.stage_week[idx] = self.won_week[idx]
         self.onboarded[idx] = True
-        self.discount[idx] = rng.uniform(0.0, 0.15, k)
+        self.discount[idx] = rng.uniform(0.0, self.config.installed_base_discount_max, k)
         self.contract_value[idx] = self.config.list_price * (1 - self.discount[idx])
         self.promised[idx] = standard_service
         self.delivered[idx] = standard_service
-        self.satisfaction[idx] = np.clip(rng.normal(0.62, 0.08, k), 0, 1)
+        self.satisfaction[idx] = np.clip(rng.normal(self.config.installed_base_satisfaction_mean,
+                                                    self.config.installed_base_satisfaction_sd, k), 0, 1)
 
     # ----------------------------------------------------------------- bookkeeping
     def in_stage(self, stage: Stage) -> np.ndarray:
@@ -183,7 +185,8 @@ def spread_awareness(market: Market, touched: np.ndarray, brand_level: float, br
     unaware = np.flatnonzero(~market.aware)
     customers = market.active_customers()
     sat = market.satisfaction[customers]
-    net_promoters = (np.count_nonzero(sat > 0.7) - np.count_nonzero(sat < 0.3)) / market.size
+    net_promoters = (np.count_nonzero(sat > cfg.promoter_satisfaction)
+                     - np.count_nonzero(sat < cfg.detractor_satisfaction)) / market.size
     hazard = (cfg.bass_innovation / WEEKS_PER_YEAR * (1 + brand_level) + brand_effect * brand_level
               + cfg.bass_imitation / WEEKS_PER_YEAR * net_promoters)
     p = 1.0 - np.exp(-max(hazard, 0.0))
@@ -220,7 +223,7 @@ def update_satisfaction(market: Market, customers: np.ndarray, care: np.ndarray,
     gap = market.delivered[customers] - market.promised[customers]
     target = cfg.satisfaction_base + cfg.disconfirmation_weight * gap + cfg.care_weight * (care - 0.5)
     s = market.satisfaction[customers]
-    s = s + cfg.satisfaction_adjustment * (target - s) + rng.normal(0.0, 0.02, customers.size)
+    s = s + cfg.satisfaction_adjustment * (target - s) + rng.normal(0.0, cfg.satisfaction_noise, customers.size)
     market.satisfaction[customers] = np.clip(s, 0.0, 1.0)
 
 

@@ -1,10 +1,18 @@
 """AlignmentModel: marketing, sales, operations, purchasing and a market of accounts, week by week.
 
-One step is one week.  The staff are Mesa agents (they decide: channel mix, discount, promises, care
-time, rotations); the accounts are a vectorised :class:`~sim.market.Market`; the relations layer holds
-trust and blame; a period review, scheduled with Mesa's ``schedule_recurring`` at every quota-period
-end, is where misses get blamed or fixed, reps are measured against quota and sales may veto spend.
-The model reads a validated :class:`~sim.config.Config` and knows nothing of files, Hydra or plots.
+One step is one business week, read top to bottom in :meth:`AlignmentModel.step`: the staff decide,
+marketing reaches the market, accounts inquire, sales reviews and qualifies leads, purchasing clears
+approvals, sales works deals, operations onboards and serves, customers judge and pay, information
+flows between departments, the books close, and the observer writes the week's row.  Each phase is a
+public method that takes what it needs and returns a typed record (:mod:`sim.week`); a subclass may
+override one phase (the documented extension point, ``docs/architecture.md``).
+
+The staff are Mesa agents (they decide: channel mix, discount, promises, care time, rotations); the
+accounts are an :class:`~sim.accounts.AccountLayer` (vectorised by default); the relations layer holds
+trust and blame; a period review, scheduled with Mesa's ``schedule_recurring`` at every quota-period end,
+is where misses get blamed or fixed, reps are measured against quota and sales may veto spend.  It reads
+department state, never what the observer recorded.  The model reads a validated
+:class:`~sim.config.Config` and knows nothing of files, Hydra or plots.
 """
 
 from __future__ import annotations
@@ -14,48 +22,69 @@ import numpy as np
 import pandas as pd
 from mesa.time import Schedule
 
+from sim.accounts import AccountLayer, CustomerWeek, VectorisedMarket
 from sim.config import Config, validate
-from sim.departments.marketing import (BROAD, CHANNELS, ORGANIC, TARGETED, Marketer, Marketing, qualify_inquiries,
-                                       run_campaigns)
+from sim.departments.marketing import CHANNELS, Marketer, Marketing
 from sim.departments.operations import Operations, OperationsStaff, OperationsWeek, delivery_credibility
-from sim.departments.purchasing import PurchasingOfficer, approval_terms, approve
-from sim.departments.sales import (DealTerms, RepArrays, SalesRep, SalesWeek, care_per_customer, prospect, qualify,
-                                   review_leads, work_opportunities, workload)
-from sim.market import Market, Stage, bill, churn, expand, receive_inquiries, spread_awareness, update_satisfaction
-from sim.metrics import TRUST_PAIRS, WeeklyRecorder, alignment_stage, krk_items, mean_of, summarise
+from sim.departments.purchasing import Purchasing, PurchasingOfficer
+from sim.departments.sales import DealTerms, RepArrays, SalesRep, SalesWeek
+from sim.levers import configure
+from sim.numeric import mean_of
+from sim.observer import WeeklyRecorder, observe
+from sim.market import Stage
 from sim.relations import EVENT_COLUMNS, MARKETING, OPERATIONS, SALES, PeriodOutcome, Relations
+from sim.summary import summarise
+from sim.week import Books, InquiryWeek, MarketingWeek, SalesDesk, Week
 
-MEETING_HOURS = 2.0
-"""Hours a joint meeting takes from each rep's week."""
+COLLECTED = ("revenue", "active_customers", "leads", "wins", "churned", "marketing_spend", "cash_balance",
+             "delivery_delay", "trust_mean", "trust_sales_in_marketing", "alignment_stage", "krk_score")
+"""Weekly-table columns the Mesa ``DataCollector`` reports (model-level only: no agent reporters)."""
 
 
 class AlignmentModel(mesa.Model):
     """The company and its market.
 
     Args:
-        config: a validated :class:`~sim.config.Config` (see :func:`sim.load_config`).
+        config: a validated :class:`~sim.config.Config` (see :func:`sim.load_config`); when omitted, the
+            ``preset`` scenario (default ``hundred_years_war``) is loaded.
         rng: seed or numpy Generator; every random draw of the run comes from ``self.rng``.
+        preset: a scenario preset of ``configs/scenario/`` to start from when ``config`` is omitted.
+        **levers: config fields to change, by dotted name (``**{"policy.blame_culture": 0.2}``) or with
+            double underscores (``policy__blame_culture=0.2``), validated like every config; this is what
+            ``mesa.batch_run`` and ``SolaraViz`` pass.
     """
 
-    def __init__(self, config: Config, rng=None):
+    account_layer: type[AccountLayer] = VectorisedMarket
+    """The implementation of the accounts; the per-agent reference sets its own."""
+
+    def __init__(self, config: Config | None = None, rng=None, *, preset: str | None = None, **levers):
+        config = configure(config, preset, levers)
         validate(config)
         super().__init__(rng=rng)
         self.config = config
         self.week = 0
         cfg, policy = config, config.policy
-        self.market = Market(cfg.market, cfg.sales.reps, cfg.operations.standard_service, self.rng)
+        self.market = self.account_layer.for_model(self)
         self.relations = Relations(cfg.relations, policy, self.rng, cfg.marketing.learning_rate,
                                    cfg.marketing.forgetting_rate)
         self.marketing = Marketing(cfg.marketing, policy)
         self.operations = Operations(cfg.operations, policy.ops_flexibility)
+        self.purchasing = Purchasing(cfg.purchasing, policy.purchasing_rigidity)
         self._create_staff()
         self.recorder = WeeklyRecorder(cfg.weeks)
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: (lambda m, name=name: m.recorder.last.get(name, np.nan)) for name in COLLECTED})
         self.cash = 0.0
+        """Cash balance (EUR): revenue - marketing spend - payroll since week 0."""
         self.reps_at_quota: list[float] = []
+        """Share of reps at quota, one entry per finished quota period."""
         self.last_attainment = 1.0
+        """Team bookings over team quota in the last finished period."""
         self.last_acceptance = 0.5
-        self._period = SalesWeek()
-        self._period_promise_gap = 0.0
+        """Share of marketing leads sales worked in the last finished period."""
+        self.period = SalesWeek()
+        """The current quota period's sales flows so far (for the period review)."""
+        self._weekly: tuple[int, pd.DataFrame] | None = None
         self.schedule_recurring(self.period_review, Schedule(interval=cfg.sales.quota_period_weeks,
                                                              start=cfg.sales.quota_period_weeks))
 
@@ -81,7 +110,8 @@ class AlignmentModel(mesa.Model):
     def enablement(self) -> float:
         """Usefulness of marketing's sales material (0-1): marketers' mean field knowledge, raised when
         marketing reports to sales (sales directs what gets made)."""
-        boost = 1.3 if self.config.policy.marketing_reports_to_sales else 1.0
+        cfg = self.config
+        boost = cfg.marketing.sales_direction_enablement_boost if cfg.policy.marketing_reports_to_sales else 1.0
         return min(1.0, boost * mean_of([m.field_knowledge for m in self.marketers]))
 
     @property
@@ -97,8 +127,27 @@ class AlignmentModel(mesa.Model):
 
     # ------------------------------------------------------------------ one week
     def step(self) -> None:
-        """One week: staff decide, marketing runs campaigns and qualifies inquiries, sales works leads and
-        deals, purchasing approves, operations onboards and serves, customers react, information flows."""
+        """One business week, phase by phase."""
+        meeting = self.start_week()
+        marketing = self.marketing_phase()
+        inquiries = self.inquiry_phase(marketing)
+        desk = self.sales_desk(meeting)
+        sales = self.leads_phase(desk)
+        pending = self.purchasing_phase()
+        self.deals_phase(desk, sales)
+        operations, hires = self.operations_phase()
+        customers = self.customers_phase(desk)
+        self.relations_phase()
+        books = self.close_books(marketing, customers)
+        self.observe(Week(self.week, meeting, marketing, inquiries, sales, pending, operations, hires, customers,
+                          books))
+
+    def start_week(self) -> bool:
+        """Advance the clock; every staff member decides (rotation, channel mix, discount, promises, care
+        time); a joint meeting is held when one is due.  Returns whether a meeting took place."""
+        if self.steps > self.config.weeks:
+            raise RuntimeError(f"the run's horizon is {self.config.weeks} weeks (config.weeks); "
+                               f"week {self.steps - 1} is past it")
         self.week = self.steps - 1
         self.market.week = self.relations.week = self.week
         policy = self.config.policy
@@ -106,108 +155,122 @@ class AlignmentModel(mesa.Model):
         self.agents.shuffle_do("step")
         if meeting:
             self.relations.hold_meeting(self.marketers, self.reps)
-        spend, inquiries, leads = self._market_and_marketing()
-        sales_week, reps = self._sell(meeting)
-        ops_week = self._deliver()
-        revenue_new, revenue_recurring, churned, expansion = self._serve_customers(reps)
-        self.relations.share_information(self.marketers, self.reps)
-        self.relations.recover_trust()
-        self._record(spend, inquiries, leads, sales_week, ops_week, revenue_new, revenue_recurring, churned,
-                     expansion)
+        return meeting
 
-    def _market_and_marketing(self) -> tuple[dict[str, float], int, int]:
-        cfg, m, rng = self.config, self.market, self.rng
+    def marketing_phase(self) -> MarketingWeek:
+        """Marketing spends its budget: brand stock grows, campaigns reach prospects, some learn of us."""
+        cfg = self.config.marketing
         spend = {c: sum(mk.spend[c] for mk in self.marketers) for c in CHANNELS}
         self.marketing.record(spend)
         self.marketing.invest_in_brand(spend["brand"])
         knowledge = mean_of([mk.field_knowledge for mk in self.marketers])
-        pool = m.contact_pool(self.week)  # one pass for campaigns and inquiries (awareness changes no stage)
-        targeted, broad = run_campaigns(m, cfg.marketing, spend, knowledge, self.week, rng, pool)
-        touched = targeted | broad
-        spread_awareness(m, touched, self.marketing.brand_level, cfg.marketing.brand_awareness_effect, rng)
-        inquiries = receive_inquiries(m, touched, self.week, rng, pool)
-        m.channel[inquiries] = np.where(targeted[inquiries], TARGETED, np.where(broad[inquiries], BROAD, ORGANIC))
-        noise = np.array([mk.qualification_noise for mk in self.marketers])
-        qualifier = rng.integers(0, noise.size, inquiries.size)
-        leads = qualify_inquiries(m, inquiries, noise[qualifier], self.marketing.mql_threshold, cfg.sales.reps,
-                                  self.week, rng)
-        return spend, int(inquiries.size), int(leads.size)
+        reach = self.market.reach(spend, knowledge, self.marketing.brand_level, cfg, self.week, self.rng)
+        return MarketingWeek(spend=spend, reach=reach)
 
-    def _sell(self, meeting: bool) -> tuple[SalesWeek, RepArrays]:
-        cfg, m, rng, week = self.config, self.market, self.rng, self.week
-        reps = RepArrays.of(self.reps, cfg.sales.hours_per_week, MEETING_HOURS if meeting else 0.0)
-        intensity, overload = workload(m, reps, cfg.sales)
-        out = SalesWeek()
-        accepted = review_leads(m, cfg.sales, cfg.policy, self.relations.trust[SALES, MARKETING], overload, week,
-                                rng, out)
-        self.marketing.period_accepted += np.bincount(m.channel[accepted], minlength=3)
-        share, wait = approval_terms(cfg.policy.purchasing_rigidity, cfg.purchasing.enabled,
-                                     cfg.purchasing.approval_share_max, cfg.purchasing.approval_weeks_max)
-        qualify(m, cfg.sales, share, wait, intensity, week, rng, out)
-        officers = sum(not o.away for o in self.agents_by_type[PurchasingOfficer]) if cfg.purchasing.enabled else 0
-        self.pending_approvals = approve(m, officers) if cfg.purchasing.enabled else 0
+    def inquiry_phase(self, marketing: MarketingWeek) -> InquiryWeek:
+        """Aware prospects inquire; each inquiry is qualified by a marketer drawn at random."""
+        noise = np.array([mk.qualification_noise for mk in self.marketers])
+        inquiries, leads = self.market.inquire(marketing.reach, noise, self.marketing.mql_threshold,
+                                               self.config.sales.reps, self.week, self.rng)
+        return InquiryWeek(inquiries=inquiries, leads=leads)
+
+    def sales_desk(self, meeting: bool) -> SalesDesk:
+        """The reps' hours (less a meeting's), choices and workload as arrays for the funnel rules."""
+        cfg = self.config.sales
+        reps = RepArrays.of(self.reps, cfg.hours_per_week, cfg.meeting_hours if meeting else 0.0)
+        intensity, overload = self.market.workload(reps, cfg)
+        return SalesDesk(reps=reps, intensity=intensity, overload=overload)
+
+    def leads_phase(self, desk: SalesDesk) -> SalesWeek:
+        """Sales accepts or ignores new leads and qualifies accepted ones into opportunities."""
+        cfg, out = self.config, SalesWeek()
+        accepted = self.market.review_leads(cfg.sales, cfg.policy, self.relations.trust[SALES, MARKETING],
+                                            desk.overload, self.week, self.rng, out)
+        self.marketing.period_accepted += accepted
+        self.market.qualify(cfg.sales, self.purchasing.approval_share, self.purchasing.approval_weeks,
+                            desk.intensity, self.week, self.rng, out)
+        return out
+
+    def purchasing_phase(self) -> int:
+        """Purchasing officers present move the oldest approval files forward; returns the files waiting."""
+        if self.config.purchasing.enabled:
+            officers = sum(not o.away for o in self.agents_by_type[PurchasingOfficer])
+            self.purchasing.pending = self.market.approve(officers, self.config.purchasing.approvals_per_officer)
+        return self.purchasing.pending
+
+    def deals_phase(self, desk: SalesDesk, sales: SalesWeek) -> None:
+        """Sales works its opportunities (won, lost or still open) and prospects with its free hours;
+        the week's flows are added to ``sales`` and to the quota period's tally."""
+        cfg = self.config
         terms = DealTerms(enablement=self.enablement,
                           credibility=delivery_credibility(self.operations.delay, cfg.operations.normal_delivery_weeks),
                           brand_level=self.marketing.brand_level, brand_price_effect=cfg.marketing.brand_price_effect,
                           standard_service=cfg.operations.standard_service, list_price=cfg.market.list_price)
-        won = work_opportunities(m, cfg.sales, reps, intensity, terms, week, rng, out)
-        booked = np.bincount(m.owner[won], weights=m.contract_value[won], minlength=len(self.reps))
+        booked = self.market.work_opportunities(cfg.sales, desk.reps, desk.intensity, terms, self.week, self.rng,
+                                                sales)
         for rep, amount in zip(self.reps, booked):
             rep.bookings += amount
-        prospect(m, cfg.sales, reps, intensity, week, rng, out)
-        self._accumulate(out)
-        return out, reps
+        self.market.prospect(cfg.sales, desk.reps, desk.intensity, self.week, self.rng, sales)
+        for name in ("accepted_from_marketing", "expired", "bookings", "won", "lost"):
+            setattr(self.period, name, getattr(self.period, name) + getattr(sales, name))
 
-    def _deliver(self):
+    def operations_phase(self) -> tuple[OperationsWeek, int]:
+        """Operations serves customers and onboards the backlog, then hires late (Forrester).  Returns the
+        week's record and the people hired."""
         staff = self.ops_staff
-        week = self._serve_and_onboard(sum(o.capacity for o in staff))
+        week = self.market.serve_and_onboard(self.operations, sum(o.capacity for o in staff), self.week)
         hires = self.operations.plan_hiring(len(staff), week.utilisation, self.relations.flow(SALES, OPERATIONS))
         for _ in range(hires):
             OperationsStaff(self)
         if hires:
             self.relations.log("hire", "operations", "operations", "delivery running late", hires)
-        week.hired = hires
-        return week
+        return week, hires
 
-    def _serve_and_onboard(self, capacity: float) -> OperationsWeek:
-        """Operations serves the active customers and onboards the ready backlog (customer-equivalents)."""
-        return self.operations.serve_and_onboard(self.market, capacity, self.week)
+    def customers_phase(self, desk: SalesDesk) -> CustomerWeek:
+        """Customers get their reps' care, judge delivery against the promise, buy more or leave, and pay."""
+        return self.market.live_as_customers(desk.reps, self.config.sales, self.week, self.rng)
 
-    def _serve_customers(self, reps: RepArrays) -> tuple[float, float, int, float]:
-        m, rng = self.market, self.rng
-        customers = m.active_customers()
-        care = care_per_customer(m, customers, reps, self.config.sales)
-        update_satisfaction(m, customers, care, rng)
-        expansion = expand(m, customers, care, rng)
-        churned = churn(m, customers, self.week, rng)
-        customers = customers[m.onboarded[customers]]  # = m.active_customers(): churn only removed some
-        self._active = customers
-        new, recurring = bill(m, customers, self.week)
-        self._mean_care = float(care.mean()) if care.size else 0.0
-        return new, recurring, int(churned.size), expansion
+    def relations_phase(self) -> None:
+        """Feedback that arrives teaches the other side; grudges fade and shared goals rebuild trust."""
+        self.relations.share_information(self.marketers, self.reps)
+        self.relations.recover_trust()
 
-    def _accumulate(self, out: SalesWeek) -> None:
-        """Add a week's sales flows to the current period's tally (for the period review)."""
-        p = self._period
-        for name in ("accepted_from_marketing", "expired", "bookings", "won", "lost"):
-            setattr(p, name, getattr(p, name) + getattr(out, name))
+    def close_books(self, marketing: MarketingWeek, customers: CustomerWeek) -> Books:
+        """Revenue in, marketing spend and payroll out; the cash balance moves by the difference."""
+        cfg = self.config
+        revenue = customers.revenue_new + customers.revenue_recurring
+        marketing_spend = sum(marketing.spend.values())
+        ops_payroll = len(self.ops_staff) * cfg.operations.staff_cost_weekly
+        sales_payroll = cfg.sales.reps * cfg.sales.staff_cost_weekly
+        payroll = (cfg.marketing.staff * cfg.marketing.staff_cost_weekly + sales_payroll + ops_payroll
+                   + (cfg.purchasing.staff * cfg.purchasing.staff_cost_weekly if cfg.purchasing.enabled else 0.0))
+        self.cash += revenue - marketing_spend - payroll
+        return Books(revenue=revenue, marketing_spend=marketing_spend, payroll=payroll, sales_payroll=sales_payroll,
+                     operations_payroll=ops_payroll, cash=self.cash)
+
+    def observe(self, week: Week) -> None:
+        """Record the week's row (the observer only reads) and feed Mesa's DataCollector."""
+        cycles = week.sales.cycles if week.sales.cycles is not None else np.empty(0)
+        self.recorder.record(week.week, observe(self, week), cycles)
+        self.datacollector.collect(self)
+        self.running = self.steps < self.config.weeks
 
     # ------------------------------------------------------------------ the period review
     def period_review(self) -> None:
         """End of a quota period: reps measured against quota, misses blamed or fixed, spend reviewed."""
-        cfg, p = self.config, self._period
+        cfg, p = self.config, self.period
         quota = cfg.sales.quota
         self.reps_at_quota.append(float(np.mean([r.bookings >= quota for r in self.reps])))
         team_quota = quota * len(self.reps)
         self.last_attainment = p.bookings / team_quota if team_quota > 0 else 1.0
         resolved = p.accepted_from_marketing + p.expired
         self.last_acceptance = p.accepted_from_marketing / resolved if resolved else 1.0
-        opps = np.count_nonzero(self.market.stage == Stage.OPPORTUNITY.value)
+        opportunities = int(self.market.stage_counts()[Stage.OPPORTUNITY])
         outcome = PeriodOutcome(
             bookings=p.bookings, quota=team_quota, lead_acceptance=self.last_acceptance,
             delay_ratio=self.operations.perceived_delay / cfg.operations.normal_delivery_weeks,
-            quality=self._last_quality, promise_gap=self._period_promise_gap,
-            pending_approval_share=self.pending_approvals / opps if opps else 0.0)
+            quality=self.operations.quality, promise_gap=self.market.promise_gap(),
+            pending_approval_share=self.purchasing.pending / opportunities if opportunities else 0.0)
         self.relations.review(outcome, self.marketers, self.reps)
         if cfg.policy.spend_veto:
             for channel, relative_return in self.marketing.review_spend(cfg.policy.veto_threshold):
@@ -215,65 +278,20 @@ class AlignmentModel(mesa.Model):
         self.marketing.start_period()
         for rep in self.reps:
             rep.bookings = 0.0
-        self._period = SalesWeek()
-
-    # ------------------------------------------------------------------ recording
-    def _record(self, spend, inquiries, leads, s: SalesWeek, ops, revenue_new, revenue_recurring, churned,
-                expansion) -> None:
-        cfg, m, rel = self.config, self.market, self.relations
-        revenue = revenue_new + revenue_recurring
-        marketing_spend = sum(spend.values())
-        ops_payroll = len(self.ops_staff) * cfg.operations.staff_cost_weekly
-        sales_payroll = cfg.sales.reps * cfg.sales.staff_cost_weekly
-        payroll = (cfg.marketing.staff * cfg.marketing.staff_cost_weekly + sales_payroll + ops_payroll
-                   + (cfg.purchasing.staff * cfg.purchasing.staff_cost_weekly if cfg.purchasing.enabled else 0.0))
-        self.cash += revenue - marketing_spend - payroll
-        customers = self._active  # active customers after churn; nothing since has changed a stage
-        gap = float((m.promised[customers] - m.delivered[customers]).mean()) if customers.size else 0.0
-        self._period_promise_gap, self._last_quality = gap, ops.quality
-        counts = m.stage_counts()
-        care_share = mean_of([r.care_share for r in self.reps])
-        items = krk_items(self)
-        trust = {name: rel.trust[a, b] for name, (a, b) in TRUST_PAIRS.items()}
-        self.recorder.record(
-            self.week, s.cycles if s.cycles is not None else np.empty(0),
-            revenue=revenue, new_customer_revenue=revenue_new, recurring_revenue=revenue_recurring,
-            gross_margin=revenue - ops_payroll, marketing_spend=marketing_spend, payroll=payroll,
-            cash_balance=self.cash, acquisition_cost=marketing_spend + sales_payroll * (1 - care_share),
-            inquiries=inquiries, leads=leads, leads_accepted=s.accepted_from_marketing,
-            leads_expired=s.expired, self_sourced=s.self_sourced, qualified=s.qualified,
-            disqualified=s.disqualified, wins=s.won, losses=s.lost, lead_wins=s.lead_won,
-            lead_failures=s.lead_failed, bookings=s.bookings, discount_given=s.discount_given,
-            discount_mean=mean_of([r.discount for r in self.reps]),
-            expansion_value=expansion, churned=churned,
-            churn_rate=churned / max(1, customers.size + churned),
-            active_customers=customers.size, backlog=ops.backlog,
-            prospects=counts[Stage.PROSPECT], open_leads=counts[Stage.LEAD], accepted_leads=counts[Stage.ACCEPTED],
-            opportunities=counts[Stage.OPPORTUNITY], customers=counts[Stage.CUSTOMER],
-            churned_total=counts[Stage.CHURNED], disqualified_total=counts[Stage.DISQUALIFIED],
-            satisfaction_mean=float(m.satisfaction[customers].mean()) if customers.size else np.nan,
-            care_mean=self._mean_care, delivery_delay=ops.delay, utilisation=ops.utilisation,
-            service_quality=ops.quality, ops_staff=len(self.ops_staff), promise_gap=gap,
-            sla_breaches=s.sla_breaches, trust_mean=rel.mean_trust, **trust,
-            field_knowledge=mean_of([mk.field_knowledge for mk in self.marketers]),
-            ops_knowledge=mean_of([r.ops_knowledge for r in self.reps]),
-            brand_level=self.marketing.brand_level, enablement=self.enablement,
-            reps_at_quota=self.reps_at_quota[-1] if self.reps_at_quota else np.nan,
-            alignment_stage=alignment_stage(self), krk_score=sum(items.values()))
+        self.period = SalesWeek()
 
     # ------------------------------------------------------------------ results
     def weekly(self) -> pd.DataFrame:
-        """The weekly table so far (one row per week), with the week's blame events and vetoes counted
-        from the event log (period reviews run after the week's step)."""
-        cached = getattr(self, "_weekly_cache", None)
-        if cached is not None and cached[0] == self.steps:
-            return cached[1].copy()
+        """The weekly table so far (one row per week), with the week's blame events, vetoes and joint fixes
+        counted from the event log (period reviews run after the week's step)."""
+        if self._weekly is not None and self._weekly[0] == self.steps:
+            return self._weekly[1].copy()
         df = self.recorder.frame()
         events = self.events()
         for column, kind in (("blame_events", "blame"), ("vetoes", "veto"), ("fixes", "fix")):
             per_week = events.loc[events["kind"] == kind, "week"].value_counts()
             df[column] = df["week"].map(per_week).fillna(0).astype(int)
-        self._weekly_cache = (self.steps, df.copy())
+        self._weekly = (self.steps, df.copy())
         return df
 
     def events(self) -> pd.DataFrame:
@@ -284,3 +302,4 @@ class AlignmentModel(mesa.Model):
         """Per-run totals and end-of-run figures."""
         return summarise(self.weekly(), self.market, self.events(), self.config.market.npv_rate_annual,
                          self.reps_at_quota)
+

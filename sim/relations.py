@@ -94,9 +94,9 @@ class Relations:
         c, recorded = self.config.informal_flow, self.config.recorded_share
         trust = self.trust[sender, receiver]
         data = (1 - c) * self.policy.shared_data * (recorded + (1 - recorded) * trust)
-        boost = 1 + 0.5 * self.policy.shared_goal_weight
+        boost = 1 + self.config.shared_goal_flow_boost * self.policy.shared_goal_weight
         if self.policy.marketing_reports_to_sales and {sender, receiver} == {MARKETING, SALES}:
-            boost += 0.3
+            boost += self.config.common_boss_flow_boost
         return float(min(1.0, (c * trust + data) * boost))
 
     def blames_last_year(self) -> int:
@@ -153,7 +153,7 @@ class Relations:
         sales and operations rises and both knowledge gaps shrink through the channel."""
         pairs = [(a, b) for a in (MARKETING, SALES, OPERATIONS) for b in (MARKETING, SALES, OPERATIONS) if a != b]
         self._raise_trust(pairs, self.config.meeting_trust_gain)
-        learned = 4 * self.learning_rate * self.channel_quality
+        learned = self.config.meeting_learning_weeks * self.learning_rate * self.channel_quality
         for m in marketers:
             m.field_knowledge += learned * (1 - m.field_knowledge)
         for r in reps:
@@ -184,11 +184,11 @@ class Relations:
 
     def _misses(self, o: PeriodOutcome) -> list[tuple[int, int, str]]:
         """Missed KPIs as (department that missed, usual suspect, why)."""
-        misses = []
+        c, misses = self.config, []
         if o.bookings < o.quota:
-            excuses = {MARKETING: 0.2 + (1 - o.lead_acceptance),
-                       OPERATIONS: max(0.0, o.delay_ratio - 1) + 2 * o.promise_gap,
-                       PURCHASING: 2 * o.pending_approval_share}
+            excuses = {MARKETING: c.bad_leads_excuse_base + (1 - o.lead_acceptance),
+                       OPERATIONS: max(0.0, o.delay_ratio - 1) + c.promise_gap_excuse_weight * o.promise_gap,
+                       PURCHASING: c.red_tape_excuse_weight * o.pending_approval_share}
             if self.policy.marketing_reports_to_sales:
                 del excuses[MARKETING]
             weights = np.array(list(excuses.values()))
@@ -196,9 +196,9 @@ class Relations:
                 suspect = list(excuses)[int(self.rng.choice(len(weights), p=weights / weights.sum()))]
                 reason = {MARKETING: "bad leads", OPERATIONS: "late delivery", PURCHASING: "red tape"}[suspect]
                 misses.append((SALES, suspect, reason))
-        if o.lead_acceptance < 0.6 and not self.policy.marketing_reports_to_sales:
+        if o.lead_acceptance < c.lead_acceptance_target and not self.policy.marketing_reports_to_sales:
             misses.append((MARKETING, SALES, "no follow-up"))
-        if o.delay_ratio > 1.25 or o.quality < 0.95 or o.promise_gap > 0.05:
+        if o.delay_ratio > c.delay_ratio_target or o.quality < c.quality_target or o.promise_gap > c.promise_gap_target:
             misses.append((OPERATIONS, SALES, "impossible promises"))
         return misses
 

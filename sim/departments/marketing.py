@@ -19,12 +19,12 @@ CHANNELS = ("targeted", "broad", "brand", "waste")
 ORGANIC, TARGETED, BROAD = 0, 1, 2
 """Where an inquiry came from (``Market.channel``): no campaign, a targeted or a broad campaign."""
 
-TARGETED_SHARE = {"lead_volume": 0.3, "pipeline": 0.55, "revenue": 0.75}
-"""Share of demand-generation spend put into targeted (costlier, better-fitting) channels per pay scheme."""
-BRAND_ATTRIBUTION = 0.3
-"""Share of organic leads that sales' CRM credits to the brand when it judges campaigns' short-run return."""
-VETO_REALLOCATION = 0.5
-"""Share of a vetoed campaign's budget moved to the surviving demand-generation channels (the rest is saved)."""
+
+
+def targeted_share(config: MarketingConfig, pay: str) -> float:
+    """Share of demand-generation spend put into targeted (costlier, better-fitting) channels under a pay scheme."""
+    return {"lead_volume": config.targeted_share_lead_volume, "pipeline": config.targeted_share_pipeline,
+            "revenue": config.targeted_share_revenue}[pay]
 
 
 class Marketer(Agent):
@@ -54,10 +54,10 @@ class Marketer(Agent):
         cfg: MarketingConfig = self.model.config.marketing
         policy: PolicyConfig = self.model.config.policy
         budget = cfg.weekly_budget / cfg.staff
-        waste = cfg.waste_share * (1.0 - 0.5 * self.field_knowledge)
-        brand = cfg.brand_share * (0.4 if policy.marketing_reports_to_sales else 1.0)
-        targeted = TARGETED_SHARE[policy.marketing_pay]
-        targeted += policy.shared_goal_weight * (TARGETED_SHARE["revenue"] - targeted)
+        waste = cfg.waste_share * (1.0 - cfg.waste_knowledge_cut * self.field_knowledge)
+        brand = cfg.brand_share * (cfg.brand_share_under_sales if policy.marketing_reports_to_sales else 1.0)
+        targeted = targeted_share(cfg, policy.marketing_pay)
+        targeted += policy.shared_goal_weight * (cfg.targeted_share_revenue - targeted)
         demand = 1.0 - waste - brand
         mix = {"targeted": demand * targeted, "broad": demand * (1 - targeted), "brand": brand, "waste": waste}
         self.spend = self.model.marketing.apply_vetoes({k: v * budget for k, v in mix.items()})
@@ -112,7 +112,7 @@ class Marketing:
         survivors = [c for c in ("targeted", "broad") if c not in self.vetoed]
         base = sum(spend[c] for c in survivors)
         for c in survivors:
-            spend[c] += VETO_REALLOCATION * freed * (spend[c] / base if base > 0 else 1 / len(survivors))
+            spend[c] += self.config.veto_reallocation * freed * (spend[c] / base if base > 0 else 1 / len(survivors))
         return spend
 
     def invest_in_brand(self, brand_spend: float) -> None:
@@ -127,7 +127,7 @@ class Marketing:
     def short_run_returns(self) -> dict[str, float]:
         """Accepted leads per euro of each channel this period, as sales' CRM attributes them."""
         credit = {"targeted": self.period_accepted[TARGETED], "broad": self.period_accepted[BROAD],
-                  "brand": BRAND_ATTRIBUTION * self.period_accepted[ORGANIC], "waste": 0.0}
+                  "brand": self.config.brand_attribution * self.period_accepted[ORGANIC], "waste": 0.0}
         return {c: credit[c] / self.period_spend[c] for c in CHANNELS if self.period_spend[c] > 0}
 
     def review_spend(self, threshold: float) -> list[tuple[str, float]]:

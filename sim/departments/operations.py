@@ -19,10 +19,6 @@ from sim.market import Market, Stage
 FORRESTER_DELAY_RATIO = (1.0, 1.5, 2.0, 3.0)
 FORRESTER_EFFECT = (1.0, 0.75, 0.5, 0.3)
 """Sales effectiveness against delivery delay / normal delay (Forrester 1968, via Morecroft 2007)."""
-MIN_ONBOARDING_SHARE = 0.15
-"""Share of capacity kept for onboarding even when serving customers takes everything."""
-TARGET_UTILISATION_MARGIN = 0.05
-"""Operations plans headcount for a utilisation this far below the quality knee."""
 
 
 class OperationsStaff(Agent):
@@ -63,11 +59,10 @@ class OperationsWeek:
     delay: float = 0.0
     backlog: int = 0
     onboarded: int = 0
-    hired: int = 0
 
 
 class Operations:
-    """Department-level state of operations: perceived delay, utilisation and the hiring pipeline.
+    """Department-level state of operations: delivery delay, service quality, their perception, and hiring.
 
     Args:
         config: the operations section of the configuration.
@@ -81,6 +76,7 @@ class Operations:
         self.perceived_utilisation = config.utilisation_knee
         self.hiring = 0.0
         self.delay = config.normal_delivery_weeks
+        self.quality = 1.0
 
     def custom_load(self, market: Market, idx: np.ndarray) -> np.ndarray:
         """Service above standard that operations takes on for each account (promised - standard, x flexibility)."""
@@ -99,7 +95,7 @@ class Operations:
         cfg = self.config
         customers = market.active_customers()
         service_load = float((1 + cfg.custom_work_effort * self.custom_load(market, customers)).sum())
-        free = max(MIN_ONBOARDING_SHARE * capacity, capacity - service_load)
+        free = max(cfg.min_onboarding_share * capacity, capacity - service_load)
         backlog = np.flatnonzero((market.stage == Stage.CUSTOMER.value) & ~market.onboarded)
         new = backlog[market.won_week[backlog] == week]
         market.remaining_onboarding[new] = cfg.onboarding_effort * (1 + self.custom_load(market, new))
@@ -114,13 +110,15 @@ class Operations:
         market.remaining_onboarding[finished] = 0.0
         market.onboarded[finished] = True
         late = np.maximum(0.0, week - market.won_week[finished] - cfg.normal_delivery_weeks)
-        market.satisfaction[finished] = np.clip(0.65 - 0.03 * late, 0.0, 1.0)
+        market.satisfaction[finished] = np.clip(cfg.onboarded_satisfaction - cfg.late_satisfaction_loss * late, 0.0, 1.0)
         utilisation = (service_load + used) / capacity if capacity > 0 else 2.0
-        quality = float(np.clip(1 - cfg.quality_drop_slope * max(0.0, utilisation - cfg.utilisation_knee), 0.1, 1))
+        quality = float(np.clip(1 - cfg.quality_drop_slope * max(0.0, utilisation - cfg.utilisation_knee),
+                                cfg.quality_floor, 1))
         served = np.concatenate([customers, finished])  # = market.active_customers() after onboarding
         market.delivered[served] = quality * (cfg.standard_service + self.custom_load(market, served))
         queued = float(market.remaining_onboarding[ready].sum())
-        self.delay = cfg.normal_delivery_weeks + (queued / free if free > 0 else 52.0)
+        self.delay = cfg.normal_delivery_weeks + (queued / free if free > 0 else cfg.max_queue_delay_weeks)
+        self.quality = quality
         return OperationsWeek(capacity=capacity, utilisation=utilisation, quality=quality, delay=self.delay,
                               backlog=int(backlog.size - finished.size), onboarded=int(finished.size))
 
@@ -128,13 +126,13 @@ class Operations:
         """Forrester's capacity rule: management perceives delay and utilisation with a lag, sets the
         headcount that would bring both back to normal (utilisation at the target just under the knee),
         and closes the gap over ``capacity_adjustment_weeks``.  Pipeline news from sales (0-1, the
-        information flow from sales to operations) shortens the perception lag by up to three quarters:
+        information flow from sales to operations) shortens the perception lag by up to ``pipeline_news_lag_cut``:
         with joint planning, operations sees growth coming.  Returns the people to hire now."""
         cfg = self.config
-        lag = cfg.delay_perception_weeks * (1 - 0.75 * pipeline_news)
+        lag = cfg.delay_perception_weeks * (1 - cfg.pipeline_news_lag_cut * pipeline_news)
         self.perceived_delay += (self.delay - self.perceived_delay) / max(lag, 1.0)
         self.perceived_utilisation += (utilisation - self.perceived_utilisation) / max(lag, 1.0)
-        target_utilisation = cfg.utilisation_knee - TARGET_UTILISATION_MARGIN
+        target_utilisation = cfg.utilisation_knee - cfg.target_utilisation_margin
         desired = staff * max(self.perceived_utilisation / target_utilisation,
                               self.perceived_delay / cfg.normal_delivery_weeks)
         self.hiring += max(0.0, desired - staff) / cfg.capacity_adjustment_weeks

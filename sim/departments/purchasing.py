@@ -6,10 +6,24 @@ from __future__ import annotations
 import numpy as np
 from mesa import Agent
 
+from sim.config import PurchasingConfig
 from sim.market import Market, Stage
 
-APPROVALS_PER_OFFICER = 15
-"""Approval files one purchasing officer moves forward per week."""
+
+class Purchasing:
+    """Department-level state of purchasing: the approval rule and the files waiting.
+
+    Args:
+        config: the purchasing section of the configuration.
+        rigidity: the ``purchasing_rigidity`` lever (0-1).
+    """
+
+    def __init__(self, config: PurchasingConfig, rigidity: float):
+        self.config = config
+        self.approval_share, self.approval_weeks = approval_terms(rigidity, config.enabled, config.approval_share_max,
+                                                                  config.approval_weeks_max)
+        self.pending = 0
+        """Opportunities waiting for approval after this week's work."""
 
 
 class PurchasingOfficer(Agent):
@@ -37,14 +51,14 @@ def approval_terms(rigidity: float, enabled: bool, share_max: float, weeks_max: 
     return share_max * rigidity, weeks_max * rigidity
 
 
-def approve(market: Market, officers_present: int) -> int:
+def approve(market: Market, officers_present: int, approvals_per_officer: int) -> int:
     """Move the oldest pending approvals one week forward, as many as the officers present can handle.
 
     Returns the number of opportunities still waiting for approval.
     """
     opps = market.in_stage(Stage.OPPORTUNITY)
     pending = opps[market.approval_wait[opps] > 0]
-    capacity = officers_present * APPROVALS_PER_OFFICER
+    capacity = officers_present * approvals_per_officer
     handled = pending[np.argsort(market.stage_week[pending], kind="stable")[:capacity]]
     market.approval_wait[handled] -= 1
     return int(pending.size)

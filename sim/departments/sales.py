@@ -64,7 +64,7 @@ class SalesRep(Agent):
         policy: PolicyConfig = self.model.config.policy
         wanted = (cfg.base_discount + cfg.pressure_discount_slope * self.pressure) * (1 - policy.shared_goal_weight)
         if policy.sales_pay == "margin":
-            wanted *= 0.5
+            wanted *= cfg.margin_pay_discount_factor
         self.discount = min(policy.max_discount, wanted)
 
     def set_promises(self) -> None:
@@ -88,8 +88,6 @@ class SalesRep(Agent):
 class SalesWeek:
     """What the sales funnel did this week (counts of accounts, plus the sales cycles of the wins)."""
 
-    reviewed: int = 0
-    accepted: int = 0
     accepted_from_marketing: int = 0
     expired: int = 0
     sla_breaches: int = 0
@@ -140,7 +138,7 @@ def workload(market: Market, reps: RepArrays, config: SalesConfig) -> tuple[np.n
     demand = open_deals * config.hours_per_open_deal
     intensity = np.where(demand > 0, np.minimum(1.0, available / np.maximum(demand, 1e-9)), 1.0)
     overload = np.where(available > 0, np.maximum(0.0, demand / np.maximum(available, 1e-9) - 1.0), 1.0)
-    return intensity, np.minimum(overload, 3.0)
+    return intensity, np.minimum(overload, config.overload_cap)
 
 
 def review_leads(market: Market, config: SalesConfig, policy: PolicyConfig, trust_in_marketing: float,
@@ -170,13 +168,11 @@ def review_leads(market: Market, config: SalesConfig, policy: PolicyConfig, trus
         accept |= due & complied & (waited < policy.sla_followup_weeks)
         out.sla_breaches = int(np.count_nonzero(due & ~accept & (waited == policy.sla_followup_weeks)))
     market.reviewed[leads] = True
-    out.reviewed = int(np.count_nonzero(fresh))
     taken = leads[accept]
     freshness = np.exp(-market.config.lead_decay * waited[accept])
     market.move(taken, Stage.ACCEPTED, week)
     market.freshness[taken] = freshness
     market.accepted_week[taken] = week
-    out.accepted += int(taken.size)
     out.accepted_from_marketing = int(taken.size)
     timed_out = leads[~accept & (waited >= market.config.lead_timeout_weeks)]
     out.expired = int(timed_out.size)
@@ -226,8 +222,8 @@ def work_opportunities(market: Market, config: SalesConfig, reps: RepArrays, int
 
     Weekly win hazard = base x fit^alpha x skill x intensity x (1 + e_E x enablement)
     x (1 + e_D x discount x price sensitivity) x (1 + e_P x promise inflation) x delivery credibility;
-    no win while purchasing's approval is pending.  Loss hazard = base_loss x (0.3 + 1 - fit), x 1.5
-    while the deal waits for approval (it slips to a competitor).  The brand lowers price sensitivity.
+    no win while purchasing's approval is pending.  Loss hazard = base_loss x (loss_hazard_offset - fit),
+    x approval_loss_multiplier while the deal waits for approval (it slips to a competitor).  The brand lowers price sensitivity.
     Won deals become customers waiting for onboarding at the rep's discount and promise.
     Returns the indices of the deals won.
     """
@@ -240,7 +236,8 @@ def work_opportunities(market: Market, config: SalesConfig, reps: RepArrays, int
            * (1 + config.discount_effect * reps.discount[owner] * sensitivity)
            * (1 + config.promise_effect * reps.promise_inflation[owner]) * terms.credibility)
     win = np.where(waiting, 0.0, win)
-    loss = config.base_loss_hazard * (1.3 - market.fit[opps]) * np.where(waiting, 1.5, 1.0)
+    loss = (config.base_loss_hazard * (config.loss_hazard_offset - market.fit[opps])
+            * np.where(waiting, config.approval_loss_multiplier, 1.0))
     p_win, p_loss = 1 - np.exp(-win), 1 - np.exp(-loss)
     u = rng.random(opps.size)
     won_mask = u < p_win
@@ -265,8 +262,9 @@ def work_opportunities(market: Market, config: SalesConfig, reps: RepArrays, int
 
 def prospect(market: Market, config: SalesConfig, reps: RepArrays, intensity: np.ndarray, week: int,
              rng: np.random.Generator, out: SalesWeek) -> None:
-    """Reps with free hours find their own leads: each screens three aware prospects per lead it opens
-    and opens the ones it reads as best (self-sourced leads skip marketing and go straight to SAL)."""
+    """Reps with free hours find their own leads: each screens ``prospects_screened_per_lead`` aware
+    prospects per lead it opens and opens the ones it reads as best (self-sourced leads skip marketing and
+    go straight to SAL)."""
     free = np.where(intensity >= 1.0, reps.hours * (1 - reps.care_share), 0.0) * config.prospecting_share
     expected = free / config.hours_per_prospect
     n_per_rep = np.floor(expected) + (rng.random(expected.size) < expected % 1)
@@ -275,7 +273,7 @@ def prospect(market: Market, config: SalesConfig, reps: RepArrays, intensity: np
     pool = pool[market.aware[pool]]
     if total == 0 or pool.size == 0:
         return
-    screened = rng.choice(pool, size=min(pool.size, 3 * total), replace=False)
+    screened = rng.choice(pool, size=min(pool.size, config.prospects_screened_per_lead * total), replace=False)
     read = market.fit[screened] + rng.normal(0.0, config.estimation_noise, screened.size)
     opened = screened[np.argsort(-read)[:total]]
     owners = np.repeat(np.arange(expected.size), n_per_rep.astype(int))[:opened.size]
@@ -285,7 +283,6 @@ def prospect(market: Market, config: SalesConfig, reps: RepArrays, intensity: np
     market.freshness[opened] = 1.0
     market.accepted_week[opened] = week
     out.self_sourced = int(opened.size)
-    out.accepted += int(opened.size)
 
 
 def care_per_customer(market: Market, customers: np.ndarray, reps: RepArrays, config: SalesConfig) -> np.ndarray:
