@@ -8,11 +8,12 @@ so that a bad value fails here, before any run starts.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import os
 from pathlib import Path
 
-from sim.config import Config, ConfigError, validate
+from sim.config import Config, ConfigError, _check_value, _describe_range, validate
 
 CONFIG_DIR = Path(os.environ.get("ALIGNSIM_CONFIG_DIR", Path(__file__).resolve().parents[1] / "configs"))
 SCHEMA_NAME = "base_config"
@@ -30,13 +31,18 @@ def scenario_names() -> list[str]:
     return sorted(p.stem for p in (CONFIG_DIR / "scenario").glob("*.yaml"))
 
 
-def check_scenario(name: str) -> None:
-    """Raise :class:`ConfigError` naming the allowed scenarios if ``name`` is not one of them."""
+def check_scenario(name: str, field: str = "scenario") -> None:
+    """Raise :class:`ConfigError` naming the allowed scenarios if ``name`` is not one of them.
+
+    Args:
+        name: the scenario asked for.
+        field: the field it was given to (``scenario`` or ``compare_with``), for the message.
+    """
     names = scenario_names()
     if name not in names:
-        hint = difflib.get_close_matches(name, names, n=1)
+        hint = difflib.get_close_matches(str(name), names, n=1)
         did = f" (did you mean {hint[0]!r}?)" if hint else ""
-        raise ConfigError(f"scenario = {name!r} is not valid: allowed values are {', '.join(names)}{did}")
+        raise ConfigError(f"{field} = {name!r} is not valid: allowed values are {', '.join(names)}{did}")
 
 
 def to_config(node) -> Config:
@@ -48,12 +54,115 @@ def to_config(node) -> Config:
     return validate(OmegaConf.to_object(merged))
 
 
+CONFIG_GROUPS = ("scenario", "market", "policy")
+"""Config groups (folders of ``configs/``) that an override may choose a preset of (``market=enterprise``)."""
+
+
+def schema_field(path: str) -> dataclasses.Field:
+    """The schema field at the dotted ``path`` (``policy.max_discount``).
+
+    Raises:
+        ConfigError: ``path`` is not a field; the message suggests the closest one and lists the allowed fields.
+    """
+    *sections, key = path.split(".")
+    node: type = Config
+    for depth, name in enumerate([*sections, key]):
+        fields = {f.name: f for f in dataclasses.fields(node)}
+        if name not in fields:
+            where = ".".join(sections[:depth])
+            hint = difflib.get_close_matches(name, fields, n=1)
+            did = f"did you mean {'.'.join([*sections[:depth], hint[0]])!r}? " if hint else ""
+            raise ConfigError(f"{path} is not a field of {where or 'the config'}: {did}"
+                              f"allowed fields: {', '.join(fields)}")
+        found = fields[name]
+        if depth < len(sections):
+            if not dataclasses.is_dataclass(found.default_factory):
+                raise ConfigError(f"{path} is not a field: {'.'.join(sections[:depth + 1])} has no sub-fields")
+            node = found.default_factory
+    return found
+
+
+def check_overrides(overrides) -> None:
+    """Check Hydra overrides against the schema before anything is composed or written.
+
+    Each ``FIELD=VALUE`` must name a field of :class:`~sim.config.Config` and give a value of its type in its
+    range (``policy.lead_sla=1`` is refused: an on/off field takes true or false); ``GROUP=PRESET`` must name a
+    preset; ``+KEY=VALUE`` (adding a key) and ``~KEY`` (deleting one) are refused, the schema being fixed.
+    Multirun sweeps (``a=1,2``, ``range(3)``) are checked value by value; ``hydra.*`` overrides are Hydra's own.
+
+    Args:
+        overrides: a list of override strings such as ``["market.accounts=5000", "policy.max_discount=0.2"]``.
+
+    Raises:
+        ConfigError: the first bad override, with the field, the value and what is allowed.
+    """
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import HydraException
+
+    if isinstance(overrides, str) or not all(isinstance(o, str) for o in overrides):
+        raise ConfigError(f"overrides = {overrides!r} is not valid: expected a list of FIELD=VALUE strings, "
+                          "e.g. ['market.accounts=5000']")
+    parser = OverridesParser.create()
+    for text in overrides:
+        try:
+            override = parser.parse_override(text)
+        except HydraException as err:
+            raise ConfigError(f"override {text!r} is not valid: {str(err).splitlines()[0]}; "
+                              "expected FIELD=VALUE, e.g. policy.max_discount=0.2") from err
+        _check_override(text, override)
+
+
+def _check_override(text: str, override) -> None:
+    """One parsed override against the schema (see :func:`check_overrides`)."""
+    key = override.key_or_group
+    if not key:
+        raise ConfigError(f"override {text!r} is not valid: no field before '='; expected FIELD=VALUE, "
+                          "e.g. policy.max_discount=0.2")
+    if key == "hydra" or key.startswith("hydra."):
+        return
+    if override.is_add() or override.is_force_add() or override.is_delete():
+        sign = "~" if override.is_delete() else "+"
+        hint = ""
+        try:
+            schema_field(key)
+            hint = f"write {key}=VALUE to change it"
+        except ConfigError as err:
+            hint = str(err)
+        raise ConfigError(f"override {text!r} is not valid: '{sign}' adds or deletes a key, and the config schema "
+                          f"is fixed; {hint}")
+    values = list(override.sweep_iterator()) if override.is_discrete_sweep() else         [] if override.is_sweep_override() else [override.value()]
+    if key in CONFIG_GROUPS:
+        for value in values:
+            check_preset(key, value)
+        return
+    found = schema_field(key)
+    for value in values:
+        if value is None:
+            raise ConfigError(f"{key} = null is not valid: allowed {_describe_range(found.metadata)}")
+        if key == "compare_with":
+            check_scenario(value, key)
+        _check_value(key, value, found)
+
+
+def check_preset(group: str, name) -> None:
+    """Raise :class:`ConfigError` naming the allowed presets if ``name`` is not a preset of ``group``."""
+    if group == "scenario":
+        check_scenario(name)
+        return
+    names = sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
+    if name not in names:
+        hint = difflib.get_close_matches(str(name), names, n=1)
+        did = f" (did you mean {hint[0]!r}?)" if hint else ""
+        raise ConfigError(f"{group} = {name!r} is not valid: allowed values are {', '.join(names)}{did}")
+
+
 def load_config(scenario: str = "hundred_years_war", overrides: list[str] | tuple[str, ...] = ()) -> Config:
     """Compose and validate the config for one scenario.
 
     Args:
         scenario: name of a preset in ``configs/scenario/`` (for instance ``"full_alignment"``).
-        overrides: Hydra overrides such as ``"market.accounts=5000"`` or ``"policy.max_discount=0.2"``.
+        overrides: Hydra overrides such as ``"market.accounts=5000"`` or ``"policy.max_discount=0.2"``
+            (a list, even for one override).
 
     Returns:
         A validated :class:`Config`.
@@ -67,6 +176,7 @@ def load_config(scenario: str = "hundred_years_war", overrides: list[str] | tupl
     from omegaconf.errors import OmegaConfBaseException
 
     check_scenario(scenario)
+    check_overrides(overrides)
     register_schema()
     try:
         with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
@@ -77,28 +187,9 @@ def load_config(scenario: str = "hundred_years_war", overrides: list[str] | tupl
 
 
 def _explain(err: Exception) -> str:
-    """Hydra's message about a bad override, plus the allowed fields and a 'did you mean' hint."""
-    import dataclasses
-    import re
-
-    message = str(err)
+    """Hydra's message about a composition error on one line, with the first line of its cause."""
+    message = str(err).splitlines()[0] if str(err) else type(err).__name__
     cause = err.__cause__ or err.__context__
     if cause is not None and str(cause).splitlines():
-        message += "\n" + str(cause).splitlines()[0]
-    match = re.search(r"override '([\w.]+)'", message) or re.search(r"Key '([\w.]+)'", message)
-    if not match:
-        return message
-    *section, key = match.group(1).split(".")
-    node: type = Config
-    for name in section:
-        fields = {f.name: f for f in dataclasses.fields(node)}
-        if name not in fields or not dataclasses.is_dataclass(fields[name].default_factory):
-            return message
-        node = fields[name].default_factory
-    names = [f.name for f in dataclasses.fields(node)]
-    if key not in names:
-        hint = difflib.get_close_matches(key, names, n=1)
-        did = f"did you mean {'.'.join([*section, hint[0]])!r}? " if hint else ""
-        where = ".".join(section) or "the top level"
-        message += f"\n{match.group(1)} is not a field of {where}: {did}allowed fields: {', '.join(names)}"
+        message += ": " + str(cause).splitlines()[0]
     return message

@@ -1,47 +1,38 @@
-"""Figures of runs and comparisons (matplotlib is imported here only, never by the model)."""
+"""Figures of runs and comparisons (matplotlib is imported here only, never by the model).
+
+Figures are built as :class:`matplotlib.figure.Figure` objects, outside pyplot's registry of open figures, so
+that a long multirun never accumulates open figures; labels and units come from :mod:`sim.outcomes` and the
+bands from :func:`sim.stats.band`.
+"""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
-PANELS = (
-    ("revenue", "Weekly revenue", "EUR thousand per week", 1e-3),
-    ("active_customers", "Active customers", "accounts", 1.0),
-    ("lead_acceptance", "Marketing leads accepted by sales (trailing quarter)", "share of leads", 1.0),
-    ("trust_mean", "Mean trust between departments", "trust (0-1)", 1.0),
-)
-"""(column, title, y-axis label with unit, scale) of each panel of the comparison figure."""
+from sim.outcomes import outcome
+from sim.stats import band
 
-
-def _band(weekly: pd.DataFrame, column: str, scale: float) -> pd.DataFrame:
-    """Mean and 95 % interval (t-based, over replicates) of a weekly column per scenario and week."""
-    from scipy import stats
-
-    g = weekly.groupby(["scenario", "week"])[column]
-    out = g.agg(["mean", "sem", "count"]).reset_index()
-    half = out["sem"].fillna(0) * stats.t.ppf(0.975, np.maximum(out["count"] - 1, 1))
-    out["low"], out["high"] = (out["mean"] - half) * scale, (out["mean"] + half) * scale
-    out["mean"] *= scale
-    return out
+PANELS = ("revenue", "active_customers", "lead_acceptance", "trust_mean")
+"""Weekly columns shown by the comparison figure, one panel each (label, unit and scale from sim.outcomes)."""
 
 
 def plot_comparison(weekly: pd.DataFrame, path=None, title: str = "Scenario comparison"):
     """Four panels (revenue, active customers, lead acceptance, trust) over weeks, one line per scenario
-    with its 95 % band over replicates.  Saves to ``path`` when given; returns the figure."""
-    import matplotlib
+    with its 95 % band over replicates.  Saves to ``path`` when given; returns the figure (displayed by
+    Jupyter, and freed with it: it is not registered with pyplot)."""
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(2, 2, figsize=(12, 8), sharex=True, constrained_layout=True)
-    for ax, (column, panel_title, unit, scale) in zip(axes.flat, PANELS):
-        band = _band(weekly, column, scale)
-        for scenario, rows in band.groupby("scenario", sort=False):
-            line, = ax.plot(rows["week"], rows["mean"], label=scenario)
-            ax.fill_between(rows["week"], rows["low"], rows["high"], color=line.get_color(), alpha=0.2)
-        ax.set_title(panel_title)
-        ax.set_ylabel(unit)
+    fig = Figure(figsize=(12, 8), constrained_layout=True)
+    axes = fig.subplots(2, 2, sharex=True)
+    for ax, column in zip(axes.flat, PANELS):
+        spec = outcome(column, weekly=True)
+        rows_by_arm = band(weekly, ["scenario", "week"], column).groupby("scenario", sort=False)
+        for scenario, rows in rows_by_arm:
+            line, = ax.plot(rows["week"], spec.display(rows["mean"]), label=scenario)
+            ax.fill_between(rows["week"], spec.display(rows["low"]), spec.display(rows["high"]),
+                            color=line.get_color(), alpha=0.2)
+        ax.set_title(spec.label)
+        ax.set_ylabel(spec.unit)
         ax.grid(alpha=0.3)
     for ax in axes[1]:
         ax.set_xlabel("week")

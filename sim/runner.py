@@ -7,13 +7,15 @@ serially, in parallel, or in any order.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from sim.config import Config, validate
+from sim.config import Config, ConfigError, validate
+from sim.outcomes import outcome
+from sim.stats import Interval, mean_ci, paired
 
 COMPARE_METRICS = ("revenue_total", "revenue_npv", "retention_12m", "churn_annual", "cac", "lead_acceptance",
                    "lead_to_customer", "sales_cycle_median", "gross_margin_total", "trust_mean_end",
@@ -38,31 +40,120 @@ class RunResult:
     seed: int
 
 
+BYTES_PER_ACCOUNT = 170
+"""Peak memory of one run per market account, in bytes (161 measured with tracemalloc at 10^5 to 10^6 accounts,
+52 and 156 weeks; it does not grow with the horizon), rounded up."""
+BYTES_PER_PROCESS = 250 * 2**20
+"""Memory of one Python process with the model loaded (interpreter, numpy, pandas, Mesa), in bytes."""
+BYTES_PER_WEEK_ROW = 600
+"""Memory of one row of a run's weekly table kept for the comparison, in bytes (about 70 columns)."""
+SECONDS_PER_ACCOUNT_WEEK = 8e-8
+"""Compute time of one account for one week on one core, in seconds (77 ns measured at 400,000 accounts)."""
+PROGRESS_AFTER_S = 10.0
+"""A single run expected to take longer than this many seconds shows a progress bar over its weeks."""
+
+
 def replicate_seeds(root: int, replicates: int) -> list[int]:
     """Seeds for ``replicates`` runs, spawned from ``SeedSequence(root)``: independent streams, and the
     same list for every scenario (common random numbers)."""
     return [int(child.generate_state(1, dtype=np.uint64)[0]) for child in np.random.SeedSequence(root).spawn(replicates)]
 
 
-def run(cfg: Config, seed: int | None = None) -> RunResult:
+def check_seed(seed, field_name: str = "seed") -> int:
+    """``seed`` as an int, or :class:`ConfigError` if it is not a whole number >= 0 (1.5 is not rounded to 1).
+
+    Args:
+        seed: the seed given by the caller.
+        field_name: what the caller called it, for the message.
+    """
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ConfigError(f"{field_name} = {seed!r} is not valid: expected a whole number >= 0")
+    return int(seed)
+
+
+def available_memory() -> int | None:
+    """Bytes of memory this machine can still give without swapping (``MemAvailable``), None if unknown."""
+    try:
+        with open("/proc/meminfo") as info:
+            for line in info:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def estimate_memory(cfg: Config, runs: int = 1, n_jobs: int = 1) -> int:
+    """Bytes that ``runs`` runs of ``cfg`` need at peak with ``n_jobs`` worker processes.
+
+    Args:
+        cfg: the config (its market size and horizon count).
+        runs: runs in the batch (their weekly tables are kept for the comparison).
+        n_jobs: worker processes (-1 = all cores); that many runs are in memory at once.
+    """
+    workers = min(runs, os.cpu_count() or 1 if n_jobs < 0 else n_jobs)
+    per_run = cfg.market.accounts * BYTES_PER_ACCOUNT
+    extra_processes = workers if workers > 1 else 0
+    return int(workers * per_run + extra_processes * BYTES_PER_PROCESS + runs * cfg.weeks * BYTES_PER_WEEK_ROW)
+
+
+def check_memory(cfg: Config, runs: int = 1, n_jobs: int = 1) -> None:
+    """Refuse, before anything runs, a batch whose estimated memory exceeds what the machine has available.
+
+    Raises:
+        ConfigError: naming market.accounts, the estimate and the memory available.
+    """
+    need, have = estimate_memory(cfg, runs, n_jobs), available_memory()
+    if have is not None and need > have:
+        parallel = f" ({min(runs, os.cpu_count() or 1 if n_jobs < 0 else n_jobs)} runs at once)" if runs > 1 else ""
+        raise ConfigError(f"market.accounts = {cfg.market.accounts:,} needs about {need / 2**30:.1f} GiB{parallel}, "
+                          f"but this machine has {have / 2**30:.1f} GiB available: allowed about "
+                          f"{max(have - (need - cfg.market.accounts * BYTES_PER_ACCOUNT), 0) // BYTES_PER_ACCOUNT:,} "
+                          "accounts per run here (or fewer parallel runs: n_jobs)")
+
+
+def expected_seconds(cfg: Config) -> float:
+    """Rough wall time of one run of ``cfg`` on one core, in seconds."""
+    return cfg.market.accounts * cfg.weeks * SECONDS_PER_ACCOUNT_WEEK
+
+
+def run(cfg: Config, seed: int | None = None, progress: bool | None = None) -> RunResult:
     """Run one scenario for ``cfg.weeks`` weeks.
 
     Args:
         cfg: a validated config (``sim.load_config``).
-        seed: the run's seed; defaults to ``cfg.seed``.
+        seed: the run's seed, a whole number >= 0; defaults to ``cfg.seed``.
+        progress: show a progress bar over the weeks; None (default): only when the run is expected to take
+            longer than :data:`PROGRESS_AFTER_S` seconds.  The results do not depend on it.
+
+    Raises:
+        ConfigError: an invalid config or seed, or a market too large for the memory available.
     """
+    from tqdm.auto import tqdm
+
     from sim.model import AlignmentModel
 
     validate(cfg)
-    seed = cfg.seed if seed is None else int(seed)
+    seed = check_seed(cfg.seed if seed is None else seed)
+    check_memory(cfg)
     model = AlignmentModel(cfg, rng=seed)
-    model.run_for(cfg.weeks)
-    weekly = model.weekly()
-    return RunResult(weekly=weekly, summary=model.summary(), events=model.events(), seed=seed)
+    if progress is None:
+        progress = expected_seconds(cfg) > PROGRESS_AFTER_S
+    if progress:
+        for _ in tqdm(range(cfg.weeks), desc=f"{cfg.name} (seed {seed})", unit="week", leave=False):
+            model.run_for(1)
+    else:
+        model.run_for(cfg.weeks)
+    return RunResult(weekly=model.weekly(), summary=model.summary(), events=model.events(), seed=seed)
 
 
-def _run_tagged(cfg: Config, seed: int, replicate: int) -> tuple[pd.Series, pd.DataFrame, pd.DataFrame]:
-    result = run(cfg, seed)
+def _run_tagged(cfg: Config, seed: int, replicate: int,
+                progress: bool | None = None) -> tuple[pd.Series, pd.DataFrame, pd.DataFrame]:
+    """One run's summary, weekly table and events, each tagged with scenario, replicate and seed."""
+    result = run(cfg, seed, progress)
     tag = {"scenario": cfg.name, "replicate": replicate, "seed": seed}
     summary = pd.concat([pd.Series(tag), result.summary])
     weekly = result.weekly.assign(**tag)
@@ -78,8 +169,8 @@ class Comparison:
         runs: one row per run (scenario, replicate, seed, then the summary metrics).
         weekly: the weekly tables of every run, stacked (tidy).
         events: the event logs of every run, stacked.
-        table: per metric, each scenario's mean with a 95 % CI, and the paired difference
-            (second minus first) with its 95 % CI and the paired t-test p-value.
+        table: per metric, each scenario's mean with its 95 % CI and the paired difference (second minus
+            first) with its 95 % CI and p-value, in display units (see :func:`comparison_table`).
     """
 
     runs: pd.DataFrame
@@ -88,48 +179,105 @@ class Comparison:
     table: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-def _mean_ci(x: np.ndarray) -> tuple[float, float, float]:
-    x = x[~np.isnan(x)]
-    if x.size < 2:
-        m = float(x.mean()) if x.size else np.nan
-        return m, m, m
-    m, se = x.mean(), stats.sem(x)
-    h = se * stats.t.ppf(0.975, x.size - 1) if se > 0 else 0.0
-    return float(m), float(m - h), float(m + h)
+def _arm_interval(values: np.ndarray, share: bool) -> Interval:
+    """Mean and 95 % CI of one arm, cut to what the quantity can take: at 0 when every value is >= 0 (a count
+    or an amount cannot have a negative mean, though the t-interval of a few small counts reaches below 0),
+    and at 1 for a share (``share``) whose values are all <= 1."""
+    ci = mean_ci(values)
+    if not ci.computable:
+        return ci
+    low = max(ci.low, 0.0) if np.nanmin(values) >= 0 else ci.low
+    high = min(ci.high, 1.0) if share and np.nanmax(values) <= 1 else ci.high
+    return Interval(ci.mean, low, high, ci.n)
 
 
 def comparison_table(runs: pd.DataFrame, baseline: str, other: str,
                      metrics: tuple[str, ...] = COMPARE_METRICS) -> pd.DataFrame:
-    """Mean and 95 % CI per scenario and the paired difference (other - baseline) with its CI and p-value."""
+    """Per metric, each arm's mean with its 95 % CI and the paired difference (other - baseline) with its CI
+    and paired t-test p-value, in the metric's display unit (:mod:`sim.outcomes`: EUR million, %, weeks...).
+
+    Columns: metric, label, unit, ``<arm>_mean``, ``<arm>_ci_low``, ``<arm>_ci_high``, ``<arm>_n`` (runs where
+    the metric is defined; both arms), difference, difference_ci_low, difference_ci_high, relative_change
+    (difference / baseline mean; NaN where the scale has no true zero, such as a stage 1-5), p_value, n (pairs).
+    CI bounds are NaN with fewer than 2 values; an arm's CI is cut at 0 for non-negative quantities and at
+    100 % for shares.
+    """
     a = runs[runs["scenario"] == baseline].set_index("replicate")
     b = runs[runs["scenario"] == other].set_index("replicate")
     common = a.index.intersection(b.index)
     rows = []
     for metric in metrics:
+        spec = outcome(metric)
         xa, xb = a.loc[common, metric].to_numpy(float), b.loc[common, metric].to_numpy(float)
-        diff = xb - xa
-        ma, la, ha = _mean_ci(xa)
-        mb, lb, hb = _mean_ci(xb)
-        md, ld, hd = _mean_ci(diff)
-        ok = ~np.isnan(diff)
-        p = stats.ttest_rel(xb[ok], xa[ok]).pvalue if ok.sum() > 1 and np.ptp(diff[ok]) > 0 else np.nan
-        rows.append({"metric": metric, f"{baseline}_mean": ma, f"{baseline}_ci": (la, ha), f"{other}_mean": mb,
-                     f"{other}_ci": (lb, hb), "difference": md, "difference_ci": (ld, hd),
-                     "relative_change": md / ma if ma else np.nan, "p_value": p})
+        share = spec.unit == "%"
+        arm_a, arm_b, diff = _arm_interval(xa, share), _arm_interval(xb, share), paired(xa, xb)
+        row = {"metric": metric, "label": spec.label, "unit": spec.unit}
+        for name, ci in ((baseline, arm_a), (other, arm_b)):
+            row.update({f"{name}_mean": spec.display(ci.mean), f"{name}_ci_low": spec.display(ci.low),
+                        f"{name}_ci_high": spec.display(ci.high), f"{name}_n": ci.n})
+        row.update({"difference": spec.display(diff.difference), "difference_ci_low": spec.display(diff.low),
+                    "difference_ci_high": spec.display(diff.high),
+                    "relative_change": diff.relative if spec.ratio_scale else np.nan, "p_value": diff.p,
+                    "n": diff.n})
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
-def run_replicates(cfgs: list[Config], replicates: int, seed: int = 0, n_jobs: int = 1) -> Comparison:
+def check_batch(cfgs: list[Config], replicates, seed, n_jobs) -> None:
+    """Refuse, before any run, a batch with bad arguments or one too big for the memory available.
+
+    Args:
+        cfgs: the configs of the arms.
+        replicates: runs per config, a whole number in the schema's range for ``replicates``.
+        seed: the root seed, a whole number >= 0.
+        n_jobs: worker processes, -1 (all cores) or a positive number.
+
+    Raises:
+        ConfigError: naming the argument, its value and what is allowed.
+    """
+    from sim.config import _check_value
+    from sim.loading import schema_field
+
+    for name, value in (("replicates", replicates), ("n_jobs", n_jobs)):
+        _check_value(name, value, schema_field(name))
+    if n_jobs == 0:
+        raise ConfigError("n_jobs = 0 is not valid: allowed -1 (all cores) or a number of worker processes in [1, 4096]")
+    check_seed(seed)
+    for cfg in cfgs:
+        validate(cfg)
+        check_memory(cfg, len(cfgs) * replicates, n_jobs)
+
+
+def run_replicates(cfgs: list[Config], replicates: int, seed: int = 0, n_jobs: int = 1,
+                   progress: bool | None = None) -> Comparison:
     """Run every config ``replicates`` times on the same spawned seeds; in parallel with joblib if
-    ``n_jobs`` is not 1.  Results do not depend on ``n_jobs``."""
+    ``n_jobs`` is not 1.  Results do not depend on ``n_jobs``.
+
+    Args:
+        cfgs: the configs (arms) to run.
+        replicates: runs per config.
+        seed: root seed from which the replicate seeds are spawned.
+        n_jobs: worker processes (-1 = all cores).
+        progress: show a progress bar over the runs; None (default): only when the batch is expected to take
+            longer than :data:`PROGRESS_AFTER_S` seconds.
+
+    Raises:
+        ConfigError: see :func:`check_batch`.
+    """
+    from tqdm.auto import tqdm
+
+    check_batch(cfgs, replicates, seed, n_jobs)
     seeds = replicate_seeds(seed, replicates)
     tasks = [(cfg, s, k) for cfg in cfgs for k, s in enumerate(seeds)]
+    if progress is None:
+        progress = sum(expected_seconds(t[0]) for t in tasks) / max(1, abs(n_jobs)) > PROGRESS_AFTER_S
     if n_jobs == 1:
-        results = [_run_tagged(*t) for t in tasks]
+        results = [_run_tagged(*t) for t in tqdm(tasks, unit="run", desc="runs", disable=not progress)]
     else:
         from joblib import Parallel, delayed
 
-        results = Parallel(n_jobs=n_jobs)(delayed(_run_tagged)(*t) for t in tasks)
+        outputs = Parallel(n_jobs=n_jobs, return_as="generator")(delayed(_run_tagged)(*t, progress=False) for t in tasks)
+        results = list(tqdm(outputs, total=len(tasks), unit="run", desc="runs", disable=not progress))
     runs = pd.DataFrame([r[0] for r in results])
     weekly = pd.concat([r[1] for r in results], ignore_index=True)
     events = pd.concat([r[2] for r in results], ignore_index=True)
@@ -148,6 +296,10 @@ def compare(baseline: str | Config = "hundred_years_war", other: str | Config = 
         overrides: Hydra overrides applied to both scenarios given by name (e.g. ``market.accounts=5000``).
         seed: root seed from which the replicate seeds are spawned.
         n_jobs: parallel worker processes (joblib); -1 for all cores.
+
+    Raises:
+        ConfigError: a bad scenario, override, replicates, seed or n_jobs, named with its value and what is
+            allowed, before any run.
     """
     from sim.loading import load_config
 

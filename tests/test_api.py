@@ -41,7 +41,7 @@ def test_compare_is_paired_and_tabulated():
     assert list(cmp.table["metric"]) == list(COMPARE_METRICS)
     seeds = cmp.runs.groupby("scenario")["seed"].apply(list)
     assert seeds["hundred_years_war"] == seeds["full_alignment"]  # common random numbers
-    assert {"difference", "difference_ci", "p_value"} <= set(cmp.table.columns)
+    assert {"difference", "difference_ci_low", "difference_ci_high", "p_value"} <= set(cmp.table.columns)
 
 
 def test_main_job_writes_tables_and_figure(tmp_path):
@@ -49,9 +49,13 @@ def test_main_job_writes_tables_and_figure(tmp_path):
            "market.initial_customers=30", "policy.max_discount=0.3", f"hydra.run.dir={tmp_path}"]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert "revenue_total" in done.stdout
+    assert "Revenue over the run (EUR million)" in done.stdout and "Goldman alignment stage" in done.stdout
     for name in ("comparison.csv", "runs.parquet", "weekly.parquet", "events.parquet", "comparison.png"):
         assert (tmp_path / name).stat().st_size > 0, name
     runs = pd.read_parquet(tmp_path / "runs.parquet")
     assert set(runs["scenario"]) == {"hundred_years_war", "full_alignment"}
     assert len(runs) == 4
+    table = pd.read_csv(tmp_path / "comparison.csv")
+    assert table["hundred_years_war_ci_low"].dtype == float and table["difference_ci_high"].dtype == float
+    stage = table.set_index("metric").loc["alignment_stage_end"]
+    assert np.isnan(stage["relative_change"])  # an ordinal 1-5 scale has no relative change
