@@ -1,0 +1,2 @@
+"""One module per claim study; each defines ``STUDY`` (a :class:`sim.studies.declarations.Study`) and is found by
+:mod:`sim.studies.catalogue`."""

@@ -1,0 +1,40 @@
+"""F9 / C9 first half (seed 003; Forrester 1968): overpromising raises first-year wins and later churn."""
+
+from sim.studies.declarations import EMERGENT, MECHANISM, Arm, Check, Study
+
+SLOPES = (0.0, 0.5, 1.0, 2.0, 3.0, 4.0)
+HONEST, INFLATED = "promise_0", "promise_3"
+STUDY = Study(
+    key="f9_overpromising",
+    title="F9: overpromising under quota pressure (promise_inflation_slope)",
+    claims=("F9",),
+    question="Sweep how much reps under pressure promise beyond what operations can deliver "
+             "(sales.promise_inflation_slope; baseline 0.5).",
+    arms=tuple(Arm(f"promise_{s:g}", overrides=(f"sales.promise_inflation_slope={s}",), lever_value=s)
+               for s in SLOPES),
+    checks=(
+        Check("F9", "Overpromising raises first-year wins (slope 3 vs 0)", MECHANISM,
+              "a promise above standard service multiplies the win hazard by rule", HONEST, INFLATED, "wins_year1",
+              +1),
+        Check("F9", "... and later churn (customers churned in the last year)", EMERGENT,
+              "churn follows delivered service and satisfaction, which operations' capacity and the larger base "
+              "set", HONEST, INFLATED, "churn_last_year", +1),
+        Check("F9", "... and lowers 12-month retention", EMERGENT,
+              "retention follows satisfaction, which delivered service and operations' capacity set", HONEST,
+              INFLATED, "retention_12m", -1),
+        Check("F9", "Growth then stagnation: last-year revenue growth is lower", EMERGENT,
+              "growth integrates wins, churn and word of mouth of disappointed customers", HONEST, INFLATED,
+              "growth_last_year", -1),
+    ),
+    sweep_lever="promise_inflation_slope",
+    sweep_metrics=("wins_year1", "churn_last_year", "retention_12m", "revenue_total"),
+    fast_arms=(HONEST, INFLATED),
+    fast_overrides=(),
+    fast_replicates=30,
+    main_pair=(HONEST, INFLATED),
+    mechanism=("promise_gap_mean", "wins_year1", "wins_last_year", "churn_last_year", "satisfaction_end"),
+    mechanism_text="A promise above standard service lifts the win hazard now; once delivered, the gap between "
+                   "promise and delivery lowers satisfaction (expectation-disconfirmation), which raises churn "
+                   "and negative word of mouth later. The fast variant keeps the full horizon (stagnation shows "
+                   "in the last year) with two arms.",
+)

@@ -1,0 +1,167 @@
+"""What a study is, as data: its arms, the checks that settle each claim, and the rows they produce.
+
+A :class:`Study` compares arms (a scenario preset plus overrides each), or sweeps one lever, on common random
+numbers; each :class:`Check` turns the per-run table into one :class:`Row` of the claims table.  Every check
+says which *kind* of evidence it is:
+
+- an **emergent finding**: the effect passes through at least one behavioural loop the claim does not name
+  (trust, blame, learning, capacity, satisfaction), so the model could have said otherwise;
+- a **mechanism check**: the rule is coded; the row only shows that the lever is wired to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Literal
+
+if TYPE_CHECKING:
+    from sim.studies.execution import StudyResult
+
+Kind = Literal["emergent finding", "mechanism check"]
+EMERGENT: Kind = "emergent finding"
+MECHANISM: Kind = "mechanism check"
+KINDS: tuple[Kind, ...] = (EMERGENT, MECHANISM)
+
+REPLICATES = 30
+"""Replicates per arm in the published table (paired by seed across arms)."""
+FAST_OVERRIDES = ("weeks=104",)
+"""The fast variant the tests run: the default market over two years (a run's cost is mostly per week, and a
+smaller market with the same staff would change the calibration, e.g. quota attainment)."""
+FAST_REPLICATES = 12
+
+
+@dataclass(frozen=True)
+class Arm:
+    """One arm of a study: a scenario preset with overrides, under a distinct name."""
+
+    name: str
+    scenario: str = "hundred_years_war"
+    overrides: tuple[str, ...] = ()
+    description: str = ""
+    lever_value: float | None = None
+    """Position on the x-axis of a sweep (None for a reference arm outside the sweep)."""
+
+
+@dataclass
+class Row:
+    """One row of the claims table: a claim checked by one test.
+
+    ``p`` is the raw p-value of the row's test, where a small p supports the claim (a directional paired test,
+    an equivalence or a band test).  ``supports`` is the rest of the rule (the sign, an interior optimum, a CI
+    inside a band); ``shortfall`` says in measured numbers what failed when it is False.  The verdict needs
+    the *adjusted* p (:func:`sim.studies.verdicts.adjudicate`), so ``p_adjusted`` and ``holds`` are set there.
+    """
+
+    claim: str
+    statement: str
+    kind: Kind
+    why_kind: str
+    compared: str
+    metric: str
+    effect: str
+    ci: str
+    p: float
+    supports: bool
+    detectable: str = "n/a"
+    """The smallest effect the row's test detects with 80 % power (alpha 0.05), in the outcome's unit."""
+    shortfall: str = ""
+    explanation: str = ""
+    """The study's account of the measured mechanism, generated from the runs (shown when the row fails)."""
+    study: str = ""
+    p_adjusted: float = float("nan")
+    holds: bool = False
+
+
+Rule = Callable[["StudyResult", "Check"], Row]
+Explanation = Callable[["StudyResult"], str]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One claim settled by one test of ``treatment`` against ``baseline`` on ``metric``.
+
+    Attributes:
+        claim, statement: the claim's key (C1-C10, F1-F12) and what is asserted, in words.
+        kind, why_kind: emergent finding or mechanism check, and the one-line reason.
+        baseline, treatment, metric, expected: the default rule's paired comparison and the claimed sign.
+        rule: replaces the directional paired test (bands, equivalence, lags, sweeps).
+        explain: generates, from the runs, the mechanism behind the result (quoted when the row fails).
+        untested: why the fast tests do not assert this row; empty when they do.
+    """
+
+    claim: str
+    statement: str
+    kind: Kind
+    why_kind: str
+    baseline: str = ""
+    treatment: str = ""
+    metric: str = "revenue_total"
+    expected: int = +1
+    rule: Rule | None = None
+    explain: Explanation | None = None
+    untested: str = ""
+    arms_needed: tuple[str, ...] = ()
+    """Arms a custom rule reads besides ``baseline``/``treatment``."""
+
+    @property
+    def arms(self) -> tuple[str, ...]:
+        """Every arm the check reads."""
+        return tuple(a for a in (self.baseline, self.treatment, *self.arms_needed) if a)
+
+
+@dataclass(frozen=True)
+class Study:
+    """A study: its arms (or a sweep), the checks it settles, and what to plot and quote."""
+
+    key: str
+    title: str
+    claims: tuple[str, ...]
+    question: str
+    arms: tuple[Arm, ...]
+    checks: tuple[Check, ...]
+    panels: tuple[str, ...] = ("revenue", "active_customers")
+    """Weekly columns plotted for arm comparisons (mean and 95 % band over replicates)."""
+    mechanism: tuple[str, ...] = ("blame_events_per_year",)
+    """Per-run outcomes quoted (baseline -> treatment) in the mechanism sentence."""
+    mechanism_text: str = ""
+    sweep_lever: str = ""
+    """For sweeps: the lever on the x-axis; the swept arms carry ``lever_value``."""
+    sweep_metrics: tuple[str, ...] = ()
+    fast_overrides: tuple[str, ...] = FAST_OVERRIDES
+    fast_replicates: int = FAST_REPLICATES
+    fast_arms: tuple[str, ...] = ()
+    """Arms the fast variant runs (all when empty); every asserted check must find its arms among them."""
+    table_metrics: tuple[str, ...] = ("revenue_total", "retention_12m")
+    main_pair: tuple[str, str] | None = None
+    """(baseline, treatment) quoted in the summary; default the first check's pair."""
+    prepare: Callable[["StudyResult"], None] | None = None
+    """Adds study-specific per-run outcomes to ``res.runs`` before the checks."""
+
+    def __post_init__(self):
+        names = [a.name for a in self.arms]
+        if len(set(names)) != len(names):
+            raise ValueError(f"{self.key}: arm names repeat: {names}")
+        for chk in self.checks:
+            if chk.kind not in KINDS or not chk.why_kind:
+                raise ValueError(f"{self.key}: '{chk.statement}' needs a kind in {KINDS} and a reason")
+            missing = set(chk.arms) - set(names)
+            if missing:
+                raise ValueError(f"{self.key}: '{chk.statement}' reads undeclared arms {sorted(missing)}")
+            if not chk.untested and self.fast_arms and set(chk.arms) - set(self.fast_arms):
+                raise ValueError(f"{self.key}: asserted check '{chk.statement}' needs arms the fast variant "
+                                 f"leaves out: {sorted(set(chk.arms) - set(self.fast_arms))}")
+
+    def arms_run(self, fast: bool) -> tuple[Arm, ...]:
+        """The arms of the full study, or of its fast variant."""
+        if not fast or not self.fast_arms:
+            return self.arms
+        return tuple(a for a in self.arms if a.name in self.fast_arms)
+
+    def pair(self) -> tuple[str, str]:
+        """The (baseline, treatment) pair quoted in the summary."""
+        if self.main_pair:
+            return self.main_pair
+        for chk in self.checks:
+            if chk.baseline and chk.treatment:
+                return chk.baseline, chk.treatment
+        return self.arms[0].name, self.arms[-1].name

@@ -1,0 +1,65 @@
+"""Words generated from measured numbers: every figure a row, a summary or a reason quotes comes from here,
+formatted in the outcome's declared unit (:mod:`sim.outcomes`)."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.outcomes import outcome
+from sim.stats import Paired, mean_ci
+
+if TYPE_CHECKING:
+    from sim.studies.execution import StudyResult
+
+
+def fmt(value: float | None, metric: str, signed: bool = False) -> str:
+    """``value`` in the display unit of ``metric`` (no unit appended)."""
+    return outcome(metric).format(value, signed=signed)
+
+
+def fmt_p(p: float | None) -> str:
+    """A p-value for a table."""
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return "n/a"
+    return "< 1e-4" if p < 1e-4 else f"{p:.3g}"
+
+
+def relative(c: Paired, metric: str) -> str:
+    """`` (+12.3 %)`` when a relative change means something for ``metric``, else empty."""
+    if not outcome(metric).ratio_scale or not np.isfinite(c.relative) or abs(c.baseline_mean) < 1e-12:
+        return ""
+    return f" ({c.relative:+.1%})"
+
+
+def effect_text(c: Paired, metric: str) -> str:
+    """``label: a → b unit; Δ = d (+r %)`` for a paired comparison."""
+    o = outcome(metric)
+    return (f"{o.label}: {fmt(c.baseline_mean, metric)} → {fmt(c.treatment_mean, metric)} {o.unit}; "
+            f"Δ = {fmt(c.difference, metric, signed=True)}{relative(c, metric)}")
+
+
+def interval(low: float, high: float, metric: str) -> str:
+    """``[low, high]`` in the display unit."""
+    return f"[{fmt(low, metric)}, {fmt(high, metric)}]"
+
+
+def change(res: StudyResult, baseline: str, treatment: str, metric: str) -> str:
+    """``label a → b unit (+r %)``: the arm means of ``metric``, for sentences."""
+    c = res.compare(baseline, treatment, metric)
+    o = outcome(metric)
+    return (f"{o.label} {fmt(c.baseline_mean, metric)} → {fmt(c.treatment_mean, metric)} {o.unit}{relative(c, metric)}")
+
+
+def level(res: StudyResult, arm: str, metric: str) -> str:
+    """``label in arm: m unit [low, high]``: one arm's mean with its 95 % CI."""
+    ci = mean_ci(res.values(arm, metric))
+    o = outcome(metric)
+    return f"{o.label} in {arm}: {fmt(ci.mean, metric)} {o.unit} {interval(ci.low, ci.high, metric)}"
+
+
+def changes(res: StudyResult, baseline: str, treatment: str, *metrics: str) -> str:
+    """Several :func:`change` clauses joined with semicolons."""
+    return "; ".join(change(res, baseline, treatment, m) for m in metrics if m in res.runs)

@@ -1,0 +1,196 @@
+"""Written results: a study's tables, figure and Markdown summary, and the claims table of
+``experiments/README.md`` rebuilt from every study's stored rows with one multiple-comparison correction."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import pandas as pd
+
+from sim.outcomes import outcome
+from sim.stats import LEVEL
+from sim.studies import seeds
+from sim.studies.declarations import EMERGENT, FAST_OVERRIDES, KINDS, MECHANISM, Row, Study
+from sim.studies.execution import StudyResult
+from sim.studies.figures import plot
+from sim.studies.narrative import fmt, fmt_p
+from sim.studies.verdicts import ALPHA, METHOD_NAME, adjudicate, reason
+
+ROWS_FILE = "rows.json"
+RUN_FILE = "run.json"
+
+
+def effects_table(res: StudyResult) -> pd.DataFrame:
+    """Paired differences of every compared pair of arms on the study's quoted outcomes."""
+    study = res.study
+    ran = {a.name for a in res.arms}
+    pairs = {study.pair()} | {(c.baseline, c.treatment) for c in study.checks if c.baseline and c.treatment}
+    pairs = sorted(p for p in pairs if set(p) <= ran)
+    metrics = list(dict.fromkeys([*study.table_metrics, *(c.metric for c in study.checks), *study.mechanism]))
+    return pd.DataFrame([{"metric": m, "baseline": a, "treatment": b, **res.compare(a, b, m).as_dict()}
+                         for a, b in pairs for m in metrics if m in res.runs])
+
+
+def setting(res: StudyResult) -> str:
+    """The runs' setting in words: variant, replicates and seed root."""
+    variant = (f"fast variant ({', '.join(res.study.fast_overrides) or 'full horizon'})" if res.fast
+               else "default calibration")
+    return f"{variant}; {res.replicates} replicates per arm paired by seed, seed root {res.seed}"
+
+
+def mechanism_sentence(res: StudyResult) -> str:
+    """The study's mechanism text completed with the quoted outcomes' arm means."""
+    base, treat = res.study.pair()
+    if not {base, treat} <= {a.name for a in res.arms}:
+        return res.study.mechanism_text
+    parts = []
+    for metric in res.study.mechanism:
+        if metric in res.runs:
+            c = res.compare(base, treat, metric)
+            o = outcome(metric)
+            parts.append(f"{o.label} went from {fmt(c.baseline_mean, metric)} to {fmt(c.treatment_mean, metric)} "
+                         f"{o.unit}")
+    return f"{res.study.mechanism_text} In the runs ({base} → {treat}): " + "; ".join(parts) + "."
+
+
+def summary_markdown(res: StudyResult, effects: pd.DataFrame) -> str:
+    """The study's summary page: arms, effects, sweep curve, verdicts (adjusted within the study), mechanism."""
+    study = res.study
+    base, treat = study.pair()
+    lines = [f"# {study.title}", "", f"Claims: {', '.join(study.claims)}. {study.question}", "",
+             f"Arms ({setting(res)}; common random numbers):", "", "| arm | scenario | overrides |", "|---|---|---|"]
+    lines += [f"| {a.name} | {a.scenario} | {', '.join(a.overrides) or '—'} |" for a in res.arms]
+    quoted = ", ".join(outcome(m).label for m in study.table_metrics)
+    lines += ["", f"## Effects on {quoted}", "",
+              f"Paired t-test on replicates that share seeds; Wilcoxon signed-rank p as a check; {LEVEL:.0%} CI.", "",
+              "| comparison | outcome | baseline mean | treatment mean | difference [CI] | p (paired t) | "
+              "p (Wilcoxon) |", "|---|---|---|---|---|---|---|"]
+    for _, e in effects.iterrows():
+        if e["metric"] not in study.table_metrics and (e["baseline"], e["treatment"]) != (base, treat):
+            continue
+        m = e["metric"]
+        lines.append(f"| {e['treatment']} vs {e['baseline']} | {outcome(m).axis_label} | {fmt(e['baseline_mean'], m)} "
+                     f"| {fmt(e['treatment_mean'], m)} | {fmt(e['difference'], m, signed=True)} "
+                     f"[{fmt(e['low'], m)}, {fmt(e['high'], m)}] | {fmt_p(e['p'])} | {fmt_p(e['p_wilcoxon'])} |")
+    if study.sweep_lever:
+        lines += ["", f"## Curve over {study.sweep_lever}", "",
+                  "| " + " | ".join([study.sweep_lever, *(outcome(m).axis_label for m in study.sweep_metrics)]) + " |",
+                  "|---" * (len(study.sweep_metrics) + 1) + "|"]
+        curves = {m: res.curve(m).set_index("lever") for m in study.sweep_metrics}
+        for lever in curves[study.sweep_metrics[0]].index:
+            cells = [f"{fmt(c.loc[lever, 'mean'], m)} [{fmt(c.loc[lever, 'low'], m)}, {fmt(c.loc[lever, 'high'], m)}]"
+                     for m, c in curves.items()]
+            lines.append(f"| {lever:g} | " + " | ".join(cells) + " |")
+    lines += ["", "## Verdicts", "",
+              f"Adjusted p: {METHOD_NAME} within this study ({len(res.rows)} tests); the claims table in "
+              "`experiments/README.md` adjusts across the whole table.", "",
+              "| claim | statement | kind | compared | measured effect | CI | raw p | adjusted p | verdict | "
+              "detectable at 80 % power |", "|---|---|---|---|---|---|---|---|---|---|"]
+    lines += [f"| {r.claim} | {r.statement} | {r.kind} | {r.compared} | {r.effect} | {r.ci} | {fmt_p(r.p)} | "
+              f"{fmt_p(r.p_adjusted)} | {verdict(r)} | {r.detectable} |" for r in res.rows]
+    failing = [r for r in res.rows if not r.holds]
+    if failing:
+        lines += ["", "Why a row does not hold (measured):", ""] + [f"- **{r.statement}**: {reason(r)}"
+                                                                     for r in failing]
+    lines += ["", "Kinds:", ""] + [f"- {r.statement}: **{r.kind}** — {r.why_kind}" for r in res.rows]
+    lines += ["", "## Mechanism", "", mechanism_sentence(res), "", "![figure](figure.png)", "",
+              f"Files: `runs.csv` (one row per run), `effects.csv` (paired differences), `{ROWS_FILE}` (the rows), "
+              f"`{RUN_FILE}` (setting and wall time), `figure.png`.", ""]
+    return "\n".join(lines)
+
+
+def verdict(row: Row) -> str:
+    """The verdict cell: wired / holds / does not hold."""
+    if not row.holds:
+        return "**does not hold**"
+    return "**wired**" if row.kind == MECHANISM else "**holds**"
+
+
+def write_study(res: StudyResult, root: Path, seconds: float = float("nan"), n_jobs: int = 1) -> Path:
+    """Write runs.csv, effects.csv, rows.json, run.json, figure.png and summary.md into ``root/<study>``."""
+    out = root / res.study.key
+    out.mkdir(parents=True, exist_ok=True)
+    res.runs.round(6).to_csv(out / "runs.csv", index=False)
+    effects = effects_table(res)
+    effects.to_csv(out / "effects.csv", index=False, float_format="%.6g")
+    (out / ROWS_FILE).write_text(json.dumps([asdict(r) for r in res.rows], indent=1, default=float))
+    (out / RUN_FILE).write_text(json.dumps({"runs": len(res.runs), "replicates": res.replicates, "fast": res.fast,
+                                            "seed": res.seed, "seconds": seconds, "n_jobs": n_jobs}))
+    plot(res, out / "figure.png")
+    (out / "summary.md").write_text(summary_markdown(res, effects))
+    return out
+
+
+def load_rows(root: Path, study: Study) -> list[Row]:
+    """The rows a study stored under ``root`` (empty when it has not run)."""
+    path = root / study.key / ROWS_FILE
+    if not path.exists():
+        return []
+    try:
+        return [Row(**r) for r in json.loads(path.read_text())]
+    except TypeError as err:
+        raise ValueError(f"{path} was written by an older version of the studies; rerun "
+                         f"`alignsim study {study.key}`") from err
+
+
+def counts(rows: list[Row]) -> dict[str, int]:
+    """Rows by kind and verdict."""
+    return {"rows": len(rows),
+            "emergent findings holding": sum(r.holds and r.kind == EMERGENT for r in rows),
+            "mechanism checks wired": sum(r.holds and r.kind == MECHANISM for r in rows),
+            "emergent findings not holding": sum(not r.holds and r.kind == EMERGENT for r in rows),
+            "mechanism checks not holding": sum(not r.holds and r.kind == MECHANISM for r in rows)}
+
+
+def readme(studies: list[Study], root: Path) -> str:
+    """The claims table of every study under ``root``, adjusted across the whole table."""
+    rows = adjudicate([r for s in studies for r in load_rows(root, s)])
+    runs = [json.loads((root / s.key / RUN_FILE).read_text()) for s in studies if (root / s.key / RUN_FILE).exists()]
+    fast = any(r["fast"] for r in runs)
+    n = counts(rows)
+    lines = [
+        "# Claim studies", "",
+        "Every claim of the seeds (C1–C10, `../shared/DESIGN.md` §1) and every stylised fact (F1–F12, "
+        "`../shared/EVIDENCE.md`) checked with replicated experiments on common random numbers. Generated by "
+        "`alignsim study --all`; do not edit by hand.", "",
+        f"Settings: {'fast variant (' + ', '.join(FAST_OVERRIDES) + ')' if fast else 'default calibration'}; "
+        f"replicates per arm: {', '.join(sorted({str(r['replicates']) for r in runs}))} (paired by seed, seed root "
+        f"{', '.join(sorted({str(r['seed']) for r in runs}))}; calibration used root {seeds.CALIBRATION}, the fast "
+        f"tests root {seeds.FAST_TESTS}); {sum(r['runs'] for r in runs)} runs, "
+        f"{sum(r['seconds'] for r in runs) / 60:.1f} min of wall time summed over the studies.", "",
+        "**Kinds.** An *emergent finding* passes through at least one behavioural loop the claim does not name "
+        "(trust, blame, learning, capacity, satisfaction): the model could have said otherwise. A *mechanism "
+        "check* restates a coded rule: the row shows the lever is wired to it, not that the claim is a finding.", "",
+        "**Tests.** Each row's p is small when the data support the claim: paired t-test of the difference "
+        "(directional claims), paired TOST within a stated margin plus no significant change (\"largely "
+        "unchanged\"), TOST against the band's edges with the 95 % CI inside the band (\"within a band\"), the "
+        "paired difference of late and early effects (lags), the larger p of the peak against both ends (sweeps). "
+        f"Adjusted p: {METHOD_NAME} across all {len(rows)} rows of this table; a row holds when its rule is met "
+        f"and its adjusted p < {ALPHA:g}. *Detectable* is the smallest effect each test finds with 80 % power at "
+        f"alpha {ALPHA:g} (unadjusted), in the outcome's unit.", "",
+        f"**Counts.** {n['rows']} rows: {n['emergent findings holding']} emergent findings hold, "
+        f"{n['mechanism checks wired']} mechanism checks are wired, and "
+        f"{n['emergent findings not holding'] + n['mechanism checks not holding']} rows do not hold "
+        f"({n['emergent findings not holding']} emergent findings, {n['mechanism checks not holding']} "
+        "mechanism checks).", "",
+        "| claim | statement | kind | compared | measured effect | 95 % CI | raw p | adjusted p | verdict | "
+        "detectable at 80 % power | study |",
+        "|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines += [f"| {r.claim} | {r.statement} | {r.kind} | {r.compared} | {r.effect} | {r.ci} | {fmt_p(r.p)} | "
+              f"{fmt_p(r.p_adjusted)} | {verdict(r)} | {r.detectable} | [{r.study}](results/{r.study}/summary.md) |"
+              for r in rows]
+    lines += ["", "## Where a claim does not hold, and why", ""]
+    failing = [r for r in rows if not r.holds]
+    lines += [f"- **{r.claim}** — {r.statement}: {reason(r)}" for r in failing] or ["Every row holds."]
+    lines += ["", "## Why each row has its kind", "", "| claim | statement | kind | why |", "|---|---|---|---|"]
+    lines += [f"| {r.claim} | {r.statement} | {r.kind} | {r.why_kind} |" for r in rows]
+    missing = [s.key for s in studies if not load_rows(root, s)]
+    lines += ["", "## Studies", "", "| study | claims | module | summary |", "|---|---|---|---|"]
+    lines += [f"| {s.title} | {', '.join(s.claims)} | [`{s.key}.py`](../sim/studies/claims/{s.key}.py) | "
+              f"{'not run' if s.key in missing else f'[summary](results/{s.key}/summary.md)'} |" for s in studies]
+    lines += ["", "Run one study: `alignsim study NAME [--fast] [--n-jobs N]`; all of them and this file: "
+              "`alignsim study --all`; list them: `alignsim study --list`. From Python: "
+              "`sim.studies.run(NAME)`. Kinds in use: " + ", ".join(KINDS) + ".", ""]
+    return "\n".join(lines)
