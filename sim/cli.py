@@ -169,6 +169,10 @@ def _remove_if_empty(out: Path) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Console entry point (``alignsim``)."""
     args = sys.argv[1:] if argv is None else argv
+    if args and args[0] == "study":
+        from sim.studies.cli import main as study_main
+
+        sys.exit(study_main(args[1:]))
     if args and args[0] in SUBCOMMANDS:
         from sim.sweep.cli import main as sweep_main
 
