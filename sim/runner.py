@@ -120,7 +120,8 @@ def expected_seconds(cfg: Config) -> float:
     return cfg.market.accounts * cfg.weeks * SECONDS_PER_ACCOUNT_WEEK
 
 
-def run(cfg: Config, seed: int | None = None, progress: bool | None = None) -> RunResult:
+def run(cfg: Config, seed: int | None = None, progress: bool | None = None,
+        model_class: type | None = None) -> RunResult:
     """Run one scenario for ``cfg.weeks`` weeks.
 
     Args:
@@ -128,6 +129,8 @@ def run(cfg: Config, seed: int | None = None, progress: bool | None = None) -> R
         seed: the run's seed, a whole number >= 0; defaults to ``cfg.seed``.
         progress: show a progress bar over the weeks; None (default): only when the run is expected to take
             longer than :data:`PROGRESS_AFTER_S` seconds.  The results do not depend on it.
+        model_class: a subclass of :class:`~sim.model.AlignmentModel` to run instead (one that overrides a
+            phase: see ``docs/architecture.md``); default the model itself.
 
     Raises:
         ConfigError: an invalid config or seed, or a market too large for the memory available.
@@ -139,7 +142,7 @@ def run(cfg: Config, seed: int | None = None, progress: bool | None = None) -> R
     validate(cfg)
     seed = check_seed(cfg.seed if seed is None else seed)
     check_memory(cfg)
-    model = AlignmentModel(cfg, rng=seed)
+    model = (model_class or AlignmentModel)(cfg, rng=seed)
     if progress is None:
         progress = expected_seconds(cfg) > PROGRESS_AFTER_S
     if progress:
