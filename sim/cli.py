@@ -173,6 +173,10 @@ def main(argv: list[str] | None = None) -> None:
         from sim.studies.cli import main as study_main
 
         sys.exit(study_main(args[1:]))
+    if args and args[0] in ("dashboard", "report"):
+        from sim.viz import cli as viz_cli
+
+        sys.exit(getattr(viz_cli, f"{args[0]}_main")(args[1:]))
     if args and args[0] in SUBCOMMANDS:
         from sim.sweep.cli import main as sweep_main
 

@@ -1,0 +1,89 @@
+"""``alignsim dashboard`` and ``alignsim report``: the trainers' two commands.
+
+``alignsim dashboard [port=8765]`` serves the dashboard on 127.0.0.1 only (a training room's laptop, no
+network needed: the front end is served from the installed solara-assets) and prints its URL.
+``alignsim report scenario=A compare_with=B [out=debrief.html] [replicates=10] [seed=0] [KEY=VALUE ...]``
+writes the self-contained debrief pack; other ``KEY=VALUE`` pairs are config overrides for both arms
+(``market.accounts=5000``).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+
+from sim.config import ConfigError
+
+HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+
+
+def _pairs(argv: list[str]) -> dict[str, str]:
+    out = {}
+    for arg in argv:
+        key, sep, value = arg.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"{arg!r} is not KEY=VALUE")
+        out[key] = value
+    return out
+
+
+def _number(options: dict, key: str, default: int) -> int:
+    text = options.pop(key, str(default))
+    try:
+        return int(text)
+    except ValueError:
+        raise ConfigError(f"{key} = {text!r} is not valid: expected a whole number") from None
+
+
+def port_is_free(port: int) -> bool:
+    """Whether nothing listens on 127.0.0.1:``port``."""
+    with socket.socket() as probe:
+        return probe.connect_ex((HOST, port)) != 0
+
+
+def server_command(port: int) -> list[str]:
+    """The solara command that serves :mod:`sim.viz.app` on 127.0.0.1:``port`` (production mode, no browser
+    opened, no version check over the network)."""
+    return [sys.executable, "-m", "solara", "run", "sim.viz.app", "--host", HOST, "--port", str(port),
+            "--production", "--no-open", "--no-check-version", "--log-level", "warning"]
+
+
+def dashboard_main(argv: list[str]) -> int:
+    """Serve the dashboard until Ctrl-C; 2 on a bad argument or a busy port."""
+    try:
+        port = _number(_pairs(argv), "port", DEFAULT_PORT)
+    except ConfigError as err:
+        print(f"alignsim dashboard: {err} (usage: alignsim dashboard [port=8765])", file=sys.stderr)
+        return 2
+    if not port_is_free(port):
+        print(f"alignsim dashboard: port {port} on {HOST} is in use: pick another with port=N", file=sys.stderr)
+        return 2
+    print(f"alignsim dashboard: open http://{HOST}:{port}/ in a browser (Ctrl-C stops the server)", flush=True)
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    try:
+        return subprocess.call(server_command(port), env=env)
+    except KeyboardInterrupt:
+        return 130
+
+
+def report_main(argv: list[str]) -> int:
+    """Write the debrief pack; 2 on invalid arguments or configuration."""
+    from sim.viz import report
+
+    try:
+        options = _pairs(argv)
+        scenario = options.pop("scenario", "hundred_years_war")
+        compare_with = options.pop("compare_with", "full_alignment")
+        out = options.pop("out", f"debrief_{scenario}_vs_{compare_with}.html")
+        replicates = _number(options, "replicates", 10)
+        seed = _number(options, "seed", 0)
+        overrides = [f"{k}={v}" for k, v in options.items()]
+        path = report.write(out, scenario, compare_with, replicates, seed, overrides)
+    except ConfigError as err:
+        print(f"alignsim report: invalid configuration: {err}", file=sys.stderr)
+        return 2
+    print(f"alignsim report: wrote {path} ({path.stat().st_size / 1e6:.1f} MB, opens offline in any browser)")
+    return 0

@@ -1,0 +1,96 @@
+"""Solara components of the dashboard: lever controls, the monitors, the event timeline.
+
+Each component reads and writes a :class:`~sim.viz.session.Session` and reports back through ``on_message``
+(what happened, in words) and ``on_error`` (a refused value, with the allowed range); none of them raises
+into the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import solara
+
+from sim.config import ConfigError
+from sim.viz.levers import Lever, levers
+from sim.viz.monitors import Monitor
+from sim.viz.session import Session
+
+
+def caption(item: Lever) -> str:
+    """The line under a lever: its unit and range, and "applies on reset" for structural settings."""
+    when = "applies on reset" if not item.live else "applies from the next week"
+    return f"{item.range_text} · {when}"
+
+
+@solara.component
+def LeverControl(session: Session, item: Lever, version: int, on_message: Callable[[str], None],
+                 on_error: Callable[[str], None]):
+    """One lever: a switch, a choice, or a slider with a number box (the box accepts any typed value and
+    explains a refused one)."""
+    value = session.value(item.path)
+
+    def change(new):
+        if new is None:
+            on_error(f"{item.label}: type a number ({item.range_text})")
+            return
+        try:
+            on_message(session.set_lever(item.path, new))
+        except ConfigError as err:
+            on_error(str(err))
+
+    label = item.label + ("" if item.live else " (applies on reset)")
+    with solara.Tooltip(item.tooltip):
+        with solara.Column(gap="0px", classes=["lever"]):
+            if item.kind == "bool":
+                solara.Switch(label=label, value=bool(value), on_value=change)
+            elif item.kind == "choice":
+                solara.Select(label=label, values=list(item.choices), value=value, on_value=change, dense=True)
+            else:
+                slider = solara.SliderInt if item.kind == "int" else solara.SliderFloat
+                number = solara.InputInt if item.kind == "int" else solara.InputFloat
+                with solara.Row(gap="6px", style={"align-items": "center"}):
+                    slider(label=label, value=min(value, item.slider_high), min=item.low, max=item.slider_high,
+                           step=item.step, on_value=change)
+                    number(label=item.unit or "value", value=value, on_value=change, optional=True, dense=True,
+                           style={"max-width": "120px"})
+            solara.Text(caption(item), style={"font-size": "0.75em", "color": "#555"})
+
+
+@solara.component
+def LeverPanel(session: Session, version: int, on_message, on_error):
+    """Every policy lever, then the structural settings (marked "applies on reset")."""
+    policy = [x for x in levers() if x.section == "policy"]
+    structural = [x for x in levers() if x.section != "policy"]
+    with solara.Details("Policy levers", expand=True):
+        for item in policy:
+            LeverControl(session, item, version, on_message, on_error)
+    with solara.Details("Structure (applies on reset)", expand=False):
+        for item in structural:
+            LeverControl(session, item, version, on_message, on_error)
+
+
+@solara.component
+def MonitorCards(items: list[Monitor]):
+    """The monitors, grouped (money, customers, pipeline, trust, alignment)."""
+    groups: dict[str, list[Monitor]] = {}
+    for m in items:
+        groups.setdefault(m.group, []).append(m)
+    with solara.Row(style={"flex-wrap": "wrap", "align-items": "stretch"}):
+        for group, members in groups.items():
+            with solara.Card(group, style={"min-width": "200px"}, classes=["monitor"]):
+                for m in members:
+                    solara.Markdown(f"**{m.label}**: {m.text} {m.unit}")
+
+
+@solara.component
+def TimelineList(story, marked_week: int | None, on_mark: Callable[[int], None], limit: int = 200):
+    """The run's events as sentences; clicking one marks its week on the curves."""
+    if story.empty:
+        solara.Info("No events yet: play the run; blame, fixes, vetoes and hires appear here week by week.")
+        return
+    with solara.Column(gap="2px", style={"max-height": "560px", "overflow-y": "auto"}, classes=["timeline"]):
+        for row in story.tail(limit).itertuples():
+            solara.Button(row.text, text=True, on_click=lambda w=row.week: on_mark(w),
+                          color="primary" if row.week == marked_week else None,
+                          style={"text-transform": "none", "justify-content": "flex-start"})
