@@ -1,6 +1,6 @@
 """C3 (seed 001): marketing paid on lead volume vs pipeline vs revenue."""
 
-from sim.studies.declarations import EMERGENT, MECHANISM, Arm, Check, Study
+from sim.studies.declarations import EMERGENT, MECHANISM, NOT_HOLDING, Arm, Check, Study
 from sim.studies.narrative import changes
 
 VOLUME, REVENUE, FEEDBACK = "pay_lead_volume", "pay_revenue", "pay_revenue_with_feedback"
@@ -28,7 +28,7 @@ STUDY = Study(
         Check("C3", "Pay on revenue raises revenue over the run vs pay on volume", EMERGENT,
               "revenue depends on lead volume, sales' acceptance and what marketing learns, which pay reaches only "
               "through behaviour", VOLUME, REVENUE, "revenue_total", +1, explain=better_leads_fewer_customers,
-              untested="does not hold at the default calibration"),
+              untested=NOT_HOLDING),
         Check("C3", "Pay on revenue with a feedback loop (shared data 0.5) raises revenue over the run", EMERGENT,
               "the gain passes through marketing's learning from feedback, which the pay scheme does not name",
               VOLUME, FEEDBACK, "revenue_total", +1),

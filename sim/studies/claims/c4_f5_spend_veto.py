@@ -1,6 +1,6 @@
 """C4 / F5 (seed 001 #5, #7): a sales veto on marketing spend, swept over the veto threshold."""
 
-from sim.studies.declarations import EMERGENT, MECHANISM, Arm, Check, Study
+from sim.studies.declarations import EMERGENT, MECHANISM, NOT_HOLDING, Arm, Check, Study
 from sim.studies.narrative import changes, fmt
 from sim.outcomes import outcome
 from sim.studies.rules import interior_optimum, lag
@@ -38,7 +38,7 @@ STUDY = Study(
         Check("C4", "A moderate veto (threshold 1) raises revenue over the run vs no veto", EMERGENT,
               "revenue would have to come through brand, organic leads and sales' acceptance, none named",
               OFF, MODERATE, "revenue_total", +1, explain=saved_not_spent,
-              untested="does not hold at the default calibration"),
+              untested=NOT_HOLDING),
         Check("C4", "... but it also cuts long-term brand investment (brand stock at the end)", MECHANISM,
               "the veto removes brand campaigns (low short-run return) by rule", OFF, MODERATE, "brand_level_end",
               -1),

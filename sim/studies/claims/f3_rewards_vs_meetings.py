@@ -1,6 +1,6 @@
 """F3: shared rewards alone leave conflict largely in place; joint meetings and leadership cut it."""
 
-from sim.studies.declarations import EMERGENT, MECHANISM, Arm, Check, Study
+from sim.studies.declarations import EMERGENT, MECHANISM, NOT_HOLDING, Arm, Check, Study
 from sim.studies.narrative import changes
 from sim.studies.rules import unchanged
 
@@ -35,7 +35,7 @@ STUDY = Study(
         Check("F3", "Shared rewards alone leave blame events per year largely in place", EMERGENT,
               "blame events per year also move with the misses, which rewards change through the MQL bar, "
               "discounting and trust", BASE, REWARDS, "blame_events_per_year", -1, rule=unchanged(LARGELY),
-              explain=misses_fall, untested="does not hold at the default calibration (misses fall)"),
+              explain=misses_fall, untested=NOT_HOLDING),
         Check("F3", "Joint meetings cut blame more than shared rewards", MECHANISM,
               "compares two coded blame dampings (meeting in the quarter vs shared goal)", REWARDS, MEETINGS,
               "blame_events_per_year", -1),

@@ -2,7 +2,7 @@
 spent on marketing; its effect comes through better targeting and fewer overpromises."""
 
 from sim.config import MarketingConfig
-from sim.studies.declarations import EMERGENT, MECHANISM, Arm, Check, Study
+from sim.studies.declarations import EMERGENT, MECHANISM, NOT_HOLDING, Arm, Check, Study
 from sim.studies.narrative import changes
 
 BASE, BUDGET, ROTATION = "hundred_years_war", "same_budget_marketing", "rotation"
@@ -33,7 +33,7 @@ STUDY = Study(
         Check("F4", "Rotation raises revenue over the run over the baseline", EMERGENT,
               "revenue passes through learning, operations' capacity and hiring, and churn", BASE, ROTATION,
               "revenue_total", +1, explain=operations_absorbs,
-              untested="does not hold at the default calibration"),
+              untested=NOT_HOLDING),
         Check("F4", "Rotation beats the same budget spent on marketing (revenue over the run)", EMERGENT,
               "both arms act through learning, capacity and demand loops; which wins is not coded", BUDGET,
               ROTATION, "revenue_total", +1, explain=operations_absorbs,
@@ -44,7 +44,7 @@ STUDY = Study(
         Check("F4", "... and fewer overpromises (smaller promise gap)", EMERGENT,
               "the gap is promised minus delivered service, and delivery depends on operations' capacity",
               BASE, ROTATION, "promise_gap_mean", -1, explain=operations_absorbs,
-              untested="does not hold at the default calibration"),
+              untested=NOT_HOLDING),
     ),
     panels=("revenue", "field_knowledge", "ops_knowledge", "promise_gap"),
     main_pair=(BASE, ROTATION),
