@@ -6,6 +6,7 @@ A rule that diverges between the fast path and the reference (a hazard, a thresh
 shifts at least one of these distributions and fails the test.  No wall-time asserts.
 """
 
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -14,35 +15,39 @@ import pytest
 REFERENCE = Path(__file__).resolve().parents[1] / "benchmarks" / "reference"
 
 
+def reference_module(name: str):
+    """Import ``benchmarks/reference/<name>.py`` by its file path under its own name (the reference modules
+    import each other by bare name), without touching ``sys.path``."""
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, REFERENCE / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
 @pytest.fixture(scope="module")
 def equivalence():
-    sys.path.insert(0, str(REFERENCE))
-    try:
-        import sim
-        from equivalence import SMALL_OVERRIDES, compare_models
+    import sim
 
-        cfg = sim.load_config("hundred_years_war", overrides=list(SMALL_OVERRIDES))
-        # in-process: loky workers started earlier in this pytest worker would not see the reference on sys.path
-        return compare_models(cfg, replicates=24, root_seed=0, n_jobs=1)
-    finally:
-        sys.path.remove(str(REFERENCE))
+    reference_module("per_agent")
+    reference = reference_module("equivalence")
+    cfg = sim.load_config("hundred_years_war", overrides=list(reference.SMALL_OVERRIDES))
+    # in-process: worker processes would not have the reference modules imported
+    return reference.compare_models(cfg, replicates=24, root_seed=0, n_jobs=1)
 
 
 def test_reference_is_a_per_agent_model():
-    sys.path.insert(0, str(REFERENCE))
-    try:
-        import mesa
-        import sim
-        from per_agent import Account, PerAgentModel
+    import mesa
+    import sim
 
-        cfg = sim.load_config("hundred_years_war", overrides=["market.accounts=300", "market.initial_customers=6",
-                                                              "weeks=3"])
-        model = PerAgentModel(cfg, rng=1)
-        model.run_for(3)
-        assert len(model.agents_by_type[Account]) == 300
-        assert all(isinstance(a, mesa.Agent) for a in model.account_list)
-    finally:
-        sys.path.remove(str(REFERENCE))
+    per_agent = reference_module("per_agent")
+    cfg = sim.load_config("hundred_years_war", overrides=["market.accounts=300", "market.initial_customers=6",
+                                                          "weeks=3"])
+    model = per_agent.PerAgentModel(cfg, rng=1)
+    model.run_for(3)
+    assert len(model.agents_by_type[per_agent.Account]) == 300
+    assert all(isinstance(a, mesa.Agent) for a in model.account_list)
 
 
 @pytest.mark.parametrize("output", ["revenue_total", "customers_won", "active_customers_end", "lead_acceptance",
