@@ -20,7 +20,7 @@ def small_spec(**changes) -> dict:
             "levers": {"policy.max_discount": {}, "policy.lead_sla": {}, "policy.marketing_pay": {},
                        "policy.joint_meetings": {"low": 0, "high": 13}},
             "design": {"method": "lhs", "samples": 6, "seed": 3},
-            "outcomes": {"revenue_total": "EUR", "trust_mean_end": "0-1 score"},
+            "outcomes": ["revenue_total", "trust_mean_end"],
             "execution": {"backend": "local", "n_jobs": 1}}
     spec.update(changes)
     return spec

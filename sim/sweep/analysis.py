@@ -15,18 +15,22 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.config import ConfigError
+from sim.outcomes import outcome
 from sim.sweep.design import SAMPLE_PREFIX
-from sim.sweep.spec import Lever, load_spec
+from sim.sweep.groups import NUMERIC_BINS, lever_groups
+from sim.sweep.spec import Lever, check_outcome, load_spec
 from sim.sweep.store import SweepStore
 
 CONF_LEVEL = 0.95
 """Confidence level of the bootstrap intervals on the indices."""
 RESAMPLES = 1000
 """Bootstrap resamples behind each confidence interval (SALib's default of 100 leaves the 95 % bounds noisy)."""
-NUMERIC_BINS = 3
-"""Equal-width bins of a numeric lever's range for main effects (low end = first bin, high end = last)."""
-HEATMAP_BINS = 5
-"""Equal-width bins per numeric lever on a heat map axis (a lever with few values keeps its values)."""
+BOOTSTRAP_SEED = 12345
+"""Seed of SALib's bootstrap resampling, so the same sweep gives the same CIs on every ``analyze``.  Not 0:
+SALib's ``sobol.analyze`` tests ``if seed:`` and treats 0 as no seed at all (SALib 1.6, analyze/sobol.py)."""
+SOBOL_MIN_SAMPLES = 64
+"""Below this base sample N, Sobol estimates are rough (indices may leave [0, 1]) and a warning says so."""
 
 
 def point_means(runs: pd.DataFrame, outcomes: list[str], points: int) -> pd.DataFrame:
@@ -36,8 +40,15 @@ def point_means(runs: pd.DataFrame, outcomes: list[str], points: int) -> pd.Data
         pd.DataFrame(np.nan, index=range(points), columns=outcomes)
 
 
-def sobol_indices(problem: dict, means: pd.DataFrame, second_order: bool, seed: int) -> pd.DataFrame:
-    """Sobol first-order (S1) and total (ST) indices per outcome and lever, with CI half-widths."""
+def sobol_indices(problem: dict, means: pd.DataFrame, second_order: bool, seed: int = BOOTSTRAP_SEED) -> pd.DataFrame:
+    """Sobol first-order (S1) and total (ST) indices per outcome and lever, with CI half-widths.
+
+    Args:
+        problem: the SALib problem of the design.
+        means: one row per design point, one column per outcome.
+        second_order: whether the design was sampled for second-order indices.
+        seed: the bootstrap's seed (>= 1: SALib ignores 0).
+    """
     from SALib.analyze import sobol
 
     rows = []
@@ -50,7 +61,8 @@ def sobol_indices(problem: dict, means: pd.DataFrame, second_order: bool, seed: 
     return pd.DataFrame(rows, columns=["outcome", "lever", "index", "value", "conf"])
 
 
-def morris_indices(problem: dict, samples: np.ndarray, means: pd.DataFrame, levels: int, seed: int) -> pd.DataFrame:
+def morris_indices(problem: dict, samples: np.ndarray, means: pd.DataFrame, levels: int,
+                   seed: int = BOOTSTRAP_SEED) -> pd.DataFrame:
     """Morris mu* (with CI half-width), mu and sigma per outcome and lever, in outcome units per
     elementary step of the lever (2/3 of its range at 4 levels)."""
     from SALib.analyze import morris
@@ -77,18 +89,6 @@ def _complete(means: pd.DataFrame):
                           "(failed or missing runs, or an undefined metric); resume or rerun the sweep", stacklevel=3)
             continue
         yield outcome, y
-
-
-def lever_groups(values: pd.Series, lever: Lever, bins: int) -> pd.Series:
-    """Each run's group on one lever, as an ordered categorical: its level (in the lever's order),
-    its value when it takes few values, or its equal-width bin of the lever's range ("0 to 0.167")."""
-    if lever.kind == "level":
-        return pd.Series(pd.Categorical(values, categories=list(lever.levels), ordered=True), index=values.index)
-    if values.nunique() <= bins:
-        return values
-    edges = np.linspace(lever.low, lever.high + (1 if lever.kind == "int" else 0), bins + 1)
-    labels = [f"{a:.3g} to {b:.3g}" for a, b in zip(edges[:-1], edges[1:])]
-    return pd.cut(values.astype(float), edges, labels=labels, include_lowest=True)
 
 
 def main_effects(runs: pd.DataFrame, levers: list[Lever], outcome: str) -> pd.DataFrame:
@@ -130,17 +130,18 @@ def ranking(indices: pd.DataFrame, outcome: str) -> pd.DataFrame:
     return table.reset_index()
 
 
-def ranking_markdown(indices: pd.DataFrame, outcomes: list[str], units: dict[str, str]) -> str:
-    """The rankings of :func:`ranking` as Markdown tables, one per outcome ("value [CI low, CI high]")."""
+def ranking_markdown(indices: pd.DataFrame, outcomes: list[str]) -> str:
+    """The rankings of :func:`ranking` as Markdown tables, one per outcome ("value [CI low, CI high]"),
+    each headed by the outcome's label and unit from :mod:`sim.outcomes`."""
     parts = []
-    for outcome in outcomes:
-        table = ranking(indices, outcome)
+    for name in outcomes:
+        table = ranking(indices, name)
         if table.empty:
             continue
         kinds = [k for k in ("ST", "S1", "mu_star", "mu", "sigma") if k in table]
         head = {"ST": "total ST [95 % CI]", "S1": "first-order S1 [95 % CI]", "mu_star": "mu* [95 % CI]",
                 "mu": "mu", "sigma": "sigma"}
-        lines = [f"**{outcome}** ({units.get(outcome, '')})", "",
+        lines = [f"**{outcome(name).axis_label}** (`{name}`)", "",
                  "| rank | lever | " + " | ".join(head[k] for k in kinds) + " |",
                  "|---|---|" + "---|" * len(kinds)]
         for _, r in table.iterrows():
@@ -159,7 +160,8 @@ def analyze(path: str | Path, outcomes: list[str] | None = None, figures: bool =
 
     Args:
         path: the sweep directory.
-        outcomes: summary metrics to analyse; defaults to the spec's outcomes.
+        outcomes: summary metrics to analyse (names of :data:`sim.outcomes.RUN_OUTCOMES`); defaults to the
+            spec's outcomes.
         figures: also draw the indices bar chart (Sobol/Morris designs), the tornado chart and the
             heat map of each outcome as PNG files.
         heatmap_levers: the two levers of the heat maps; defaults to the two with the largest swing.
@@ -172,17 +174,16 @@ def analyze(path: str | Path, outcomes: list[str] | None = None, figures: bool =
     manifest = store.manifest()
     spec = load_spec(manifest["spec"])
     levers = [Lever(**{**d, "levels": tuple(d["levels"])}) for d in manifest["levers"]]
-    units = dict(spec.outcomes)
-    outcomes = list(outcomes or units)
-    runs = store.load()
+    outcomes = list(outcomes or spec.outcomes)
+    runs = _finished_runs(store, outcomes)
     means = point_means(runs, outcomes, manifest["points"])
     problem = manifest["problem"]
-    seed = spec.design.seed
     if spec.design.method == "sobol":
-        indices = sobol_indices(problem, means, spec.design.second_order, seed)
+        indices = sobol_indices(problem, means, spec.design.second_order)
+        _warn_rough_sobol(indices, spec.design.samples)
     elif spec.design.method == "morris":
         samples = store.design()[[SAMPLE_PREFIX + n for n in problem["names"]]].to_numpy(float)
-        indices = morris_indices(problem, samples, means, spec.design.levels, seed)
+        indices = morris_indices(problem, samples, means, spec.design.levels)
     else:
         indices = pd.DataFrame(columns=["outcome", "lever", "index", "value", "conf"])
     folder = store.root / "analysis"
@@ -190,31 +191,72 @@ def analyze(path: str | Path, outcomes: list[str] | None = None, figures: bool =
     indices.to_csv(folder / "indices.csv", index=False)
     if len(indices):
         (folder / "ranking.md").write_text(ranking_markdown(indices, [o for o in outcomes
-                                                                      if (indices["outcome"] == o).any()], units))
+                                                                      if (indices["outcome"] == o).any()]))
     effects = {o: main_effects(runs, levers, o) for o in outcomes}
     pd.concat([e.assign(outcome=o) for o, e in effects.items()], ignore_index=True).to_csv(
         folder / "main_effects.csv", index=False)
     if figures:
-        _draw(folder, spec.name, runs, levers, indices, effects, units, heatmap_levers)
+        _draw(folder, spec.name, runs, levers, indices, effects, heatmap_levers)
     return indices
 
 
+def _finished_runs(store: SweepStore, outcomes: list[str]) -> pd.DataFrame:
+    """The sweep's run table, refused with a one-line reason when it cannot be analysed: an unknown outcome
+    (with a 'did you mean'), no stored runs, or no successful run."""
+    for name in outcomes:
+        check_outcome(name)
+    runs = store.load()
+    if runs.empty:
+        raise ConfigError(f"{store.root} holds no finished runs yet: run `alignsim sweep --resume --out "
+                          f"{store.root}` first")
+    ok = int((runs["status"] == "ok").sum())
+    if ok == 0:
+        first = str(runs["error"].dropna().iloc[0]).strip().splitlines()[-1] if runs["error"].notna().any() else ""
+        raise ConfigError(f"{store.root}: all {len(runs)} runs failed, nothing to analyse (first error: {first})")
+    absent = [name for name in outcomes if name not in runs]
+    if absent:
+        raise ConfigError(f"outcome {absent[0]!r} is not a column of the runs in {store.root}: allowed: "
+                          + ", ".join(_summary_columns(runs)))
+    return runs
+
+
+def _summary_columns(runs: pd.DataFrame) -> list[str]:
+    """The numeric outcome columns of a run table (what analyze can take)."""
+    from sim.outcomes import RUN_OUTCOMES
+
+    return [c for c in runs.columns if c in RUN_OUTCOMES]
+
+
+def _warn_rough_sobol(indices: pd.DataFrame, samples: int) -> None:
+    """Warn when Sobol indices come from a small base sample or leave [-1, 1] (estimation noise)."""
+    if samples < SOBOL_MIN_SAMPLES:
+        warnings.warn(f"Sobol indices from design.samples = {samples} base samples are rough (wide CIs; "
+                      f"use >= {SOBOL_MIN_SAMPLES} for a ranking you report)", stacklevel=3)
+    outside = indices[indices["value"].abs() > 1]
+    if len(outside):
+        worst = outside.loc[outside["value"].abs().idxmax()]
+        warnings.warn(f"{len(outside)} Sobol indices lie outside [-1, 1] (e.g. {worst['index']} of {worst['lever']} "
+                      f"on {worst['outcome']} = {worst['value']:.2f} +/- {worst['conf']:.2f}): estimation noise "
+                      "from too few samples; raise design.samples", stacklevel=3)
+
+
 def _draw(folder: Path, name: str, runs: pd.DataFrame, levers: list[Lever], indices: pd.DataFrame,
-          effects: dict[str, pd.DataFrame], units: dict[str, str], heatmap_levers: tuple[str, str] | None) -> None:
+          effects: dict[str, pd.DataFrame], heatmap_levers: tuple[str, str] | None) -> None:
+    """Write each outcome's tornado chart, indices bar chart (Sobol/Morris) and heat map as PNG files."""
     from sim.sweep import plots
 
     by_field = {lv.field: lv for lv in levers}
-    for outcome, effect in effects.items():
-        unit = units.get(outcome, "")
+    for metric, effect in effects.items():
         if effect.empty:
             continue
-        figs = {"tornado": plots.tornado(effect, outcome, unit, title=f"{name}: main effects on {outcome}")}
-        if len(indices) and (indices["outcome"] == outcome).any():
-            figs["indices"] = plots.indices_bars(indices[indices["outcome"] == outcome], outcome, unit,
-                                                 title=f"{name}: sensitivity of {outcome}")
+        label = outcome(metric).label
+        figs = {"tornado": plots.tornado(effect, metric, title=f"{name}: main effects on {label}")}
+        if len(indices) and (indices["outcome"] == metric).any():
+            figs["indices"] = plots.indices_bars(indices[indices["outcome"] == metric], metric,
+                                                 title=f"{name}: sensitivity of {label}")
         pair = heatmap_levers or tuple(effect["lever"].head(2))
         if len(pair) == 2:
-            figs["heatmap"] = plots.heatmap(runs, by_field[pair[0]], by_field[pair[1]], outcome, unit,
-                                            title=f"{name}: mean {outcome}")
+            figs["heatmap"] = plots.heatmap(runs, by_field[pair[0]], by_field[pair[1]], metric,
+                                            title=f"{name}: mean {label}")
         for kind, fig in figs.items():
-            fig.savefig(folder / f"{outcome}_{kind}.png", dpi=120, bbox_inches="tight")
+            fig.savefig(folder / f"{metric}_{kind}.png", dpi=120, bbox_inches="tight")

@@ -43,9 +43,17 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+EXIT_FAILED_RUNS = 3
+"""Exit status of a sweep that finished with failed runs (they are stored; the others are usable)."""
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run one subcommand; returns the exit status (1 with a one-line message on a bad spec or path)."""
+    """Run one subcommand; returns the exit status: 0 done, 1 a one-line message on a bad spec, path or damaged
+    sweep, 3 a sweep whose runs failed (with their number), 130 interrupted."""
+    import warnings
+
     from sim.config import ConfigError
+    from sim.sweep.store import DamagedSweep
 
     top = parser()
     args, extra = top.parse_known_args(argv)  # KEY=VALUE may come after the options too
@@ -54,16 +62,23 @@ def main(argv: list[str] | None = None) -> int:
     if extra:
         args.spec = [*args.spec, *extra]
     try:
-        if args.command == "sweep":
-            return _sweep(args)
-        if args.command == "analyze":
-            return _analyze(args)
-        return _collect(args)
-    except (ConfigError, FileExistsError, FileNotFoundError) as err:
+        with warnings.catch_warnings():
+            warnings.showwarning = _one_line_warning
+            if args.command == "sweep":
+                return _sweep(args)
+            if args.command == "analyze":
+                return _analyze(args)
+            return _collect(args)
+    except (ConfigError, DamagedSweep, FileExistsError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:  # the sweep already said what is stored and how to resume
         return 130
+
+
+def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Show a warning as ``warning: <message>`` on stderr, without the source line."""
+    print(f"warning: {message}", file=sys.stderr)
 
 
 def _sweep(args) -> int:
@@ -80,8 +95,14 @@ def _sweep(args) -> int:
         spec = load_spec(path if path is not None else SweepStore(args.out).manifest()["spec"], changes)
     runs = run_sweep(spec, args.out, resume=args.resume, backend=args.backend, n_jobs=args.n_jobs,
                      progress=not args.quiet)
-    failed = int((runs["status"] == "failed").sum())
-    print(f"{len(runs)} runs stored in {args.out} ({failed} failed)")
+    failed = runs[runs["status"] == "failed"]
+    print(f"{len(runs)} runs stored in {args.out} ({len(failed)} failed)")
+    if len(failed):
+        last_line = str(failed["error"].iloc[0]).strip().splitlines()[-1]
+        print(f"error: {len(failed)} of {len(runs)} runs failed (first: run {failed['run_id'].iloc[0]}: {last_line}); "
+              f"their tracebacks and configs are in the error and config columns of sim.sweep.load({args.out!r})",
+              file=sys.stderr)
+        return EXIT_FAILED_RUNS
     return 0
 
 
@@ -91,7 +112,10 @@ def _analyze(args) -> int:
     indices = analyze(args.path, outcomes=args.outcome, figures=not args.no_figures)
     folder = Path(args.path) / "analysis"
     if len(indices):
-        print(indices.pivot_table(index=["outcome", "lever"], columns="index", values="value").round(3).to_string())
+        cells = indices.assign(cell=[f"{v:.3f} [{v - c:.3f}, {v + c:.3f}]" if c == c else f"{v:.3g}"
+                                     for v, c in zip(indices["value"], indices["conf"])])
+        print(cells.pivot(index=["outcome", "lever"], columns="index", values="cell").to_string())
+        print("index value [95 % confidence interval] (bootstrap)")
     else:  # grid and Latin hypercube: the main effects (mean at each lever's low and high end)
         import pandas as pd
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import time
 import traceback
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,8 +25,8 @@ from sim.config import Config, ConfigError
 from sim.runner import replicate_seeds
 from sim.runner import run as run_model
 from sim.sweep.design import Design, apply, build, problem
-from sim.sweep.spec import Lever, SweepSpec, load_spec, resolve_levers
-from sim.sweep.store import SweepStore
+from sim.sweep.spec import ExecutionSpec, Lever, SweepSpec, check_execution, load_spec, resolve_levers
+from sim.sweep.store import PartInfo, SweepStore
 
 FORMAT_VERSION = 1
 """Version of the sweep directory layout, stored in the manifest."""
@@ -51,11 +53,13 @@ class ChunkTask:
 
 @dataclass
 class ChunkReport:
-    """What a worker sends back: the chunk, its number of runs and of failed runs."""
+    """What a worker sends back: the chunk, its number of runs and of failed runs, and the checksum and row
+    count of each part it stored (for the manifest)."""
 
     chunk: int
     runs: int
     failed: int
+    parts: dict[str, PartInfo]
 
 
 def run_chunk(task: ChunkTask) -> ChunkReport:
@@ -69,8 +73,8 @@ def run_chunk(task: ChunkTask) -> ChunkReport:
     runs = pd.DataFrame(rows).astype({"seed": "uint64"})
     weekly_frame = (pd.concat(weekly, ignore_index=True) if weekly else pd.DataFrame({"run_id": []})) \
         if task.weekly else None
-    SweepStore(task.root).write_chunk(task.chunk, runs, weekly_frame)
-    return ChunkReport(task.chunk, len(rows), int((runs["status"] == "failed").sum()))
+    parts = SweepStore(task.root).write_chunk(task.chunk, runs, weekly_frame)
+    return ChunkReport(task.chunk, len(rows), int((runs["status"] == "failed").sum()), parts)
 
 
 def _run_one(base: Config, run: dict, weekly: bool) -> tuple[dict, pd.DataFrame | None]:
@@ -106,58 +110,94 @@ def run_sweep(spec: str | Path | dict | SweepSpec | None, out: str | Path, *, re
               backend: str | None = None, n_jobs: int | None = None, progress: bool = True) -> pd.DataFrame:
     """Run a sweep into the directory ``out`` and return its run table (:func:`sim.sweep.load`).
 
+    Everything is checked before the first file is written (spec, levers, base config, workers, memory),
+    and the directory is locked while the sweep runs, so a second sweep into it is refused.
+
     Args:
         spec: a sweep spec (YAML path, dict or :class:`SweepSpec`); may be None when resuming,
             in which case the stored spec is used.
         out: the sweep directory; a new sweep refuses a directory that already holds one.
-        resume: continue the sweep stored in ``out``: run only the chunks it lacks, with its stored
-            base config and design.  A given spec must match the stored one (execution aside).
+        resume: continue the sweep stored in ``out``: run the chunks it lacks and those whose parts are damaged
+            (unreadable, other runs, checksum differing from the manifest), with its stored base config and
+            design.  A given spec must match the stored one (execution aside).
         backend: overrides ``execution.backend`` (local, dask, submitit).
         n_jobs: overrides ``execution.n_jobs`` (worker processes; -1 = all cores).
         progress: show a tqdm progress bar with the ETA.
 
     Raises:
-        ConfigError: an invalid spec, or a spec that differs from the one stored in ``out``.
-        FileExistsError: ``out`` holds a sweep and ``resume`` is false.
+        ConfigError: an invalid spec, a spec that differs from the one stored in ``out``, or runs that would
+            not fit in the memory available.
+        FileExistsError: ``out`` holds a sweep and ``resume`` is false (:class:`~sim.sweep.store.SweepInUse`:
+            another sweep is writing ``out``).
     """
-    from sim.loading import to_config
-    from omegaconf import OmegaConf
-
     store = SweepStore(out)
-    if store.exists():
-        if not resume:
+    with store.lock():
+        if store.exists() and not resume:
             raise FileExistsError(f"{store.root} already holds a sweep: pass resume=True (--resume) to continue "
                                   "it, or choose another output directory")
-        manifest = store.manifest()
-        stored = load_spec(manifest["spec"])
-        if spec is not None:
-            given = load_spec(spec)
-            if _normal(given.identity()) != _normal(stored.identity()):
-                raise ConfigError(f"the spec differs from the one stored in {store.root / 'manifest.json'}; "
-                                  "resume with the same spec or choose another output directory")
-            stored.execution = given.execution  # where the rest runs may change (another backend, more workers)
-        spec = stored
-        base = to_config(OmegaConf.create(manifest["base_config"]))
-        levers = resolve_levers(spec)
-        design = Design(store.design(), problem(levers))
-        store.remove_temporaries()
-    else:
-        if spec is None:
-            raise FileNotFoundError(f"{store.root} holds no sweep to resume and no spec was given")
-        spec = load_spec(spec)
-        from sim.loading import load_config
-
-        base = load_config(spec.scenario, spec.overrides)
-        levers = resolve_levers(spec)
-        design = build(levers, spec.design)
-        store.write_manifest(manifest_for(spec, base, levers, design), design.points)
-    execution = dataclasses.replace(spec.execution, **{k: v for k, v in (("backend", backend), ("n_jobs", n_jobs))
-                                                       if v is not None})
-    tasks = plan(store.root, base, design, spec)
-    done = store.done_chunks()
-    missing = [t for t in tasks if t.chunk not in done]
-    _execute(missing, execution, store, total=sum(len(t.runs) for t in tasks), name=spec.name, progress=progress)
+        spec, base, design = _resumed(store, spec) if store.exists() else _new(store, spec)
+        execution = check_execution(dataclasses.replace(
+            spec.execution, **{k: v for k, v in (("backend", backend), ("n_jobs", n_jobs)) if v is not None}))
+        tasks = plan(store.root, base, design, spec)
+        _check_memory(base, execution, sum(len(t.runs) for t in tasks))
+        if not store.exists():
+            store.write_manifest(manifest_for(spec, base, resolve_levers(spec), design), design.points)
+        missing = _chunks_to_run(store, tasks, spec.weekly)
+        _execute(missing, execution, store, total=sum(len(t.runs) for t in tasks), name=spec.name,
+                 progress=progress)
     return store.load()
+
+
+def _new(store: SweepStore, spec) -> tuple[SweepSpec, Config, Design]:
+    """The spec, base config and design of a new sweep (nothing written yet)."""
+    from sim.loading import load_config
+
+    if spec is None:
+        raise FileNotFoundError(f"{store.root} holds no sweep to resume and no spec was given")
+    spec = load_spec(spec)
+    base = load_config(spec.scenario, spec.overrides)
+    return spec, base, build(resolve_levers(spec), spec.design)
+
+
+def _resumed(store: SweepStore, spec) -> tuple[SweepSpec, Config, Design]:
+    """The stored spec (with the given spec's execution), base config and design of a sweep to resume."""
+    from omegaconf import OmegaConf
+
+    from sim.loading import to_config
+
+    manifest = store.manifest()
+    stored = load_spec(manifest["spec"])
+    if spec is not None:
+        given = load_spec(spec)
+        if _normal(given.identity()) != _normal(stored.identity()):
+            raise ConfigError(f"the spec differs from the one stored in {store.root / 'manifest.json'}; "
+                              "resume with the same spec or choose another output directory")
+        stored.execution = given.execution  # where the rest runs may change (another backend, more workers)
+    base = to_config(OmegaConf.create(manifest["base_config"]))
+    store.remove_temporaries()
+    return stored, base, Design(store.design(), problem(resolve_levers(stored)))
+
+
+def _check_memory(base: Config, execution: ExecutionSpec, runs: int) -> None:
+    """Refuse a sweep whose runs in flight at once on this machine would not fit in its memory."""
+    from sim.runner import check_memory
+
+    local = execution.backend == "local" or (execution.backend == "dask" and not execution.dask_address)
+    workers = (os.cpu_count() or 1 if execution.n_jobs < 0 else execution.n_jobs) if local else 1
+    check_memory(base, min(runs, workers), workers)
+
+
+def _chunks_to_run(store: SweepStore, tasks: list[ChunkTask], weekly: bool) -> list[ChunkTask]:
+    """The tasks whose chunk is not soundly stored; damaged parts are reported (a warning) and re-run."""
+    stored = store.stored_chunks()
+    expected = {t.chunk: [r["run_id"] for r in t.runs] for t in tasks if t.chunk in stored}
+    tables = ("runs", "weekly") if weekly else ("runs",)
+    damaged = store.damaged_parts(expected, tables)
+    if damaged:
+        warnings.warn(f"re-running {len(damaged)} damaged part(s) of {store.root}: "
+                      + "; ".join(f"{path}: {why}" for path, why in damaged.items()), stacklevel=3)
+    bad = {int(path.split("-")[-1].split(".")[0]) for path in damaged}
+    return [t for t in tasks if t.chunk not in stored or t.chunk in bad]
 
 
 def _execute(tasks: list[ChunkTask], execution, store: SweepStore, total: int, name: str, progress: bool) -> None:
@@ -170,11 +210,12 @@ def _execute(tasks: list[ChunkTask], execution, store: SweepStore, total: int, n
     with tqdm(total=total, initial=total - todo, unit="run", desc=name, disable=not progress) as bar:
         try:
             for report in BACKENDS[execution.backend](run_chunk, tasks, execution, store.root):
+                store.record_parts(report.chunk, report.parts)
                 failed += report.failed
                 bar.update(report.runs)
                 bar.set_postfix(failed=failed)
         except KeyboardInterrupt:
-            bar.write(f"interrupted: {len(store.done_chunks())} chunks stored in {store.root}; "
+            bar.write(f"interrupted: {len(store.stored_chunks())} chunks stored in {store.root}; "
                       "run again with --resume to finish")
             raise
 

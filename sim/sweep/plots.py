@@ -1,7 +1,8 @@
 """Figures of a sweep's sensitivity analysis: indices bar chart, tornado chart, two-lever heat map.
 
 Each function returns a :class:`matplotlib.figure.Figure` (no pyplot state, so it works headless
-and in notebooks alike) with a title, axis labels with units and a legend; matplotlib is imported
+and in notebooks alike, and no figure stays open) with a title, axis labels with units and a legend;
+outcome labels, units and display scales come from :mod:`sim.outcomes`.  matplotlib is imported
 inside the functions so that ``import sim.sweep`` stays light.
 """
 
@@ -10,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.outcomes import outcome
+from sim.sweep.groups import HEATMAP_BINS, lever_groups
 from sim.sweep.spec import Lever
 
 INDEX_LABELS = {"S1": "first order S1", "ST": "total ST", "mu_star": "Morris mu*", "sigma": "Morris sigma"}
@@ -19,12 +22,12 @@ def _axis(unit: str) -> str:
     return f" ({unit})" if unit else ""
 
 
-def indices_bars(indices: pd.DataFrame, outcome: str, unit: str = "", title: str = ""):
+def indices_bars(indices: pd.DataFrame, metric: str, title: str = ""):
     """Grouped horizontal bars of one outcome's indices per lever, with 95 % CI error bars.
 
     Args:
         indices: rows of :func:`sim.sweep.analysis.sobol_indices` or ``morris_indices`` for one outcome.
-        outcome: the outcome's name; unit: its unit (Morris mu* and sigma are in outcome units).
+        metric: the outcome's name (Morris mu* and sigma are shown in its display unit).
     """
     from matplotlib.figure import Figure
 
@@ -34,31 +37,33 @@ def indices_bars(indices: pd.DataFrame, outcome: str, unit: str = "", title: str
     ax = fig.subplots()
     height = 0.8 / len(kinds)
     y = np.arange(len(order))
+    sobol = kinds[0] == "S1"
+    scale = 1.0 if sobol else outcome(metric).scale
     for i, kind in enumerate(kinds):
         rows = indices[indices["index"] == kind].set_index("lever").loc[order]
-        conf = rows["conf"].to_numpy(float)
-        ax.barh(y + (i - (len(kinds) - 1) / 2) * height, rows["value"], height,
+        conf = rows["conf"].to_numpy(float) * scale
+        ax.barh(y + (i - (len(kinds) - 1) / 2) * height, rows["value"] * scale, height,
                 xerr=None if np.isnan(conf).all() else conf, capsize=2, label=INDEX_LABELS[kind])
     ax.set_yticks(y, order)
-    sobol = kinds[0] == "S1"
     ax.set_xlabel("share of output variance (index, 95 % CI)" if sobol
-                  else f"effect of one elementary step on {outcome}{_axis(unit)}")
+                  else f"effect of one elementary step on {outcome(metric).axis_label}")
     ax.set_ylabel("lever (config field)")
-    ax.set_title(title or f"Sensitivity of {outcome}")
+    ax.set_title(title or f"Sensitivity of {outcome(metric).label}")
     ax.legend(loc="best")
     return fig
 
 
-def tornado(effects: pd.DataFrame, outcome: str, unit: str = "", title: str = ""):
+def tornado(effects: pd.DataFrame, metric: str, title: str = ""):
     """Tornado chart: for each lever, the outcome's mean at its low and its high end, around their midpoint.
 
     Args:
-        effects: the table of :func:`sim.sweep.analysis.main_effects` (sorted by swing).
-        outcome: the outcome's name; unit: its unit.
+        effects: the table of :func:`sim.sweep.analysis.main_effects` (sorted by swing), in the model's unit.
+        metric: the outcome's name (shown in its display unit).
     """
     from matplotlib.figure import Figure
 
-    effects = effects.iloc[::-1]
+    spec = outcome(metric)
+    effects = effects.iloc[::-1].assign(low=lambda e: spec.display(e["low"]), high=lambda e: spec.display(e["high"]))
     centre = float(np.nanmean(np.r_[effects["low"], effects["high"]])) if len(effects) else 0.0
     fig = Figure(figsize=(8, 0.35 * len(effects) + 1.8))
     ax = fig.subplots()
@@ -67,28 +72,27 @@ def tornado(effects: pd.DataFrame, outcome: str, unit: str = "", title: str = ""
     ax.barh(y + 0.2, effects["high"] - centre, 0.4, left=centre, color="tab:orange", label="lever at its high end")
     ax.axvline(centre, color="black", lw=0.8)
     ax.set_yticks(y, [f"{r.lever} ({r.low_label} / {r.high_label}{_axis(r.unit)})" for r in effects.itertuples()])
-    ax.set_xlabel(f"mean {outcome}{_axis(unit)}")
+    ax.set_xlabel(f"mean {spec.axis_label}")
     ax.set_ylabel("lever (low / high end)")
-    ax.set_title(title or f"Main effects on {outcome}")
+    ax.set_title(title or f"Main effects on {spec.label}")
     ax.legend(loc="best")
     return fig
 
 
-def heatmap(runs: pd.DataFrame, x: Lever, y: Lever, outcome: str, unit: str = "", title: str = ""):
+def heatmap(runs: pd.DataFrame, x: Lever, y: Lever, metric: str, title: str = ""):
     """Heat map of the outcome's mean over two levers (numeric levers binned, levels as they are).
 
     Args:
         runs: the sweep's run table (:func:`sim.sweep.load`).
         x, y: the two levers (from the sweep's manifest).
-        outcome: the outcome's name; unit: its unit (the colour bar's label).
+        metric: the outcome's name (the colour bar shows it in its display unit).
     """
     from matplotlib.figure import Figure
 
-    from sim.sweep.analysis import HEATMAP_BINS, lever_groups
-
+    spec = outcome(metric)
     ok = runs[runs["status"] == "ok"]
-    table = ok.groupby([lever_groups(ok[y.field], y, HEATMAP_BINS), lever_groups(ok[x.field], x, HEATMAP_BINS)],
-                       observed=True)[outcome].mean().unstack()
+    table = spec.display(ok.groupby([lever_groups(ok[y.field], y, HEATMAP_BINS),
+                                     lever_groups(ok[x.field], x, HEATMAP_BINS)], observed=True)[metric].mean().unstack())
     fig = Figure(figsize=(7, 5))
     ax = fig.subplots()
     image = ax.imshow(table.to_numpy(float), origin="lower", aspect="auto", cmap="viridis")
@@ -96,8 +100,8 @@ def heatmap(runs: pd.DataFrame, x: Lever, y: Lever, outcome: str, unit: str = ""
     ax.set_yticks(range(table.shape[0]), [_tick(v) for v in table.index])
     ax.set_xlabel(f"{x.field}{_axis(x.unit)}")
     ax.set_ylabel(f"{y.field}{_axis(y.unit)}")
-    fig.colorbar(image, ax=ax, label=f"mean {outcome}{_axis(unit)}")
-    ax.set_title(title or f"Mean {outcome}")
+    fig.colorbar(image, ax=ax, label=f"mean {spec.axis_label}")
+    ax.set_title(title or f"Mean {spec.label}")
     return fig
 
 

@@ -16,13 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from sim.config import ConfigError, field_table
+from sim.outcomes import RUN_OUTCOMES
 
 DESIGN_METHODS = ("grid", "lhs", "sobol", "morris")
 BACKENDS = ("local", "dask", "submitit")
-DEFAULT_OUTCOMES = {"revenue_total": "EUR over the horizon", "retention_12m": "share of first-year customers",
-                    "cac": "EUR per customer won", "lead_acceptance": "share of leads",
-                    "trust_mean_end": "0-1 score", "blame_events": "events over the horizon"}
-"""Outcome metrics analysed when a spec names none, with their units (for axis labels)."""
+DEFAULT_OUTCOMES = ["revenue_total", "retention_12m", "cac", "lead_acceptance", "trust_mean_end", "blame_events"]
+"""Outcome metrics analysed when a spec names none (labels and units: :mod:`sim.outcomes`)."""
 
 
 @dataclass
@@ -98,8 +97,9 @@ class SweepSpec:
     """Runs per chunk: one task for a worker and one Parquet file per table."""
     weekly: bool = False
     """Also store every run's weekly table (one row per run and week)."""
-    outcomes: dict[str, str] = field(default_factory=dict)
-    """Summary metrics to analyse, each with its unit; none given: :data:`DEFAULT_OUTCOMES`."""
+    outcomes: list[str] = field(default_factory=list)
+    """Summary metrics to analyse (names of :data:`sim.outcomes.RUN_OUTCOMES`, whose labels and units the tables
+    and figures use); none given: :data:`DEFAULT_OUTCOMES`."""
     execution: ExecutionSpec = field(default_factory=ExecutionSpec)
 
     def identity(self) -> dict:
@@ -171,25 +171,48 @@ def resolve_levers(spec: SweepSpec) -> list[Lever]:
 
 
 def _resolve(path: str, row: dict, given: LeverSpec) -> Lever:
+    """One spec lever checked against its config field's type and declared range or choices."""
     default = row["default"]
     declared = tuple(row["choices"]) if row["choices"] else (False, True) if isinstance(default, bool) else None
     if declared is not None:
         levels = tuple(given.values) if given.values is not None else declared
-        if not levels or any(v not in declared for v in levels):
-            raise ConfigError(f"sweep lever {path} values {list(levels)} are not valid: allowed {list(declared)}")
+        if not levels or any(not _same_kind(v, default) or v not in declared for v in levels):
+            raise ConfigError(f"sweep lever {path} values {list(levels)} are not valid: allowed {list(declared)}"
+                              + (" (true/false, not 0/1)" if isinstance(default, bool) else ""))
         return Lever(path, "level", 0.0, float(len(levels) - 1), levels, row["unit"])
+    if not isinstance(default, (int, float)):
+        raise ConfigError(f"sweep lever {path} is not valid: {path} is a {type(default).__name__} field "
+                          f"({row['unit'] or 'text'}); a lever must be a number, an on/off or a choice field")
     kind = "int" if isinstance(default, int) else "float"
     if given.values is not None:
-        values = tuple(int(v) if kind == "int" else float(v) for v in given.values)
+        values = tuple(_lever_number(path, row, v, kind) for v in given.values)
+        if not values:
+            raise ConfigError(f"sweep lever {path} values [] are not valid: give at least one value")
         _check_range(path, row, min(values), max(values))
         return Lever(path, "level", 0.0, float(len(values) - 1), values, row["unit"])
-    low = row["low"] if given.low is None else given.low
-    high = row["high"] if given.high is None else given.high
+    low = row["low"] if given.low is None else _lever_number(path, row, given.low, kind)
+    high = row["high"] if given.high is None else _lever_number(path, row, given.high, kind)
     _check_range(path, row, low, high)
     return Lever(path, kind, float(low), float(high), (), row["unit"])
 
 
+def _same_kind(value: Any, default: Any) -> bool:
+    """Whether ``value`` has the type of the field's default (1 is not a bool, True is not a choice)."""
+    return isinstance(value, bool) == isinstance(default, bool)
+
+
+def _lever_number(path: str, row: dict, value: Any, kind: str) -> int | float:
+    """A lever's value or bound as the field's number type; ConfigError for text, NaN, inf or 1.5 for an int."""
+    allowed = f"[{row['low']:g}, {row['high']:g}] ({row['unit']})"
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ConfigError(f"sweep lever {path} value {value!r} is not valid: expected a number in {allowed}")
+    if kind == "int" and not float(value).is_integer():
+        raise ConfigError(f"sweep lever {path} value {value!r} is not valid: expected a whole number in {allowed}")
+    return int(value) if kind == "int" else float(value)
+
+
 def _check_range(path: str, row: dict, low: float, high: float) -> None:
+    """A lever's range must lie within its field's declared range, low <= high."""
     if not row["low"] <= low <= high <= row["high"]:
         raise ConfigError(f"sweep lever {path} range [{low:g}, {high:g}] is not valid: allowed "
                           f"[{row['low']:g}, {row['high']:g}] ({row['unit']}), low <= high")
@@ -205,6 +228,7 @@ def load_spec(source: str | Path | dict | SweepSpec, overrides: list[str] | None
             ``execution.dask_address=tcp://host:8786``, ``execution.submitit_parameters.slurm_partition=cpu``).
             Levers are changed in the YAML: their names contain dots.
     """
+    import yaml
     from omegaconf import OmegaConf
     from omegaconf.errors import OmegaConfBaseException
 
@@ -214,7 +238,7 @@ def load_spec(source: str | Path | dict | SweepSpec, overrides: list[str] | None
         if isinstance(source, SweepSpec):
             data = OmegaConf.structured(source)
         else:
-            data = OmegaConf.load(source) if isinstance(source, (str, Path)) else OmegaConf.create(source)
+            data = OmegaConf.create(_read(source) if isinstance(source, (str, Path)) else _legacy(source))
         layers = [OmegaConf.structured(SweepSpec), data]
         if overrides:
             bad = [o for o in overrides if "=" not in o]
@@ -224,16 +248,50 @@ def load_spec(source: str | Path | dict | SweepSpec, overrides: list[str] | None
             layers.append(OmegaConf.from_dotlist(list(overrides)))
         spec = OmegaConf.to_object(OmegaConf.merge(*layers))
     except OmegaConfBaseException as err:
-        raise ConfigError(f"sweep spec: {err}") from err
+        raise ConfigError(f"sweep spec: {_one_line(err)}") from err
+    except yaml.YAMLError as err:
+        raise ConfigError(f"sweep spec override is not valid YAML: {_one_line(err)}") from err
     return _check(spec)
 
 
+def _read(path: str | Path) -> dict:
+    """A spec file's mapping; ConfigError for a missing file, bad YAML (with line and column) or a non-mapping."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(Path(path).read_text())
+    except FileNotFoundError as err:
+        raise FileNotFoundError(f"sweep spec {path} does not exist") from err
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        raise ConfigError(f"sweep spec {path} is not valid YAML{where}: {getattr(err, 'problem', None) or err}") \
+            from err
+    if not isinstance(data, dict):
+        raise ConfigError(f"sweep spec {path} is not valid: expected a mapping of spec keys (name, levers, design, "
+                          f"...), got {type(data).__name__}")
+    return _legacy(data)
+
+
+def _legacy(data: dict) -> dict:
+    """Specs stored before outcomes became a list gave a mapping outcome -> unit: keep its names."""
+    if isinstance(data.get("outcomes"), dict):
+        data = {**data, "outcomes": list(data["outcomes"])}
+    return data
+
+
+def _one_line(err: Exception) -> str:
+    """An OmegaConf or YAML error as one line (its message and the key it is about)."""
+    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+    key = next((line for line in lines if line.startswith("full_key:")), "")
+    return lines[0] + (f" ({key})" if key else "") if lines else type(err).__name__
+
+
 def _check(spec: SweepSpec) -> SweepSpec:
-    spec.outcomes = spec.outcomes or dict(DEFAULT_OUTCOMES)
+    """Check the spec's design, sizes, outcomes and execution (the levers: :func:`resolve_levers`)."""
+    spec.outcomes = list(spec.outcomes or DEFAULT_OUTCOMES)
     if spec.design.method not in DESIGN_METHODS:
         raise ConfigError(f"design.method = {spec.design.method!r} is not valid: allowed {', '.join(DESIGN_METHODS)}")
-    if spec.execution.backend not in BACKENDS:
-        raise ConfigError(f"execution.backend = {spec.execution.backend!r} is not valid: allowed {', '.join(BACKENDS)}")
     n = spec.design.samples
     if spec.design.method == "sobol" and (n < 2 or n & (n - 1)):
         raise ConfigError(f"design.samples = {n} is not valid for sobol: a power of 2 (e.g. 64, 128, 256)")
@@ -241,4 +299,31 @@ def _check(spec: SweepSpec) -> SweepSpec:
         value = getattr(spec.design, name.split(".")[1]) if "." in name else getattr(spec, name)
         if value < low:
             raise ConfigError(f"{name} = {value} is out of range: allowed >= {low}")
+    for seed in ("seed", "design.seed"):
+        value = getattr(spec.design, "seed") if "." in seed else spec.seed
+        if value < 0:
+            raise ConfigError(f"{seed} = {value} is out of range: allowed a whole number >= 0")
+    for name in spec.outcomes:
+        check_outcome(name)
+    check_execution(spec.execution)
     return spec
+
+
+def check_outcome(name: str) -> None:
+    """Raise :class:`ConfigError` with a 'did you mean' if ``name`` is not a declared per-run outcome."""
+    if name not in RUN_OUTCOMES:
+        import difflib
+
+        hint = difflib.get_close_matches(name, RUN_OUTCOMES, n=1)
+        did = f"did you mean {hint[0]!r}? " if hint else ""
+        raise ConfigError(f"outcome {name!r} is not a summary metric: {did}allowed: {', '.join(RUN_OUTCOMES)}")
+
+
+def check_execution(execution: ExecutionSpec) -> ExecutionSpec:
+    """Check where the runs go (backend, workers) before anything is written; returns ``execution``."""
+    if execution.backend not in BACKENDS:
+        raise ConfigError(f"execution.backend = {execution.backend!r} is not valid: allowed {', '.join(BACKENDS)}")
+    if execution.n_jobs == 0 or execution.n_jobs < -1:
+        raise ConfigError(f"execution.n_jobs = {execution.n_jobs} is not valid (--n-jobs): allowed -1 (all cores) "
+                          "or a number of worker processes >= 1")
+    return execution
