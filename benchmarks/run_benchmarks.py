@@ -1,7 +1,11 @@
 """Speed benchmarks of alignsim: one command, writes tables (CSV + Markdown) and a figure.
 
-    python benchmarks/run_benchmarks.py            # full run (~5 min on 2 cores)
-    python benchmarks/run_benchmarks.py --quick    # smaller grid, for a smoke test
+    python -m benchmarks.run_benchmarks            # full run (~5 min on 2 cores)
+    python -m benchmarks.run_benchmarks --quick    # smaller grid, for a smoke test
+    python -m benchmarks.run_benchmarks --ratio    # only the speed ratio vectorised / per-agent, default run
+
+Run from the repository root (``benchmarks`` is imported as a package there, by the timed children and the
+equivalence workers too).
 
 What it measures (every timed run in a fresh child process pinned to one core, so peak memory is that
 run's own and runs never share a core):
@@ -12,7 +16,7 @@ run's own and runs never share a core):
 2. the cost per week per account (linear fit of wall time on accounts);
 3. the share of time per phase of a step and the top entries of a cProfile of the default run;
 4. the speed ratio vectorised / per-agent reference (``benchmarks/reference/per_agent.py``), same
-   config, same machine, same invocation;
+   config, same machine, same invocation (the default run: 20,000 accounts, 156 weeks);
 5. the statistical equivalence of the two (KS tests over replicates) and a power check: a reference
    with one rule changed (win hazard x 1.5) must be told apart.
 
@@ -33,6 +37,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 RESULTS = HERE / "results"
 SCENARIO = "hundred_years_war"
 DEFAULT_STAFF = {"marketing.staff": 4, "sales.reps": 8, "operations.staff": 12, "purchasing.staff": 1}
@@ -77,8 +82,7 @@ def child(spec: dict) -> dict:
     cfg = sim.load_config(SCENARIO, overrides=overrides_for(spec["accounts"], spec["weeks"], spec["staff"]))
     times = []
     if spec.get("model") == "per_agent":
-        sys.path.insert(0, str(HERE / "reference"))
-        from per_agent import PerAgentModel
+        from benchmarks.reference.per_agent import PerAgentModel
 
         for r in range(spec["repeats"]):
             t = time.perf_counter()
@@ -96,8 +100,8 @@ def child(spec: dict) -> dict:
 
 def measure(accounts: int, weeks: int, staff: int | None, repeats: int, model: str = "vectorised") -> dict:
     spec = {"accounts": accounts, "weeks": weeks, "staff": staff, "repeats": repeats, "model": model}
-    out = subprocess.run([sys.executable, __file__, "--child", json.dumps(spec)], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run([sys.executable, "-m", "benchmarks.run_benchmarks", "--child", json.dumps(spec)],
+                         capture_output=True, text=True, check=True, cwd=ROOT)
     res = json.loads(out.stdout.strip().splitlines()[-1])
     import numpy as np
 
@@ -108,10 +112,11 @@ def measure(accounts: int, weeks: int, staff: int | None, repeats: int, model: s
 
 
 # ---------------------------------------------------------------------------- profile of the default run
-PHASES = {"staff decide (agents.shuffle_do)": "shuffle_do", "marketing & market": "_market_and_marketing",
-          "sales": "_sell", "operations": "_deliver", "customers (care, satisfaction, churn, billing)":
-          "_serve_customers", "information flow & trust": ("share_information", "recover_trust"),
-          "recording": "_record", "period reviews": "period_review", "weekly table & summary": ("weekly", "summary")}
+PHASES = {"staff decide (start_week)": "start_week", "marketing & market": ("marketing_phase", "inquiry_phase"),
+          "sales": ("sales_desk", "leads_phase", "purchasing_phase", "deals_phase"), "operations": "operations_phase",
+          "customers (care, satisfaction, churn, billing)": "customers_phase",
+          "information flow & trust": "relations_phase", "books": "close_books", "recording": "observe",
+          "period reviews": "period_review", "weekly table & summary": ("weekly", "summary")}
 
 
 def profile_default(top: int = 25):
@@ -191,16 +196,39 @@ def md_table(df, floatfmt: dict | None = None) -> str:
     return "\n".join(lines)
 
 
+# ---------------------------------------------------------------------------- speed ratio
+def speed_ratio(accounts: int, repeats: int):
+    """Per-agent reference (one run) against the vectorised model (median of ``repeats``), 156 weeks, same
+    config and machine, each in its own pinned child process.  Returns a one-row table."""
+    import pandas as pd
+
+    print("per-agent reference (same config, same machine)")
+    ref = measure(accounts, 156, None, 1, model="per_agent")
+    fast = measure(accounts, 156, None, repeats)
+    ratio = ref["median_s"] / fast["median_s"]
+    print(f"  speed ratio {ratio:.0f}x")
+    return pd.DataFrame([{"accounts": accounts, "weeks": 156, "vectorised_median_s": fast["median_s"],
+                          "per_agent_s": ref["median_s"], "speed_ratio": ratio,
+                          "vectorised_peak_rss_mb": fast["peak_rss_mb"], "per_agent_peak_rss_mb": ref["peak_rss_mb"]}])
+
+
 # ---------------------------------------------------------------------------- main
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--quick", action="store_true", help="small grid (smoke test)")
+    ap.add_argument("--ratio", action="store_true",
+                    help="only the speed ratio vectorised / per-agent on the default run (20,000 accounts, 156 weeks)")
     ap.add_argument("--repeats", type=int, default=5, help="runs per point (median reported)")
     ap.add_argument("--replicates", type=int, default=30, help="seeds per model in the equivalence check")
     args = ap.parse_args()
+    if not __package__:
+        ap.error("run from the repository root as: python -m benchmarks.run_benchmarks")
     if args.child:
         print(json.dumps(child(json.loads(args.child))))
+        return
+    if args.ratio:
+        print(speed_ratio(20_000, args.repeats).to_string(index=False))
         return
 
     import numpy as np
@@ -237,21 +265,14 @@ def main() -> None:
     phases.to_csv(RESULTS / "phases.csv", index=False)
     (RESULTS / "profile_top.txt").write_text(top)
 
-    print("per-agent reference (same config, same machine)")
     ref_accounts = 2000 if quick else 20_000
-    ref = measure(ref_accounts, 156, None, 1, model="per_agent")
-    fast = measure(ref_accounts, 156, None, reps)
-    reference = pd.DataFrame([{"accounts": ref_accounts, "weeks": 156, "vectorised_median_s": fast["median_s"],
-                               "per_agent_s": ref["median_s"], "speed_ratio": ref["median_s"] / fast["median_s"],
-                               "vectorised_peak_rss_mb": fast["peak_rss_mb"],
-                               "per_agent_peak_rss_mb": ref["peak_rss_mb"]}])
+    reference = speed_ratio(ref_accounts, reps)
     reference.to_csv(RESULTS / "reference.csv", index=False)
-    print(f"  speed ratio {reference['speed_ratio'].iloc[0]:.0f}x")
+    ref = reference.iloc[0]
 
     print("equivalence (KS tests over replicates) and power check")
-    sys.path.insert(0, str(HERE / "reference"))
     import sim
-    from equivalence import SMALL_OVERRIDES, compare_models
+    from benchmarks.reference.equivalence import SMALL_OVERRIDES, compare_models
 
     cfg = sim.load_config(SCENARIO, overrides=list(SMALL_OVERRIDES))
     n_rep = 8 if quick else args.replicates
@@ -277,8 +298,8 @@ def main() -> None:
         f"({million['peak_rss_mb'] - million['base_rss_mb']:.0f} MB above the interpreter with its imports)",
         f"* cost per week = {intercept:.2f} ms + {1000 * slope:.3f} ms per 1,000 accounts (least squares over the "
         "accounts sweep)",
-        f"* per-agent reference on {ref_accounts:,} accounts x 156 weeks: {ref['median_s']:.1f} s; vectorised "
-        f"{fast['median_s']:.3f} s; **speed ratio {reference['speed_ratio'].iloc[0]:.0f}x**",
+        f"* per-agent reference on {ref_accounts:,} accounts x 156 weeks: {ref['per_agent_s']:.1f} s; vectorised "
+        f"{ref['vectorised_median_s']:.3f} s; **speed ratio {ref['speed_ratio']:.0f}x**",
         "",
         "### Scaling", "",
         md_table(scaling[["sweep", "accounts", "weeks", "staff", "repeats", "median_s", "ms_per_week",

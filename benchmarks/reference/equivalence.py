@@ -3,7 +3,8 @@
 Both models run the same config on independent seeds; for each key output the two samples of
 per-run values are compared with a two-sample Kolmogorov-Smirnov test (``scipy.stats.ks_2samp``) and a
 difference-of-means check.  Used by ``tests/test_equivalence.py`` (small config, CI) and by
-``benchmarks/run_benchmarks.py`` (reported in ``benchmarks/README.md``).
+``benchmarks/run_benchmarks.py`` (reported in ``benchmarks/README.md``).  Import it as
+``benchmarks.reference.equivalence`` from the repository root.
 """
 
 from __future__ import annotations
@@ -11,6 +12,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy import stats
+
+from sim.model import AlignmentModel
+
+from .per_agent import PerAgentModel
 
 KEY_OUTPUTS = ("revenue_total", "customers_won", "active_customers_end", "lead_acceptance", "churn_annual")
 """The outputs whose distributions must agree."""
@@ -20,11 +25,8 @@ SMALL_OVERRIDES = ("market.accounts=2000", "market.initial_customers=40", "weeks
 
 
 def _run_one(kind: str, cfg, seed: int) -> pd.Series:
-    if kind == "fast":
-        from sim.model import AlignmentModel as cls
-    else:
-        from per_agent import PerAgentModel as cls  # noqa: PLC0415 (benchmarks/reference is on sys.path)
-    model = cls(cfg, rng=int(seed))
+    """The summary of one run of the vectorised model (``kind="fast"``) or of the per-agent reference."""
+    model = (AlignmentModel if kind == "fast" else PerAgentModel)(cfg, rng=int(seed))
     model.run_for(cfg.weeks)
     return model.summary()
 
@@ -44,20 +46,10 @@ def compare_models(cfg, replicates: int = 24, root_seed: int = 0, n_jobs: int = 
     tasks += [("reference", reference_cfg or cfg, s) for s in seeds[replicates:]]
     if n_jobs == 1:
         results = [_run_one(*t) for t in tasks]
-    else:
-        import sys
-        from pathlib import Path
-
+    else:  # workers import this module by name: run from the repository root (python -m ...)
         from joblib import Parallel, delayed
 
-        here = str(Path(__file__).resolve().parent)
-
-        def job(kind, c, s):
-            if here not in sys.path:
-                sys.path.insert(0, here)
-            return _run_one(kind, c, s)
-
-        results = Parallel(n_jobs=n_jobs)(delayed(job)(*t) for t in tasks)
+        results = Parallel(n_jobs=n_jobs)(delayed(_run_one)(*t) for t in tasks)
     fast, ref = pd.DataFrame(results[:replicates]), pd.DataFrame(results[replicates:])
     rows = []
     for name in KEY_OUTPUTS:

@@ -385,6 +385,7 @@ class AccountAgents:
                 + market.bass_imitation / WEEKS_PER_YEAR * net_promoters)
 
     def inquire(self, reach, qualification_noise, mql_threshold, n_reps, week, rng) -> tuple[int, int]:
+        """Aware prospects inquire, each qualified by a marketer drawn at random.  Returns (inquiries, leads)."""
         out = InquiryWeek(inquiries=0, leads=0)
         self.accounts.do("inquire", week, qualification_noise.tolist(), mql_threshold, n_reps, self.config.market,
                          out)
@@ -392,6 +393,7 @@ class AccountAgents:
 
     # ----------------------------------------------------------------- sales
     def workload(self, reps: RepArrays, config: SalesConfig) -> tuple[np.ndarray, np.ndarray]:
+        """Per rep: intensity (share of open-deal work done, 0-1) and overload (demand / hours - 1, capped)."""
         n = reps.hours.size
         open_deals, new_leads = np.zeros(n), np.zeros(n)
         self.accounts.do("add_to_workload", open_deals, new_leads)
@@ -402,12 +404,14 @@ class AccountAgents:
         return intensity, np.minimum(overload, config.overload_cap)
 
     def review_leads(self, config, policy, trust_in_marketing, overload, week, rng, out) -> np.ndarray:
+        """Reps review their leads; returns the leads accepted this week per channel (organic, targeted, broad)."""
         accepted = np.zeros(3, dtype=np.int64)
         self.accounts.do("review", week, config, policy, self.config.market, float(trust_in_marketing), overload,
                          out, accepted)
         return accepted
 
     def qualify(self, config, approval_share, approval_weeks, intensity, week, rng, out) -> None:
+        """Discovery calls turn accepted leads into opportunities or drop them."""
         self.accounts.do("discover", week, config, self.config.market, intensity, approval_share, approval_weeks,
                          out)
 
@@ -419,6 +423,7 @@ class AccountAgents:
         return len(pending)
 
     def work_opportunities(self, config, reps, intensity, terms, week, rng, out) -> np.ndarray:
+        """Deals are won or lost; returns the bookings of the week per rep (EUR of annual contract value)."""
         booked = np.zeros(reps.hours.size)
         cycles: list[int] = []
         self.accounts.do("negotiate", week, config, self.config.market, reps, intensity, terms, out, booked, cycles)
@@ -483,6 +488,7 @@ class AccountAgents:
 
     # ----------------------------------------------------------------- customers
     def live_as_customers(self, reps, config, week, rng) -> CustomerWeek:
+        """Each customer gets its owner's share of care hours, judges, buys more or leaves, and pays."""
         customers = self._where(lambda a: a.active)
         served = np.zeros(reps.hours.size)
         for a in customers:
@@ -497,6 +503,7 @@ class AccountAgents:
 
     # ----------------------------------------------------------------- observation
     def _column(self, name: str, dtype) -> np.ndarray:
+        """One attribute of every account, in market order."""
         return np.array([getattr(a, name) for a in self.by_index], dtype=dtype)
 
     @property
@@ -515,20 +522,25 @@ class AccountAgents:
         return self._column("won_week", np.int64)
 
     def stage_counts(self) -> np.ndarray:
+        """Accounts per funnel stage, in :class:`~sim.market.Stage` order."""
         return np.bincount(self.stage, minlength=len(Stage))
 
     def active_customers(self) -> np.ndarray:
+        """Indices of onboarded customers."""
         return np.array([a.index for a in self.by_index if a.active], dtype=np.int64)
 
     def promise_gap(self) -> float:
+        """Mean service promised minus delivered over active customers (0 when there are none)."""
         gaps = [a.promised - a.delivered for a in self.by_index if a.active]
         return sum(gaps) / len(gaps) if gaps else 0.0
 
     def mean_satisfaction(self) -> float:
+        """Mean satisfaction of active customers (NaN when there are none)."""
         satisfaction = [a.satisfaction for a in self.by_index if a.active]
         return sum(satisfaction) / len(satisfaction) if satisfaction else np.nan
 
     def account(self, i: int) -> AccountSnapshot:
+        """A readable snapshot of account ``i``."""
         if not 0 <= i < self.size:
             raise IndexError(f"account index {i} is out of range: allowed [0, {self.size - 1}]")
         return self.by_index[i].snapshot(self.week)
