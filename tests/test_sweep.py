@@ -258,3 +258,44 @@ def test_exports_are_not_shadowed_by_submodules():
         importlib.import_module(f"sim.sweep.{info.name}")  # binds each submodule onto the package
     for name in sim.sweep.__all__:
         assert callable(getattr(sim.sweep, name)), name
+
+
+def test_damaged_parts_are_named_on_load_and_rerun_on_resume(serial, tmp_path):
+    from sim.sweep.store import DamagedSweep
+
+    out = tmp_path / "d"
+    sim.sweep.run_sweep(small_spec(), out, progress=False)
+    manifest = sim.sweep.store.SweepStore(out).manifest()
+    assert set(manifest["parts"]) == {"0", "1", "2", "3"} and manifest["parts"]["0"]["runs"]["rows"] == 3
+    runs = out / "runs"
+    (runs / "part-000001.parquet").write_bytes((runs / "part-000001.parquet").read_bytes()[:500])  # truncated
+    (runs / "part-000002.parquet").write_bytes((runs / "part-000000.parquet").read_bytes())  # swapped
+    with pytest.raises(DamagedSweep, match=r"2 damaged part\(s\): runs/part-000001.parquet: .*runs/part-000002"):
+        sim.sweep.load(out)
+    with pytest.warns(UserWarning, match=r"re-running 2 damaged part\(s\)"):
+        resumed = sim.sweep.run_sweep(None, out, resume=True, progress=False)
+    pd.testing.assert_frame_equal(comparable(resumed), comparable(serial))
+
+
+def test_a_sweep_directory_in_use_is_refused(tmp_path):
+    from sim.sweep.store import SweepInUse, SweepStore
+
+    with SweepStore(tmp_path / "busy").lock():
+        with pytest.raises(SweepInUse, match=r"busy is in use by another sweep \(pid \d+"):
+            sim.sweep.run_sweep(small_spec(), tmp_path / "busy", progress=False)
+    assert not (tmp_path / "busy").exists()  # nothing was written, the empty directory is gone
+
+
+def test_failed_runs_make_the_command_fail_with_their_number(tmp_path, capsys):
+    import yaml
+
+    from sim.cli import main
+
+    spec = small_spec(levers={"market.initial_customers": {"low": 0, "high": 2000}}, replicates=1,
+                      design={"method": "grid", "levels": 3})
+    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
+    with pytest.raises(SystemExit) as exit_:
+        main(["sweep", str(tmp_path / "spec.yaml"), "--out", str(tmp_path / "f"), "--quiet"])
+    assert exit_.value.code == 3
+    assert "error: 1 of 3 runs failed (first: run 2: sim.config.ConfigError: market.initial_customers" in \
+        capsys.readouterr().err
