@@ -323,8 +323,11 @@ class RelationsConfig:
 
     initial_trust: float = param(0.5, 0.0, 1.0, "0-1 score")
     """Trust every department has in every other at week 0."""
-    blame_trust_drop: float = param(0.12, 0.0, 1.0, "trust units per blame")
-    """Trust lost, both ways, in one blame event."""
+    blame_trust_drop: float = param(0.24, 0.0, 1.0, "share of trust per blame")
+    """Share of the trust that is left lost, both ways, in one blame event: trust x (1 - drop), so trust
+    approaches 0 without reaching it and every further blame still moves it (``relations.erode``).  Set by
+    judgement so that a blame at the initial trust of 0.5 costs 0.12, what it cost under the old additive rule;
+    from 0.5, with no repair in between, 3 blames halve trust and 9 bring it below 0.05."""
     meeting_trust_gain: float = param(0.04, 0.0, 1.0, "share of the gap per meeting")
     """Share of the distance to full trust recovered in one calm joint meeting (seed 000)."""
     shared_goal_trust_gain: float = param(0.004, 0.0, 1.0, "share of the gap per week")

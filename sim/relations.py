@@ -203,11 +203,13 @@ class Relations:
         return misses
 
     def _blame(self, source: int, target: int, reason: str) -> None:
-        drop = self.config.blame_trust_drop
+        """A blame erodes trust both ways by a share of the trust that is left (see :func:`erode`); the event's
+        value is the trust the blaming side lost in the blamed one, in trust units."""
+        before = float(self.trust[source, target])
         for a, b in ((source, target), (target, source)):
-            self.trust[a, b] = max(0.0, self.trust[a, b] - drop)
+            self.trust[a, b] = erode(self.trust[a, b], self.config.blame_trust_drop)
         self.blame_weeks.append(self.week)
-        self.log("blame", DEPARTMENTS[source], DEPARTMENTS[target], reason, drop)
+        self.log("blame", DEPARTMENTS[source], DEPARTMENTS[target], reason, before - float(self.trust[source, target]))
 
     def _fix(self, reason: str, marketers, reps) -> None:
         """Joint problem solving closes part of the knowledge gap behind the miss."""
@@ -221,4 +223,26 @@ class Relations:
 
     def _raise_trust(self, pairs: list[tuple[int, int]], share: float) -> None:
         for a, b in pairs:
-            self.trust[a, b] += share * (1 - self.trust[a, b])
+            self.trust[a, b] = repair(self.trust[a, b], share)
+
+
+def erode(trust: float, share: float) -> float:
+    """Trust after one violation: a ``share`` of the trust that is left is lost, ``trust x (1 - share)``.
+
+    The mirror of :func:`repair`: a violation destroys a share of what trust there is, a repair restores a share
+    of what is missing.  Trust approaches 0 only asymptotically, so every further blame still moves it (by
+    ``share x trust``: a constant step in log-trust, which near 0 is a constant step in log-odds), and a
+    relation that is never blamed again recovers from wherever it stands.  Outcomes of working together feed
+    back into perceived trustworthiness (Mayer, Davis & Schoorman 1995, *Academy of Management Review* 20(3));
+    trust is built and damaged incrementally inside a relationship that goes on (Lewicki & Bunker 1996, in
+    Kramer & Tyler, *Trust in Organizations*), and damaged trust can be repaired (Kim, Dirks & Cooper 2009,
+    *Academy of Management Review* 34(3)).  The old rule, ``max(0, trust - drop)``, hit exactly 0 after a few
+    blames, and from there blame changed nothing.
+    """
+    return trust * (1.0 - share)
+
+
+def repair(trust: float, share: float) -> float:
+    """Trust after one repairing experience (a calm meeting, a rotation, a week under a shared goal): a
+    ``share`` of the gap to full trust is closed, ``trust + share x (1 - trust)``."""
+    return trust + share * (1.0 - trust)
