@@ -21,7 +21,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from sim.config import Config, MarketingConfig, PolicyConfig, SalesConfig
-from sim.departments.marketing import BROAD, ORGANIC, TARGETED, qualify_inquiries, run_campaigns
+from sim.departments.marketing import BROAD, ORGANIC, TARGETED, brand_pull, qualify_inquiries, run_campaigns
 from sim.departments.operations import Operations, OperationsWeek
 from sim.departments.purchasing import approve
 from sim.departments.sales import (DealTerms, RepArrays, SalesWeek, care_per_customer, prospect, qualify,
@@ -126,6 +126,8 @@ class Reach:
     targeted: np.ndarray
     broad: np.ndarray
     pool: np.ndarray
+    organic_propensity: float
+    """Multiplier on the unprompted inquiry rate from the brand stock (brand_level ** brand_inquiry_elasticity)."""
 
 
 class VectorisedMarket(Market):
@@ -140,10 +142,11 @@ class VectorisedMarket(Market):
         pool = self.contact_pool(week)
         targeted, broad = run_campaigns(self, config, spend, field_knowledge, week, rng, pool)
         spread_awareness(self, targeted | broad, brand_level, config.brand_awareness_effect, rng)
-        return Reach(targeted, broad, pool)
+        return Reach(targeted, broad, pool, brand_pull(brand_level, config.brand_inquiry_elasticity))
 
     def inquire(self, reach: Reach, qualification_noise, mql_threshold, n_reps, week, rng) -> tuple[int, int]:
-        inquiries = receive_inquiries(self, reach.targeted | reach.broad, week, rng, reach.pool)
+        inquiries = receive_inquiries(self, reach.targeted | reach.broad, week, rng, reach.pool,
+                                      reach.organic_propensity)
         self.channel[inquiries] = np.where(reach.targeted[inquiries], TARGETED,
                                            np.where(reach.broad[inquiries], BROAD, ORGANIC))
         qualifier = rng.integers(0, qualification_noise.size, inquiries.size)

@@ -129,10 +129,19 @@ class MarketingConfig:
     """Share of the budget marketing puts into long-term brand building under a long-horizon reward."""
     brand_decay: float = param(0.012, 0.0, 1.0, "share per week")
     """Weekly decay of the brand stock (half-life about a year at 0.012)."""
+    brand_reference_spend: float = param(6_250.0, 0.0, 1e10, "EUR per week")
+    """Brand spend whose steady-state stock is brand level 1: the company's brand at week 0 was built by
+    this much a week (the default budget x the default brand share)."""
     brand_awareness_effect: float = param(0.002, 0.0, 1.0, "probability per week at full brand")
     """Weekly probability that an unaware account learns of us at a brand stock of 1 (normalised)."""
     brand_price_effect: float = param(0.4, 0.0, 1.0, "share of price sensitivity")
     """Share by which a full brand stock lowers accounts' price sensitivity (a price premium)."""
+    brand_inquiry_elasticity: float = param(0.24, 0.0, 2.0, "elasticity")
+    """Elasticity of aware prospects' unprompted inquiry rate to the brand stock: the rate is multiplied by
+    brand_level ** elasticity (1 at the starting brand).  The brand stock carries past spend forward (decay
+    ``brand_decay``), so this is a long-run elasticity; 0.24 is the mean long-run advertising elasticity of
+    sales in the meta-analysis of Sethuraman, Tellis & Briesch (2011, JMR 48(3)), applied here to the
+    propensity to get in touch, the first step of a B2B sale."""
     qualification_noise_max: float = param(0.30, 0.0, 2.0, "fit units (s.d.)")
     """Noise in marketing's estimate of a lead's fit when marketing has no field knowledge."""
     qualification_noise_min: float = param(0.05, 0.0, 2.0, "fit units (s.d.)")
@@ -280,14 +289,20 @@ class OperationsConfig:
     """Headcount cap for operations (budget ceiling)."""
     custom_work_effort: float = param(1.0, 0.0, 20.0, "customer-equivalents per unit service")
     """Extra capacity a customer takes per unit of service promised above standard, when operations accepts it."""
-    min_onboarding_share: float = param(0.15, 0.0, 1.0, "share of capacity")
-    """Share of capacity kept for onboarding even when serving existing customers takes everything."""
+    min_onboarding_share: float = param(0.0, 0.0, 1.0, "share of capacity")
+    """Share of capacity guaranteed to onboarding when demand exceeds capacity (0: none -- serving and
+    onboarding draw on the same staff and are cut in the same proportion, Sterman 2000 ch. 18; the old
+    fixed 0.15 kept load from ever reaching the delivery delay, issue 9)."""
     target_utilisation_margin: float = param(0.05, 0.0, 1.0, "utilisation")
     """Operations plans headcount for a utilisation this far below the quality knee."""
     quality_floor: float = param(0.1, 0.0, 1.0, "0-1 score")
     """Lowest service quality, however overloaded operations is."""
     max_queue_delay_weeks: float = param(52.0, 1.0, 520.0, "weeks")
-    """Delivery delay announced when no capacity at all is free for onboarding."""
+    """Cap on the delivery delay the backlog implies (Little's law), reached when the backlog does not move."""
+    delay_news_weeks: float = param(4.0, 1.0, 52.0, "weeks")
+    """Time over which prospects hear of a change in the delivery delay (references, word of mouth, the
+    dates sales quotes): first-order information delay on backlog / throughput (Sterman 2000, ch. 11).  Set by
+    judgement at about a month: shorter than management's ``delay_perception_weeks``, who read reports."""
     onboarded_satisfaction: float = param(0.65, 0.0, 1.0, "0-1 score")
     """Satisfaction of a customer onboarded on time (the delivery promise kept)."""
     late_satisfaction_loss: float = param(0.03, 0.0, 1.0, "0-1 score per week late")

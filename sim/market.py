@@ -196,18 +196,19 @@ def spread_awareness(market: Market, touched: np.ndarray, brand_level: float, br
 
 
 def receive_inquiries(market: Market, touched: np.ndarray, week: int, rng: np.random.Generator,
-                      contact_pool: np.ndarray | None = None) -> np.ndarray:
+                      contact_pool: np.ndarray | None = None, organic_propensity: float = 1.0) -> np.ndarray:
     """Aware prospects with a need get in touch.
 
-    Weekly probability = urgency x (inquiry_rate + campaign_response if a demand-generation campaign
-    touched the account this week).  Accounts resting after a failed attempt stay quiet.
+    Weekly probability = urgency x (inquiry_rate x organic_propensity + campaign_response if a
+    demand-generation campaign touched the account this week).  ``organic_propensity`` is the brand's pull
+    (:func:`sim.departments.marketing.brand_pull`).  Accounts resting after a failed attempt stay quiet.
     Returns the indices of the accounts that inquired.
     """
     cfg = market.config
     if contact_pool is None:  # else this week's pool, passed in: no stage has changed since it was taken
         contact_pool = market.contact_pool(week)
     pool = contact_pool[market.aware[contact_pool]]
-    p = market.urgency[pool] * (cfg.inquiry_rate + cfg.campaign_response * touched[pool])
+    p = market.urgency[pool] * (cfg.inquiry_rate * organic_propensity + cfg.campaign_response * touched[pool])
     return pool[rng.random(pool.size) < p]
 
 

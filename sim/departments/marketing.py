@@ -81,7 +81,7 @@ class Marketing:
     def __init__(self, config: MarketingConfig, policy: PolicyConfig):
         self.config = config
         self.policy = policy
-        self.brand_reference = max(config.weekly_budget * config.brand_share, 1e-9) / max(config.brand_decay, 1e-9)
+        self.brand_reference = max(config.brand_reference_spend, 1e-9) / max(config.brand_decay, 1e-9)
         self.brand_stock = self.brand_reference
         self.vetoed: set[str] = set()
         self.period_spend = dict.fromkeys(CHANNELS, 0.0)
@@ -89,7 +89,10 @@ class Marketing:
 
     @property
     def brand_level(self) -> float:
-        """Brand stock relative to the steady state of the default brand budget (1 = as at the start)."""
+        """Brand stock relative to the steady state of ``brand_reference_spend`` a week (1 = as at the start).
+
+        The reference is fixed, not the scenario's own budget: a company that spends more on brand from week 0
+        on builds a stronger brand over time (and one that stops lets it decay)."""
         return self.brand_stock / self.brand_reference
 
     @property
@@ -149,6 +152,13 @@ class Marketing:
 
 
 # --------------------------------------------------------------------- vectorised marketing rules
+def brand_pull(brand_level: float, elasticity: float) -> float:
+    """The brand's pull on unprompted inquiries: brand_level ** elasticity (a constant-elasticity response,
+    1 at the starting brand stock; Sethuraman, Tellis & Briesch 2011)."""
+    return brand_level ** elasticity if brand_level > 0 else 0.0
+
+
+
 def run_campaigns(market: Market, config: MarketingConfig, spend: dict[str, float], field_knowledge: float,
                   week: int, rng: np.random.Generator, pool: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Demand generation touches prospects.
