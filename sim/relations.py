@@ -6,6 +6,10 @@ At every period review each department compares its KPI with its target; a miss 
 usual suspect with a probability set by the blame culture (trust falls both ways and the learning
 loop stays shut: Edmondson 1999), or, when a calm joint meeting fell in the period, its cause is
 found and fixed.  Every blame, fix, meeting and rotation is an event with week, who, whom and why.
+
+Trust moves by shares, so it stays in [0, 1] and never pins at a bound: a blame destroys a share of the trust
+that is left (:func:`erode`), a meeting, a rotation or a week under a shared goal restores a share of the trust
+that is missing (:func:`repair`), and grudges fade toward the initial level (:meth:`Relations.recover_trust`).
 """
 
 from __future__ import annotations
