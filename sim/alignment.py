@@ -1,65 +1,135 @@
-"""How aligned the organisation is: Goldman's stage (1-5) and the Kotler-Rackham-Krishnaswamy score (20-100)."""
+"""How aligned the organisation is, read from what it does: Goldman's stage (1-5) and the
+Kotler-Rackham-Krishnaswamy score (20-100).
+
+Nothing here reads a policy setting (``tests/test_alignment.py`` fails if it does): the stage would otherwise
+restate the preset it is meant to detect (DESIGN C10).  The evidence is behaviour over the last year:
+leads that sales actually works, reviews that end in blame or in a joint fix, feedback that actually
+arrives, time spent together (meetings held, role swaps made), promises kept, and the trust that all of
+this leaves (forecast accuracy enters the KRK score only: the model has no sales forecast, only quota).  KRK items that are structural by nature (who reports to whom, what
+people are paid on) are read from behaviour where the behaviour exists and are listed in
+:data:`STRUCTURAL_ITEMS`; none of them enters the stage.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from sim.market import WEEKS_PER_YEAR
 from sim.numeric import clip01, mean_of
 from sim.relations import MARKETING, OPERATIONS, SALES
 
+STAGE_TRUST = (0.45, 0.6, 0.75)
+"""Marketing-sales trust needed for stages 2, 3 and 4-5 (documented thresholds of the instrument)."""
+FOLLOW_UP_AGREED = 0.7
+"""Share of marketing leads sales works, from which the lead process counts as agreed in practice (stage 3)."""
+FEEDBACK_SHARED = 0.5
+"""Share of sales' feedback on leads that reaches marketing, from which data counts as shared (stage 4)."""
+FIXED_TOGETHER = 0.2
+"""Largest share of the year's handled misses ending in blame at which problems count as fixed together (stage 4)."""
+PROMISES_KEPT = 0.05
+"""Largest promise gap (service level) at which promises count as kept (stage 5)."""
+JOINT_TIME_PER_YEAR = 4
+"""Meetings held plus role swaps made in a year from which the departments count as working together (stage 5)."""
+STRUCTURAL_ITEMS = ("rise or fall together", "one executive over both")
+"""KRK items about the org chart and pay that can only be read from structure; kept out of the stage."""
 
-def alignment_stage(model) -> int:
-    """Goldman's stage (1-5), derived from the organisation's state, never set directly.
 
-    1 Us vs Them: the default.  2 Friendly role-play: marketing-sales trust at least 0.45 and at most
-    two blame events in the last year.  3 Cooperative efforts: 2 plus agreed KPIs (a lead SLA in force).
-    4 Collaboration: 3 plus shared pipeline data (shared_data >= 0.5) and trust at least 0.6.
-    5 Full alignment: 4 plus near-complete shared data (>= 0.8), shared goals (weight >= 0.5), joint
-    meetings and trust at least 0.75.
+@dataclass(frozen=True)
+class Behaviour:
+    """The last year's evidence of alignment, from the event log and the departments' state."""
+
+    trust: float
+    """Mutual marketing-sales trust (0-1)."""
+    blames: int
+    """Blame events in the last 52 weeks."""
+    fixes: int
+    """Misses worked on jointly (fixed) in the last 52 weeks."""
+    joint_time: int
+    """Joint meetings held plus role swaps made in the last 52 weeks."""
+    follow_up: float
+    """Share of marketing's leads sales worked in the last quota period."""
+    feedback: float
+    """Share of sales' feedback on leads that reached marketing this week (0-1)."""
+    forecast: float
+    """1 - |bookings / quota - 1| in the last quota period, at least 0."""
+    promise_gap: float
+    """Service promised minus delivered, mean over active customers."""
+
+    @property
+    def blame_share(self) -> float:
+        """Share of the year's handled misses that ended in blame rather than a joint fix."""
+        handled = self.blames + self.fixes
+        return self.blames / handled if handled else 0.0
+
+
+def observed_behaviour(model) -> Behaviour:
+    """Collect the evidence from the model's event log, relations, period results and accounts."""
+    rel = model.relations
+    since = model.week - WEEKS_PER_YEAR
+    counts = {"blame": 0, "fix": 0, "meeting": 0, "rotation": 0}
+    for event in reversed(rel.events):
+        if event[0] <= since:
+            break
+        if event[1] in counts:
+            counts[event[1]] += 1
+    return Behaviour(trust=rel.pair_trust(MARKETING, SALES), blames=counts["blame"], fixes=counts["fix"],
+                     joint_time=counts["meeting"] + counts["rotation"], follow_up=model.last_acceptance,
+                     feedback=model.feedback_to_marketing, forecast=max(0.0, 1 - abs(model.last_attainment - 1)),
+                     promise_gap=model.market.promise_gap())
+
+
+def alignment_stage(model, behaviour: Behaviour | None = None) -> int:
+    """Goldman's stage (1-5) from behaviour (seed 004; Goldman's five stages of sales-marketing alignment).
+
+    1 Us vs Them: trust below 0.45, or most of the year's misses ended in blame.
+    2 Friendly role-play: civil, but marketing's leads are not systematically worked (follow-up below 0.7).
+    3 Cooperative efforts: leads are worked, but little feedback arrives, more than a fifth of the year's
+      misses still ended in blame, or trust is below 0.6.
+    4 Collaboration: feedback flows and problems are fixed together, but trust is below 0.75, promises are
+      broken or the departments spent little time together.
+    5 Full alignment: all of it.
     """
-    rel, policy = model.relations, model.config.policy
-    trust = rel.pair_trust(MARKETING, SALES)
-    if trust < 0.45 or rel.blames_last_year() > 2:
+    b = behaviour or observed_behaviour(model)
+    if b.trust < STAGE_TRUST[0] or b.blame_share > 0.5:
         return 1
-    if not policy.lead_sla:
+    if b.follow_up < FOLLOW_UP_AGREED:
         return 2
-    if policy.shared_data < 0.5 or trust < 0.6:
+    if b.feedback < FEEDBACK_SHARED or b.blame_share > FIXED_TOGETHER or b.trust < STAGE_TRUST[1]:
         return 3
-    if policy.shared_data < 0.8 or policy.shared_goal_weight < 0.5 or policy.joint_meetings == 0 or trust < 0.75:
+    if b.trust < STAGE_TRUST[2] or b.promise_gap > PROMISES_KEPT or b.joint_time < JOINT_TIME_PER_YEAR:
         return 4
     return 5
 
 
-def krk_items(model) -> dict[str, float]:
-    """The Kotler-Rackham-Krishnaswamy (2006) diagnostic: 20 statements, each scored 1-5 from state.
+def krk_items(model, behaviour: Behaviour | None = None) -> dict[str, float]:
+    """The Kotler-Rackham-Krishnaswamy (2006) diagnostic: 20 statements, each scored 1-5 from behaviour.
 
-    The statements paraphrase the themes of the published questionnaire; each is operationalised by
-    the model variable named in its line (1 = strongly disagree, 5 = strongly agree).
+    The statements paraphrase the themes of the published questionnaire; each is operationalised by the
+    observed quantity in its line (1 = strongly disagree, 5 = strongly agree).  :data:`STRUCTURAL_ITEMS` read
+    the org chart and pay through their visible consequences.
     """
-    rel, p = model.relations, model.config.policy
-    k_m = mean_of([m.field_knowledge for m in model.marketers])
-    k_s = mean_of([r.ops_knowledge for r in model.reps])
-    blame_free = 1 - min(1.0, rel.blames_last_year() / 8)
-    forecast = max(0.0, 1 - abs(model.last_attainment - 1))
-    meetings = min(1.0, 4 / p.joint_meetings) if p.joint_meetings else 0.0
-    rotation = min(1.0, p.cross_training_rate)
+    b, rel = behaviour or observed_behaviour(model), model.relations
+    fix_rate = 1 - b.blame_share if b.blames + b.fixes else 0.5
+    together = min(1.0, b.joint_time / JOINT_TIME_PER_YEAR)
     items = {
-        "sales close to forecast": forecast,
-        "nobody blames the other side": blame_free,
-        "marketers go on customer calls": k_m,
+        "sales close to forecast": b.forecast,
+        "nobody blames the other side": 1 - min(1.0, b.blames / 8),
+        "marketers go on customer calls": mean_of([m.field_knowledge for m in model.marketers]),
         "marketing asks sales for input": rel.trust[MARKETING, SALES],
         "reps find marketing material useful": model.enablement,
-        "common definition of a lead": 1.0 if p.lead_sla else 0.0,
-        "jointly designed funnel": 0.5 * (p.lead_sla + meetings),
-        "common metrics": p.shared_goal_weight,
-        "rise or fall together": 0.5 * (p.shared_goal_weight + (p.marketing_pay == "revenue")),
-        "one executive over both": 1.0 if p.marketing_reports_to_sales else 0.5 * p.shared_goal_weight,
-        "people move between functions": rotation,
-        "joint training": 0.5 * (rotation + meetings),
-        "sales reports lead quality back": rel.flow(SALES, MARKETING),
-        "shared customer data": p.shared_data,
-        "joint planning meetings": meetings,
-        "marketing spend reviewed with sales": max(float(p.spend_veto), meetings),
-        "sales follows up marketing leads": model.last_acceptance,
-        "operations consulted before promising": k_s,
+        "common definition of a lead": b.follow_up,
+        "jointly designed funnel": 0.5 * (b.follow_up + fix_rate),
+        "common metrics": fix_rate,
+        "rise or fall together": 1 - b.blame_share if b.blames + b.fixes else 0.5,
+        "one executive over both": b.feedback,
+        "people move between functions": together,
+        "joint training": 0.5 * (together + fix_rate),
+        "sales reports lead quality back": b.feedback,
+        "shared customer data": model.feedback_to_marketing,
+        "joint planning meetings": together,
+        "marketing spend reviewed with sales": 1 - model.marketing_waste_share,
+        "sales follows up marketing leads": b.follow_up,
+        "operations consulted before promising": mean_of([r.ops_knowledge for r in model.reps]),
         "sales and operations trust each other": rel.pair_trust(SALES, OPERATIONS),
         "marketing balances brand and leads": 1 - model.marketing_waste_share,
     }

@@ -84,6 +84,8 @@ class AlignmentModel(mesa.Model):
         """Share of marketing leads sales worked in the last finished period."""
         self.period = SalesWeek()
         """The current quota period's sales flows so far (for the period review)."""
+        self.feedback_to_marketing = 0.0
+        """Share of sales' feedback on leads that reached marketing this week (0-1)."""
         self._weekly: tuple[int, pd.DataFrame] | None = None
         self.schedule_recurring(self.period_review, Schedule(interval=cfg.sales.quota_period_weeks,
                                                              start=cfg.sales.quota_period_weeks))
@@ -232,6 +234,7 @@ class AlignmentModel(mesa.Model):
 
     def relations_phase(self) -> None:
         """Feedback that arrives teaches the other side; grudges fade and shared goals rebuild trust."""
+        self.feedback_to_marketing = self.relations.flow(SALES, MARKETING)
         self.relations.share_information(self.marketers, self.reps)
         self.relations.recover_trust()
 

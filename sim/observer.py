@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.alignment import alignment_stage, krk_items
+from sim.alignment import alignment_stage, krk_items, observed_behaviour
 from sim.market import Stage
 from sim.numeric import mean_of
 from sim.relations import MARKETING, OPERATIONS, PURCHASING, SALES
@@ -31,7 +31,8 @@ def observe(model, week: Week) -> dict[str, float]:
     counts = m.stage_counts()
     active = m.active_customers().size
     care_share = mean_of([r.care_share for r in model.reps])
-    items = krk_items(model)
+    behaviour = observed_behaviour(model)
+    items = krk_items(model, behaviour)
     row = dict(
         revenue=books.revenue, new_customer_revenue=week.customers.revenue_new,
         recurring_revenue=week.customers.revenue_recurring, gross_margin=books.revenue - books.operations_payroll,
@@ -55,7 +56,7 @@ def observe(model, week: Week) -> dict[str, float]:
         ops_knowledge=mean_of([r.ops_knowledge for r in model.reps]),
         brand_level=model.marketing.brand_level, enablement=model.enablement,
         reps_at_quota=model.reps_at_quota[-1] if model.reps_at_quota else np.nan,
-        alignment_stage=alignment_stage(model), krk_score=sum(items.values()))
+        alignment_stage=alignment_stage(model, behaviour), krk_score=sum(items.values()))
     row.update(week.extra)
     return row
 
