@@ -35,8 +35,9 @@ from mesa.agentset import AgentSet
 
 from sim.accounts import CustomerWeek, VectorisedMarket
 from sim.config import Config, MarketConfig, MarketingConfig, PolicyConfig, SalesConfig
-from sim.departments.marketing import BROAD, ORGANIC, TARGETED
-from sim.departments.operations import Operations, OperationsWeek
+from sim.departments.marketing import BROAD, ORGANIC, TARGETED, brand_pull
+from sim.departments.operations import (ONBOARDING_DONE_TOLERANCE, Operations, OperationsWeek, fulfilment, late_weeks,
+                                       onboarding_demand, onboarding_total, onboarding_work, service_quality)
 from sim.departments.sales import DealTerms, RepArrays, SalesWeek
 from sim.market import NOBODY, WEEKS_PER_YEAR, AccountSnapshot, Stage
 from sim.model import AlignmentModel
@@ -121,13 +122,15 @@ class Account(mesa.Agent):
             self.aware = True
 
     def inquire(self, week: int, noise: list[float], threshold: float, n_reps: int, market: MarketConfig,
-                out: InquiryWeek) -> None:
-        """Get in touch (urgency x inquiry rate, more when a campaign touched us); a marketer drawn at random
+                organic_propensity: float, out: InquiryWeek) -> None:
+        """Get in touch (urgency x (inquiry rate x the brand's pull + campaign response if a campaign touched
+        us)); a marketer drawn at random
         qualifies the inquiry as a lead for a random rep, or nurtures it (back to the pool, resting)."""
         if not (self.reachable(week) and self.aware):
             return
         touched = self.targeted or self.broad
-        if self.random.random() >= self.urgency * (market.inquiry_rate + market.campaign_response * touched):
+        p = self.urgency * (market.inquiry_rate * organic_propensity + market.campaign_response * touched)
+        if self.random.random() >= p:
             return
         out.inquiries += 1
         self.channel = TARGETED if self.targeted else BROAD if self.broad else ORGANIC
@@ -258,20 +261,32 @@ class Account(mesa.Agent):
         self.accepted_week = week
 
     # ----------------------------------------------------------------- operations
-    def start_onboarding(self, week: int, ops: Operations) -> None:
-        """A deal won this week gets its onboarding work (more for custom promises)."""
-        if self.won_week == week:
-            cfg = ops.config
-            self.remaining_onboarding = cfg.onboarding_effort * (1 + self.custom_load(ops.flexibility,
-                                                                                      cfg.standard_service))
+    def onboarding_total(self, ops: Operations) -> float:
+        """Work this account's onboarding takes in all (more for custom promises)."""
+        return onboarding_total(ops.config, self.custom_load(ops.flexibility, ops.config.standard_service))
 
-    def finish_onboarding(self, week: int, ops: Operations) -> None:
-        """Onboarded: start at a satisfaction lowered by every week late."""
+    def join_backlog(self, week: int, ops: Operations, asked: list[float]) -> None:
+        """A deal won this week gets its onboarding work; every deal in the backlog asks for its weekly
+        schedule (appended to ``asked``)."""
+        total = self.onboarding_total(ops)
+        if self.won_week == week:
+            self.remaining_onboarding = total
+        asked.append(float(onboarding_demand(self.remaining_onboarding, total, ops.config.normal_delivery_weeks)))
+
+    def work_on_onboarding(self, week: int, ops: Operations, share: float, finished: list[Account]) -> None:
+        """Operations does ``share`` of this deal's weekly schedule; when no work is left the customer is
+        onboarded at a satisfaction lowered by every week late (appended to ``finished``)."""
         cfg = ops.config
+        left = self.remaining_onboarding - float(onboarding_work(self.remaining_onboarding, self.onboarding_total(ops),
+                                                                 cfg.normal_delivery_weeks, share))
+        if left > ONBOARDING_DONE_TOLERANCE:
+            self.remaining_onboarding = left
+            return
         self.remaining_onboarding = 0.0
         self.onboarded = True
-        late = max(0.0, week - self.won_week - cfg.normal_delivery_weeks)
+        late = float(late_weeks(week, self.won_week, cfg.normal_delivery_weeks))
         self.satisfaction = min(1.0, max(0.0, cfg.onboarded_satisfaction - cfg.late_satisfaction_loss * late))
+        finished.append(self)
 
     def receive_service(self, quality: float, ops: Operations) -> None:
         """Delivered service = quality x (standard + custom load)."""
@@ -363,10 +378,10 @@ class AccountAgents:
         return [a for a in self.by_index if predicate(a)]
 
     # ----------------------------------------------------------------- marketing
-    def reach(self, spend, field_knowledge, brand_level, config: MarketingConfig, week, rng) -> None:
+    def reach(self, spend, field_knowledge, brand_level, config: MarketingConfig, week, rng) -> float:
         """Campaigns touch reachable prospects (broad at random, targeted by fit ** (precision x field
         knowledge)); unaware accounts learn of us (Bass, slowed by detractors).  Each account keeps whether
-        it was touched; there is nothing to hand back."""
+        it was touched; returns the brand's pull on unprompted inquiries, for :meth:`inquire`."""
         pool = self._where(lambda a: a.reachable(week))
         exponent = config.targeting_precision * field_knowledge
         weight_sum = sum(a.fit ** exponent for a in pool)
@@ -374,6 +389,7 @@ class AccountAgents:
         n_targeted = spend["targeted"] / config.cost_per_touch_targeted
         p_aware = 1.0 - math.exp(-max(self._awareness_hazard(brand_level, config.brand_awareness_effect), 0.0))
         self.accounts.do("hear", week, p_broad, n_targeted, weight_sum, exponent, p_aware)
+        return brand_pull(brand_level, config.brand_inquiry_elasticity)
 
     def _awareness_hazard(self, brand_level: float, brand_effect: float) -> float:
         """Weekly Bass hazard: innovation (raised by the brand) plus imitation by the net promoter share."""
@@ -388,7 +404,7 @@ class AccountAgents:
         """Aware prospects inquire, each qualified by a marketer drawn at random.  Returns (inquiries, leads)."""
         out = InquiryWeek(inquiries=0, leads=0)
         self.accounts.do("inquire", week, qualification_noise.tolist(), mql_threshold, n_reps, self.config.market,
-                         out)
+                         reach, out)
         return out.inquiries, out.leads
 
     # ----------------------------------------------------------------- sales
@@ -449,42 +465,35 @@ class AccountAgents:
 
     # ----------------------------------------------------------------- operations
     def serve_and_onboard(self, operations: Operations, capacity: float, week: int) -> OperationsWeek:
-        """Serve active customers, onboard the ready backlog first in, first out, with what serving leaves
-        free; quality falls past the utilisation knee; the delay customers hear of is the normal delay plus
-        the weeks the queue needs.  Sets the department's ``delay`` and ``quality``."""
+        """Serve active customers and onboard the backlog with the same staff (Sterman's fulfilment share,
+        at least ``min_onboarding_share`` of capacity for onboarding); quality falls past the utilisation knee;
+        the delay customers hear of moves toward the backlog over its throughput (Little's law).  Sets the
+        department's ``delay``, ``quality`` and ``last``."""
         cfg = operations.config
         customers = self._where(lambda a: a.active)
         service_load = sum(1 + cfg.custom_work_effort * a.custom_load(operations.flexibility, cfg.standard_service)
                            for a in customers)
-        free = max(cfg.min_onboarding_share * capacity, capacity - service_load)
         backlog = AgentSet(self._where(lambda a: a.stage == CUSTOMER and not a.onboarded), random=self.random)
-        backlog.do("start_onboarding", week, operations)
-        ready = sorted((a for a in backlog if week - a.won_week >= cfg.normal_delivery_weeks),
-                       key=lambda a: a.won_week)
-        finished, used = self._onboard_in_order(ready, free)
-        AgentSet(finished, random=self.random).do("finish_onboarding", week, operations)
-        utilisation = (service_load + used) / capacity if capacity > 0 else 2.0
-        quality = min(1.0, max(cfg.quality_floor,
-                               1 - cfg.quality_drop_slope * max(0.0, utilisation - cfg.utilisation_knee)))
+        asked: list[float] = []
+        backlog.do("join_backlog", week, operations, asked)
+        onboarding_load = sum(asked)
+        demand = service_load + onboarding_load
+        utilisation = demand / capacity if capacity > 0 else 2.0
+        share = fulfilment(capacity, demand)
+        if onboarding_load > 0:
+            share = max(share, min(1.0, cfg.min_onboarding_share * capacity / onboarding_load))
+        finished: list[Account] = []
+        backlog.do("work_on_onboarding", week, operations, share, finished)
+        quality = service_quality(utilisation, cfg)
         AgentSet(customers + finished, random=self.random).do("receive_service", quality, operations)
-        queued = sum(a.remaining_onboarding for a in ready)
-        operations.delay = cfg.normal_delivery_weeks + (queued / free if free > 0 else cfg.max_queue_delay_weeks)
+        throughput = len(backlog) * share / cfg.normal_delivery_weeks
+        indicated = operations.hear_of_delay(len(backlog), throughput)
         operations.quality = quality
-        return OperationsWeek(capacity=capacity, utilisation=utilisation, quality=quality, delay=operations.delay,
-                              backlog=len(backlog) - len(finished), onboarded=len(finished))
-
-    @staticmethod
-    def _onboard_in_order(ready: list[Account], free: float) -> tuple[list[Account], float]:
-        """Work through the queue while capacity lasts: the deals finished and the capacity used (the first
-        deal that does not fit gets the rest of the capacity)."""
-        used, finished = 0.0, []
-        for a in ready:
-            if used + a.remaining_onboarding > free:
-                a.remaining_onboarding -= free - used
-                return finished, free
-            used += a.remaining_onboarding
-            finished.append(a)
-        return finished, used
+        operations.last = OperationsWeek(
+            capacity=capacity, utilisation=utilisation, quality=quality, delay=operations.delay,
+            backlog=len(backlog) - len(finished), onboarded=len(finished), backlog_start=len(backlog),
+            throughput=throughput, indicated_delay=indicated, fulfilment=share)
+        return operations.last
 
     # ----------------------------------------------------------------- customers
     def live_as_customers(self, reps, config, week, rng) -> CustomerWeek:
