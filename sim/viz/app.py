@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import time
+import traceback
 
 import solara
 import solara.lab
@@ -176,15 +177,31 @@ def Page():
     def refresh():
         tick.set(tick.value + 1)
 
-    def play_loop():
-        start, done = time.perf_counter(), 0
-        while playing.value and not session.finished:
-            done += session.advance(weeks_per_refresh.value)
-            rate.set(done / (time.perf_counter() - start))
-            refresh()
-        playing.set(False)
+    clock = solara.use_ref((0.0, 0))  # when play started, and at which week
 
-    solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
+    def play_batch():
+        """One screen refresh of play: a batch of weeks, then a new tick, which starts the next batch."""
+        if not playing.value:
+            return
+        if session.finished:
+            playing.set(False)
+            return
+        try:
+            session.advance(weeks_per_refresh.value)
+        except Exception as err:  # shown on the page rather than lost in the task
+            traceback.print_exc()
+            error.set(f"Play stopped at week {session.week}: {err}")
+            playing.set(False)
+            return
+        started, first_week = clock.current
+        rate.set((session.week - first_week) / max(time.perf_counter() - started, 1e-9))
+        refresh()
+
+    def toggle_play():
+        clock.current = (time.perf_counter(), session.week)
+        playing.set(not playing.value)
+
+    solara.lab.use_task(play_batch, dependencies=[playing.value, tick.value], prefer_threaded=True)
 
     def say(text: str):
         message.set(text)
@@ -232,7 +249,7 @@ def Page():
         with solara.Card("Run"):
             with solara.Row():
                 solara.Button("Pause" if playing.value else "Play", color="primary",
-                              on_click=lambda: playing.set(not playing.value), disabled=session.finished)
+                              on_click=toggle_play, disabled=session.finished)
                 solara.Button("Step", on_click=lambda: step(1), disabled=playing.value)
                 solara.Button(f"Step {step_n.value}", on_click=lambda: step(step_n.value), disabled=playing.value)
                 solara.Button("Reset", color="error", on_click=reset)
@@ -249,7 +266,7 @@ def Page():
             if session.pending:
                 solara.Warning("Waiting for Reset: " + ", ".join(f"{k} = {v}" for k, v in session.pending.items()))
         LeverPanel(session, version.value, say, refuse)
-    with solara.lab.Tabs(lazy=True):
+    with solara.lab.Tabs():
         with solara.lab.Tab("Run"):
             RunTab(session, tick.value, predict, revealed, prediction, playing, rate)
         with solara.lab.Tab("Compare"):

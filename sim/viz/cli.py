@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
 import sys
 
 from sim.config import ConfigError
@@ -52,7 +51,8 @@ def server_command(port: int) -> list[str]:
 
 
 def dashboard_main(argv: list[str]) -> int:
-    """Serve the dashboard until Ctrl-C; 2 on a bad argument or a busy port."""
+    """Serve the dashboard until Ctrl-C (the solara server takes over this process); returns 2 on a bad
+    argument or a busy port."""
     try:
         port = _number(_pairs(argv), "port", DEFAULT_PORT)
     except ConfigError as err:
@@ -62,11 +62,10 @@ def dashboard_main(argv: list[str]) -> int:
         print(f"alignsim dashboard: port {port} on {HOST} is in use: pick another with port=N", file=sys.stderr)
         return 2
     print(f"alignsim dashboard: open http://{HOST}:{port}/ in a browser (Ctrl-C stops the server)", flush=True)
-    env = {**os.environ, "MPLBACKEND": "Agg"}
-    try:
-        return subprocess.call(server_command(port), env=env)
-    except KeyboardInterrupt:
-        return 130
+    os.environ.update(MPLBACKEND="Agg", SOLARA_TELEMETRY_MIXPANEL_ENABLE="False")  # no usage pings from a room
+    command = server_command(port)
+    os.execv(command[0], command)  # the server replaces this process: Ctrl-C and kill reach it directly
+    return 0
 
 
 def report_main(argv: list[str]) -> int:

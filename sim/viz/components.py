@@ -31,6 +31,8 @@ def LeverControl(session: Session, item: Lever, version: int, on_message: Callab
     value = session.value(item.path)
 
     def change(new):
+        if new == value:
+            return
         if new is None:
             on_error(f"{item.label}: type a number ({item.range_text})")
             return

@@ -65,7 +65,7 @@ def kpi_figure(weekly: pd.DataFrame, horizon: int, title: str, marked_week: int 
             ax.axvline(week, color="grey", ls=":", lw=1)
         if marked_week is not None:
             ax.axvline(marked_week, color="black", lw=1.5, label=f"week {marked_week}")
-        if len(names) > 1 or marked_week is not None:
+        if not weekly.empty and (len(names) > 1 or marked_week is not None):
             ax.legend(fontsize=7, loc="best")
     for ax in axes[-1]:
         ax.set_xlabel("week")

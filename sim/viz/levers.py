@@ -13,6 +13,7 @@ from the next week on.
 from __future__ import annotations
 
 import ast
+import math
 import copy
 import dataclasses
 import inspect
@@ -73,10 +74,11 @@ class Lever:
 
     @property
     def step(self) -> float:
-        """Slider step: whole numbers for int levers, a hundredth of the range for float ones."""
+        """Slider step: whole numbers for int levers, the power of ten at or below a hundredth of the range
+        for float ones (so a preset's value such as 0.5 lies on the slider's grid)."""
         if self.kind == "int":
             return 1
-        return (self.high - self.low) / 100
+        return 10.0 ** math.floor(math.log10((self.high - self.low) / 100))
 
     @property
     def slider_high(self) -> float:

@@ -11,10 +11,11 @@ import math
 from dataclasses import dataclass
 from itertools import combinations
 
-from sim.metrics import GOLDMAN_STAGES
 from sim.outcomes import outcome
 from sim.relations import DEPARTMENTS
 
+GOLDMAN_STAGES = ("Us vs them", "Friendly role-play", "Cooperative efforts", "Collaboration", "Full alignment")
+"""Goldman's names of stages 1-5 (seed 004), as :func:`sim.alignment.alignment_stage` defines them."""
 PIPELINE = ("open_leads", "accepted_leads", "opportunities", "backlog", "active_customers")
 """The funnel stages shown as the pipeline, from marketing's leads to customers."""
 
@@ -33,7 +34,7 @@ def stage_name(stage: float) -> str:
     """Goldman's name of a stage 1-5 ("Us vs them")."""
     if stage != stage:
         return "n/a"
-    return GOLDMAN_STAGES[int(stage) - 1].replace("_", " ").capitalize()
+    return GOLDMAN_STAGES[int(stage) - 1]
 
 
 def _weekly(name: str, row, group: str) -> Monitor:
@@ -43,9 +44,9 @@ def _weekly(name: str, row, group: str) -> Monitor:
 
 def monitors(model) -> list[Monitor]:
     """The monitors for the model's latest week (empty before the first week)."""
-    weekly = model.weekly()
-    if weekly.empty:
+    if model.steps == 0:
         return []
+    weekly = model.weekly()
     row = weekly.iloc[-1]
     summary = model.summary()
     total, retention = outcome("revenue_total"), outcome("retention_12m")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sim.config import Config, ConfigError
-from sim.loading import CONFIG_DIR, load_config, scenario_names
+from sim.loading import CONFIG_DIR, load_config
 from sim.viz.levers import get_value, lever, with_value
 
 DEFAULT_SCENARIO = "hundred_years_war"
@@ -73,6 +73,8 @@ class Session:
         with self._lock:
             new_config = with_value(self.config, path, value)
             old, value = get_value(self.config, path), get_value(new_config, path)
+            if old == value:
+                return f"{item.label} stays {value}"
             self.config = new_config
             if item.live:
                 setattr(self.model.config.policy, item.name, value)
@@ -119,8 +121,9 @@ class Session:
 
     # ------------------------------------------------------------------ results so far
     def weekly(self) -> pd.DataFrame:
+        """The weekly table so far (an empty table with a week column before the first week)."""
         with self._lock:
-            return self.model.weekly()
+            return self.model.weekly() if self.week else pd.DataFrame({"week": pd.Series(dtype=int)})
 
     def events(self) -> pd.DataFrame:
         with self._lock:

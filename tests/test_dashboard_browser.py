@@ -1,0 +1,173 @@
+"""End-to-end: the dashboard in Debian's Chromium, driven by Playwright, served on 127.0.0.1 with no network.
+
+One server and one browser (module-scoped) serve every check.  The checks follow a workshop: pick a preset,
+move a lever, play and see the curves change (and measure simulated weeks per second at the default 20,000
+accounts), open Compare, open the timeline and mark an event, hide and reveal in predict mode, type an
+out-of-range number, reset mid-play, and open a second tab (its own run).  Any request to a host other
+than 127.0.0.1 fails the test (the page must load no CDN asset).  Screenshots of each tab go to
+``docs/img/dashboard_<tab>.png``.  When the browser cannot start, the test fails: it never skips.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from sim.viz.cli import server_command
+
+CHROMIUM = os.environ.get("ALIGNSIM_CHROMIUM", "/usr/bin/chromium")
+IMG = Path(__file__).resolve().parents[1] / "docs" / "img"
+LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
+WEEK = re.compile(r"Week (\d+) of (\d+)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    port = _free_port()
+    log = tmp_path_factory.mktemp("dashboard") / "server.log"
+    proc = subprocess.Popen(server_command(port), stdout=log.open("w"), stderr=subprocess.STDOUT,
+                            env={**os.environ, "MPLBACKEND": "Agg"})
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        if proc.poll() is not None:
+            pytest.fail(f"dashboard server exited: {log.read_text()}")
+        time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("dashboard server did not listen within 60 s")
+    yield f"http://127.0.0.1:{port}/"
+    print(f"\ndashboard server log ({log}):\n{log.read_text()[-3000:]}")
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        try:
+            chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        except Exception as err:  # the browser must run in CI: a missing one is a failure, not a skip
+            pytest.fail(f"Chromium could not start from {CHROMIUM}: {err}")
+        yield chromium
+        chromium.close()
+
+
+def _open(browser, url: str, outside: list[str]):
+    page = browser.new_page(viewport={"width": 1500, "height": 1000})
+    page.on("request", lambda r: None if r.url.startswith(LOCAL) else outside.append(r.url))
+    page.goto(url, timeout=60_000)
+    page.get_by_text(WEEK).first.wait_for(timeout=60_000)
+    return page
+
+
+def _week(page) -> int:
+    return int(WEEK.search(page.get_by_text(WEEK).first.inner_text()).group(1))
+
+
+def _kpi_image(page) -> str:
+    return page.locator(".kpi-figure img, img.kpi-figure").first.get_attribute("src") or ""
+
+
+def test_workshop_round_in_chromium(server, browser):
+    outside: list[str] = []
+    page = _open(browser, server, outside)
+
+    # pick a preset
+    page.locator(".v-select:has(label:text-is('Scenario'))").click()
+    page.locator(".v-list-item:has-text('price_war')").first.click()
+    page.get_by_role("button", name="Setup").click()
+    page.get_by_text("Set up price_war").wait_for(timeout=30_000)
+
+    # move a lever: type into the blame culture number box
+    box = page.get_by_label("probability").first
+    box.fill("0.3")
+    box.press("Enter")
+    page.get_by_text("Blame culture = 0.3 from week 0").wait_for(timeout=15_000)
+
+    # out-of-range input: a clear message, nothing changed, no crash
+    box.fill("1.7")
+    box.press("Enter")
+    page.get_by_text(re.compile(r"policy.blame_culture = 1.7 is out of range: allowed \[0, 1\]")).wait_for(
+        timeout=15_000)
+
+    # play: the curves change and the clock runs at >= 10 simulated weeks per second
+    before = _kpi_image(page)
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_timeout(1500)
+    t0, w0 = time.perf_counter(), _week(page)
+    page.wait_for_timeout(6000)
+    t1, w1 = time.perf_counter(), _week(page)
+    rate = (w1 - w0) / (t1 - t0)
+    print(f"\nsimulated weeks per second in the browser: {rate:.1f} (weeks {w0} -> {w1} in {t1 - t0:.1f} s)")
+    (IMG.parent / "img").mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(IMG / "dashboard_run.png"))
+    assert _kpi_image(page) != before, "the curves did not change while playing"
+    assert rate >= 10, f"play ran at {rate:.1f} simulated weeks per second (target 10)"
+
+    # reset mid-play: stops play, message, fresh run
+    page.get_by_role("button", name="Reset").click()
+    page.get_by_text(re.compile(r"Reset at week \d+")).wait_for(timeout=15_000)
+    page.get_by_text(re.compile(r"Week 0 of 156")).wait_for(timeout=15_000)
+
+    # a second browser tab is a separate session: its own preset and clock
+    other = _open(browser, server, outside)
+    other.get_by_role("button", name="Step 13").click()
+    other.get_by_text("Week 13 of 156").wait_for(timeout=30_000)
+    assert _week(page) == 0
+    assert other.locator(".v-select:has(label:text-is('Scenario'))").inner_text().endswith("hundred_years_war")
+    other.close()
+
+    # predict, then reveal
+    page.get_by_role("button", name="Step 13").click()
+    page.get_by_text("Week 13 of 156").wait_for(timeout=30_000)
+    page.get_by_text("Predict, then reveal").click()
+    page.get_by_text("Results hidden until the trainer reveals them").wait_for(timeout=15_000)
+    assert page.locator(".kpi-figure").count() == 0
+    page.screenshot(path=str(IMG / "dashboard_predict.png"))
+    page.get_by_role("button", name="Reveal").click()
+    page.get_by_text("The room predicted").wait_for(timeout=15_000)
+    page.locator(".kpi-figure").first.wait_for(timeout=15_000)
+    page.get_by_role("button", name="Step 13").click()
+    page.get_by_text("Week 26 of 156").wait_for(timeout=30_000)
+
+    # the timeline: click an event, its week is marked on the curves
+    page.get_by_role("tab", name="Debrief").click()
+    event = page.locator(".timeline button").first
+    event.wait_for(timeout=30_000)
+    text = event.inner_text()
+    marked = re.match(r"week (\d+)", text, re.IGNORECASE).group(1)
+    event.click()
+    page.get_by_text(f"week {marked} marked").wait_for(timeout=15_000)
+    page.screenshot(path=str(IMG / "dashboard_debrief.png"))
+
+    # compare: two arms on the same seeds, bands and the paired table
+    page.get_by_role("tab", name="Compare").click()
+    page.get_by_role("slider").last.focus()
+    page.get_by_role("button", name="Run comparison").click()
+    page.get_by_text("difference (paired)").wait_for(timeout=120_000)
+    page.screenshot(path=str(IMG / "dashboard_compare.png"), full_page=True)
+
+    # about
+    page.get_by_role("tab", name="About").click()
+    page.get_by_text("Things to notice").first.wait_for(timeout=15_000)
+    page.screenshot(path=str(IMG / "dashboard_about.png"))
+
+    assert not outside, f"the page requested non-local URLs: {outside[:5]}"
+    page.close()
