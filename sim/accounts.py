@@ -44,6 +44,12 @@ class CustomerWeek:
     """Customers who left this week."""
     care_mean: float = 0.0
     """Mean account-management care (0-1) over the customers served this week."""
+    active: int = 0
+    """Active (onboarded) customers after this week's churn."""
+    promise_gap: float = 0.0
+    """Service promised minus delivered, mean over the active customers (0 when there are none)."""
+    satisfaction_mean: float = float("nan")
+    """Mean satisfaction of the active customers (NaN when there are none)."""
 
 
 @runtime_checkable
@@ -185,12 +191,18 @@ class VectorisedMarket(Market):
         customers = customers[self.onboarded[customers]]  # = active_customers(): churn only removed some
         new, recurring = bill(self, customers, week)
         return CustomerWeek(revenue_new=new, revenue_recurring=recurring, expansion=expansion,
-                            churned=int(churned.size), care_mean=float(care.mean()) if care.size else 0.0)
+                            churned=int(churned.size), care_mean=float(care.mean()) if care.size else 0.0,
+                            active=int(customers.size), promise_gap=self._promise_gap(customers),
+                            satisfaction_mean=self._mean_satisfaction(customers))
 
     def promise_gap(self) -> float:
-        customers = self.active_customers()
-        return float((self.promised[customers] - self.delivered[customers]).mean()) if customers.size else 0.0
+        return self._promise_gap(self.active_customers())
 
     def mean_satisfaction(self) -> float:
-        customers = self.active_customers()
+        return self._mean_satisfaction(self.active_customers())
+
+    def _promise_gap(self, customers: np.ndarray) -> float:
+        return float((self.promised[customers] - self.delivered[customers]).mean()) if customers.size else 0.0
+
+    def _mean_satisfaction(self, customers: np.ndarray) -> float:
         return float(self.satisfaction[customers].mean()) if customers.size else np.nan

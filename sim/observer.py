@@ -28,8 +28,8 @@ TRUST_PAIRS = {"trust_sales_in_marketing": (SALES, MARKETING), "trust_marketing_
 def observe(model, week: Week) -> dict[str, float]:
     """The weekly table's row for ``week``: flows from the records, stocks read from the model."""
     m, rel, s, ops, books = model.market, model.relations, week.sales, week.operations, week.books
-    counts = m.stage_counts()
-    active = m.active_customers().size
+    counts, customers = m.stage_counts(), week.customers
+    active = customers.active
     care_share = mean_of([r.care_share for r in model.reps])
     behaviour = observed_behaviour(model)
     items = krk_items(model, behaviour)
@@ -48,9 +48,9 @@ def observe(model, week: Week) -> dict[str, float]:
         prospects=counts[Stage.PROSPECT], open_leads=counts[Stage.LEAD], accepted_leads=counts[Stage.ACCEPTED],
         opportunities=counts[Stage.OPPORTUNITY], customers=counts[Stage.CUSTOMER],
         churned_total=counts[Stage.CHURNED], disqualified_total=counts[Stage.DISQUALIFIED],
-        satisfaction_mean=m.mean_satisfaction(), care_mean=week.customers.care_mean,
+        satisfaction_mean=customers.satisfaction_mean, care_mean=customers.care_mean,
         delivery_delay=ops.delay, utilisation=ops.utilisation, service_quality=ops.quality,
-        ops_staff=len(model.ops_staff), promise_gap=m.promise_gap(), sla_breaches=s.sla_breaches,
+        ops_staff=len(model.ops_staff), promise_gap=customers.promise_gap, sla_breaches=s.sla_breaches,
         trust_mean=rel.mean_trust, **{name: rel.trust[a, b] for name, (a, b) in TRUST_PAIRS.items()},
         field_knowledge=mean_of([mk.field_knowledge for mk in model.marketers]),
         ops_knowledge=mean_of([r.ops_knowledge for r in model.reps]),

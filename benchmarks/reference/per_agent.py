@@ -508,6 +508,8 @@ class AccountAgents:
         out = CustomerWeek(care_mean=sum(a.care_received(care) for a in customers) / len(customers)
                            if customers else 0.0)
         self.accounts.do("live_as_customer", week, self.config.market, care, out)
+        out.active = sum(a.active for a in self.by_index)
+        out.promise_gap, out.satisfaction_mean = self.promise_gap(), self.mean_satisfaction()
         return out
 
     # ----------------------------------------------------------------- observation
