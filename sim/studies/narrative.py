@@ -27,6 +27,12 @@ def fmt_p(p: float | None) -> str:
     return "< 1e-4" if p < 1e-4 else f"{p:.3g}"
 
 
+def p_text(p: float | None) -> str:
+    """``p = 0.031`` or ``p < 1e-4``, for sentences."""
+    text = fmt_p(p)
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
+
+
 def relative(c: Paired, metric: str) -> str:
     """`` (+12.3 %)`` when a relative change means something for ``metric``, else empty."""
     if not outcome(metric).ratio_scale or not np.isfinite(c.relative) or abs(c.baseline_mean) < 1e-12:

@@ -24,7 +24,7 @@ import numpy as np
 from sim.outcomes import outcome
 from sim.stats import Paired, detectable_difference, equivalence, mean_ci, paired
 from sim.studies.declarations import Check, Row, Rule
-from sim.studies.narrative import effect_text, fmt, fmt_p, interval
+from sim.studies.narrative import effect_text, fmt, interval, p_text
 
 if TYPE_CHECKING:
     from sim.studies.execution import StudyResult
@@ -105,9 +105,9 @@ def unchanged(share: float) -> Rule:
         p_tost = equivalence(a, b, margin)
         supports = c.p >= SIGNIFICANCE
         effect = (effect_text(c, chk.metric) + f"; equivalence margin ±{share:.0%} of the baseline "
-                  f"(±{fmt(margin, chk.metric)} {outcome(chk.metric).unit}); paired t p = {fmt_p(c.p)}")
+                  f"(±{fmt(margin, chk.metric)} {outcome(chk.metric).unit}); paired t {p_text(c.p)}")
         shortfall = (f"the change {fmt(c.difference, chk.metric, signed=True)} {outcome(chk.metric).unit} "
-                     f"(95 % CI {interval(c.low, c.high, chk.metric)}) is significant (paired t p = {fmt_p(c.p)})")
+                     f"(95 % CI {interval(c.low, c.high, chk.metric)}) is significant (paired t {p_text(c.p)})")
         return _row(chk, f"{chk.treatment} vs {chk.baseline}", effect, interval(c.low, c.high, chk.metric), p_tost,
                     supports, shortfall, detectable(c, chk.metric))
     return evaluate

@@ -11,7 +11,7 @@ import numpy as np
 
 from sim.stats import adjust
 from sim.studies.declarations import Row
-from sim.studies.narrative import fmt_p
+from sim.studies.narrative import p_text
 
 ALPHA = 0.05
 """Family-wise error rate of the verdicts."""
@@ -34,6 +34,8 @@ def reason(row: Row) -> str:
     if not row.supports:
         why = row.shortfall
     else:
-        why = (f"the effect has the claimed form but its adjusted p = {fmt_p(row.p_adjusted)} "
-               f"(raw {fmt_p(row.p)}) is not below {ALPHA:g}; the test detects {row.detectable} with 80 % power")
-    return f"{why}. {row.explanation}" if row.explanation else why
+        why = (f"the effect has the claimed form but its adjusted {p_text(row.p_adjusted)} "
+               f"(raw {p_text(row.p)}) is not below {ALPHA:g}; the test detects {row.detectable} with 80 % power")
+    if not row.explanation:
+        return why
+    return f"{why}. {row.explanation[:1].upper()}{row.explanation[1:]}"

@@ -33,6 +33,7 @@ STUDY = Study(
               "the gain passes through marketing's learning from feedback, which the pay scheme does not name",
               VOLUME, FEEDBACK, "revenue_total", +1),
     ),
+    fast_arms=(VOLUME, REVENUE, FEEDBACK),
     panels=("revenue", "lead_acceptance", "lead_to_customer", "field_knowledge"),
     main_pair=(VOLUME, REVENUE),
     mechanism=("lead_acceptance", "lead_to_customer", "customers_won", "field_knowledge_mean"),

@@ -46,6 +46,7 @@ STUDY = Study(
               BASE, ROTATION, "promise_gap_mean", -1, explain=operations_absorbs,
               untested=NOT_HOLDING),
     ),
+    fast_arms=(BASE, ROTATION),
     panels=("revenue", "field_knowledge", "ops_knowledge", "promise_gap"),
     main_pair=(BASE, ROTATION),
     mechanism=("rotation_per_year", "field_knowledge_mean", "ops_knowledge_mean", "promise_gap_mean",

@@ -33,6 +33,7 @@ STUDY = Study(
               "revenue_total", +1, explain=trust_sets_acceptance,
               untested=NOT_HOLDING),
     ),
+    fast_arms=(BASE, NO_BLAME, SHARED),
     panels=("revenue", "field_knowledge", "trust_sales_in_marketing", "lead_to_customer"),
     main_pair=(BASE, SHARED),
     mechanism=("field_knowledge_mean", "lead_to_customer", "blame_per_year", "trust_sales_marketing_end"),

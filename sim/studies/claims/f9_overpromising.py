@@ -24,17 +24,15 @@ STUDY = Study(
               INFLATED, "retention_12m", -1),
         Check("F9", "Growth then stagnation: last-year revenue growth is lower", EMERGENT,
               "growth integrates wins, churn and word of mouth of disappointed customers", HONEST, INFLATED,
-              "growth_last_year", -1),
+              "growth_last_year", -1,
+              untested="stagnation shows in the third year, beyond the fast variant's two"),
     ),
     sweep_lever="promise_inflation_slope",
     sweep_metrics=("wins_year1", "churn_last_year", "retention_12m", "revenue_total"),
     fast_arms=(HONEST, INFLATED),
-    fast_overrides=(),
-    fast_replicates=30,
     main_pair=(HONEST, INFLATED),
     mechanism=("promise_gap_mean", "wins_year1", "wins_last_year", "churn_last_year", "satisfaction_end"),
     mechanism_text="A promise above standard service lifts the win hazard now; once delivered, the gap between "
                    "promise and delivery lowers satisfaction (expectation-disconfirmation), which raises churn "
-                   "and negative word of mouth later. The fast variant keeps the full horizon (stagnation shows "
-                   "in the last year) with two arms.",
+                   "and negative word of mouth later.",
 )
