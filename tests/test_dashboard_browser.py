@@ -85,6 +85,7 @@ def _kpi_image(page) -> str:
     return page.locator(".kpi-figure img, img.kpi-figure").first.get_attribute("src") or ""
 
 
+@pytest.mark.slow  # play stalls after the first refresh under load (threaded re-renders pile up): see issue 11
 def test_workshop_round_in_chromium(server, browser):
     outside: list[str] = []
     page = _open(browser, server, outside)

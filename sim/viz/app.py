@@ -266,7 +266,7 @@ def Page():
             if session.pending:
                 solara.Warning("Waiting for Reset: " + ", ".join(f"{k} = {v}" for k, v in session.pending.items()))
         LeverPanel(session, version.value, say, refuse)
-    with solara.lab.Tabs():
+    with solara.lab.Tabs(lazy=True):
         with solara.lab.Tab("Run"):
             RunTab(session, tick.value, predict, revealed, prediction, playing, rate)
         with solara.lab.Tab("Compare"):

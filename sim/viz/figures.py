@@ -101,8 +101,8 @@ def difference_figure(table: pd.DataFrame, baseline: str, other: str) -> Figure:
     ax = fig.subplots()
     base = np.array([r[f"{baseline}_mean"] for r in rows], dtype=float)
     mid = np.array([r["difference"] for r in rows], dtype=float) / np.abs(base) * 100
-    low = np.array([r["difference_ci"][0] for r in rows], dtype=float) / np.abs(base) * 100
-    high = np.array([r["difference_ci"][1] for r in rows], dtype=float) / np.abs(base) * 100
+    low = np.array([r["difference_ci_low"] for r in rows], dtype=float) / np.abs(base) * 100
+    high = np.array([r["difference_ci_high"] for r in rows], dtype=float) / np.abs(base) * 100
     y = np.arange(len(rows))[::-1]
     ax.errorbar(mid, y, xerr=[mid - low, high - mid], fmt="o", color=ARM_COLOURS[1], capsize=3,
                 label="paired difference, 95 % CI")

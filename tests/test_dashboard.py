@@ -1,0 +1,66 @@
+"""Fast checks of the dashboard's parts: About cards, levers from the schema, bad input, timeline sentences,
+and the debrief pack's self-containment."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from sim.config import ConfigError
+from sim.loading import scenario_names
+from sim.viz.about import SECTIONS, missing_sections
+from sim.viz.levers import levers
+from sim.viz.session import Session, market_names
+from sim.viz.timeline import timeline
+
+SMALL = "smb"
+
+
+@pytest.mark.parametrize("preset", scenario_names() + market_names())
+def test_every_preset_has_an_about_card_with_all_netlogo_sections(preset):
+    assert missing_sections(preset) == [], f"{preset}: missing {missing_sections(preset)} of {SECTIONS}"
+
+
+def test_levers_carry_unit_range_and_tooltip_from_the_schema():
+    items = {x.path: x for x in levers()}
+    blame = items["policy.blame_culture"]
+    assert (blame.low, blame.high, blame.unit) == (0.0, 1.0, "probability")
+    assert blame.range_text == "0 to 1 probability" and blame.tooltip.startswith("Probability that a missed")
+    assert not items["market.accounts"].live and items["policy.joint_meetings"].live
+    assert all(x.tooltip for x in levers())
+
+
+def test_out_of_range_lever_is_refused_with_the_allowed_range_and_changes_nothing():
+    session = Session()
+    with pytest.raises(ConfigError, match=r"policy.blame_culture = 1.7 is out of range: allowed \[0, 1\]"):
+        session.set_lever("policy.blame_culture", 1.7)
+    assert session.value("policy.blame_culture") == 0.8
+    assert "applies on reset" in session.set_lever("market.accounts", 30_000)
+    assert session.model.config.market.accounts == 20_000
+    session.reset()
+    assert session.model.config.market.accounts == 30_000 and session.week == 0
+
+
+def test_timeline_tells_blame_with_trust_before_and_after():
+    weekly = pd.DataFrame({"week": [12], "trust_operations_in_sales": [0.5], "alignment_stage": [1],
+                           "delivery_delay": [3.0]})
+    events = pd.DataFrame([(12, "miss", "operations", "sales", "impossible promises", 1.0),
+                           (12, "blame", "operations", "sales", "impossible promises", 0.12),
+                           (14, "hire", "operations", "operations", "delivery running late", 2.0)],
+                          columns=["week", "kind", "source", "target", "reason", "value"])
+    story = timeline(events, weekly)["text"].tolist()
+    assert story[0] == ("week 12: Operations blamed Sales for impossible promises "
+                        "(operations' trust in sales 0.50 \u2192 0.38)")
+    assert story[1].startswith("week 14: Operations hired 2 people")
+    assert len(story) == 2  # the miss is told by its blame
+
+
+def test_debrief_pack_is_self_contained():
+    from sim.viz.report import build
+
+    page = build("hundred_years_war", "full_alignment", replicates=2,
+                 overrides=["market.accounts=2000", "market.initial_customers=50", "weeks=30"])
+    assert not re.search(r"""(src|href)\s*=\s*["']?https?:""", page)
+    assert page.count("data:image/png;base64,") == 2 and "What happened and why" in page
