@@ -18,3 +18,13 @@ def splice(path: Path, name: str, text: str) -> None:
     head, rest = doc.split(start, 1)
     _, tail = rest.split(end, 1)
     path.write_text(f"{head}{start}\n{text.rstrip()}\n{end}{tail}")
+
+
+def splice_if_marked(path: Path, name: str, text: str) -> bool:
+    """:func:`splice` when ``path`` exists and holds the markers; otherwise say so on stdout.  Returns whether it did."""
+    try:
+        splice(path, name, text)
+        return True
+    except (FileNotFoundError, ValueError) as err:
+        print(f"not written into {path}: {err}")
+        return False

@@ -20,7 +20,7 @@ from sim.outcomes import outcome
 from sim.runner import run_replicates
 from sim.stats import mean_ci
 from sim.studies import results_dir, seeds
-from sim.studies.markers import splice
+from sim.studies.markers import splice_if_marked
 
 
 @dataclass(frozen=True)
@@ -116,8 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     frame.to_csv(out / "elasticities.csv", index=False)
     text = table_markdown(frame, args.seed)
     (out / "table.md").write_text(text + "\n")
-    if args.doc.exists():
-        splice(args.doc, "responses", text)
+    splice_if_marked(args.doc, "responses", text)
     print(text)
     return 0
 
