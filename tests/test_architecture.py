@@ -23,12 +23,20 @@ def _module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+def _is_module(dotted: str) -> bool:
+    path = ROOT.joinpath(*dotted.split("."))
+    return path.with_suffix(".py").exists() or (path / "__init__.py").exists()
+
+
 def _top_level_imports(path: Path) -> set[str]:
-    """Modules of sim imported at module level (not inside functions, not under TYPE_CHECKING)."""
+    """Modules of sim imported at module level (not inside functions, not under TYPE_CHECKING); ``from pkg import
+    sub`` counts as importing the submodule ``pkg.sub`` when ``sub`` is one."""
     found = set()
     for node in ast.parse(path.read_text()).body:
         if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("sim"):
-            found.add(node.module)
+            for alias in node.names:
+                sub = f"{node.module}.{alias.name}"
+                found.add(sub if _is_module(sub) else node.module)
         elif isinstance(node, ast.Import):
             found.update(a.name for a in node.names if a.name.startswith("sim"))
     return found
