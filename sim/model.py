@@ -47,7 +47,8 @@ class AlignmentModel(mesa.Model):
     Args:
         config: a validated :class:`~sim.config.Config` (see :func:`sim.load_config`); when omitted, the
             ``preset`` scenario (default ``hundred_years_war``) is loaded.
-        rng: seed or numpy Generator; every random draw of the run comes from ``self.rng``.
+        rng: seed or numpy Generator; every random draw of the run comes from ``self.rng`` or from Mesa's
+            ``self.random`` (the staff's weekly order), both seeded from it.
         preset: a scenario preset of ``configs/scenario/`` to start from when ``config`` is omitted.
         **levers: config fields to change, by dotted name (``**{"policy.blame_culture": 0.2}``) or with
             double underscores (``policy__blame_culture=0.2``), validated like every config; this is what
