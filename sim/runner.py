@@ -103,16 +103,24 @@ def estimate_memory(cfg: Config, runs: int = 1, n_jobs: int = 1) -> int:
 def check_memory(cfg: Config, runs: int = 1, n_jobs: int = 1) -> None:
     """Refuse, before anything runs, a batch whose estimated memory exceeds what the machine has available.
 
+    Args:
+        cfg: the config (its market size and horizon count).
+        runs: runs in the batch.
+        n_jobs: worker processes (-1 = all cores).
+
     Raises:
-        ConfigError: naming market.accounts, the estimate and the memory available.
+        ConfigError: naming market.accounts, the estimate, the memory available and the largest market that fits.
     """
     need, have = estimate_memory(cfg, runs, n_jobs), available_memory()
-    if have is not None and need > have:
-        parallel = f" ({min(runs, os.cpu_count() or 1 if n_jobs < 0 else n_jobs)} runs at once)" if runs > 1 else ""
-        raise ConfigError(f"market.accounts = {cfg.market.accounts:,} needs about {need / 2**30:.1f} GiB{parallel}, "
-                          f"but this machine has {have / 2**30:.1f} GiB available: allowed about "
-                          f"{max(have - (need - cfg.market.accounts * BYTES_PER_ACCOUNT), 0) // BYTES_PER_ACCOUNT:,} "
-                          "accounts per run here (or fewer parallel runs: n_jobs)")
+    if have is None or need <= have:
+        return
+    workers = min(runs, os.cpu_count() or 1 if n_jobs < 0 else n_jobs)
+    per_run = cfg.market.accounts * BYTES_PER_ACCOUNT
+    fits = max(have - (need - workers * per_run), 0) // (workers * BYTES_PER_ACCOUNT)
+    at_once = f" ({workers} runs at once)" if workers > 1 else ""
+    raise ConfigError(f"market.accounts = {cfg.market.accounts:,} needs about {need / 2**30:.1f} GiB{at_once}, but "
+                      f"this machine has {have / 2**30:.1f} GiB available: allowed up to about {fits:,} accounts "
+                      f"here{' with n_jobs = ' + str(n_jobs) if workers > 1 else ''}")
 
 
 def expected_seconds(cfg: Config) -> float:

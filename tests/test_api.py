@@ -59,3 +59,16 @@ def test_main_job_writes_tables_and_figure(tmp_path):
     assert table["hundred_years_war_ci_low"].dtype == float and table["difference_ci_high"].dtype == float
     stage = table.set_index("metric").loc["alignment_stage_end"]
     assert np.isnan(stage["relative_change"])  # an ordinal 1-5 scale has no relative change
+
+
+def test_comparison_figure_leaves_no_open_figure():
+    import matplotlib.pyplot as plt
+
+    from sim.plots import plot_comparison
+
+    cmp = sim.compare(replicates=2, overrides=["market.accounts=500", "market.initial_customers=10", "weeks=8"])
+    for _ in range(3):
+        fig = plot_comparison(cmp.weekly)
+    assert plt.get_fignums() == [] and fig.axes[0].get_ylabel() == "EUR thousand per week"
+    one = sim.compare(replicates=1, overrides=["market.accounts=500", "market.initial_customers=10", "weeks=8"])
+    assert one.table["difference_ci_low"].isna().all()  # no CI from one replicate, and no fake zero-width one
