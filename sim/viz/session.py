@@ -39,6 +39,18 @@ class LeverChange:
     live: bool
 
 
+@dataclass(frozen=True)
+class View:
+    """What a redraw shows: one consistent week of the run."""
+
+    week: int
+    weekly: pd.DataFrame
+    monitors: list
+    revenue_total: float
+    changes: tuple[LeverChange, ...]
+    events: pd.DataFrame | None = None
+
+
 class Session:
     """A run the trainer drives step by step.
 
@@ -52,6 +64,7 @@ class Session:
         self._lock = threading.RLock()
         self.seed = seed
         self.generation = 0
+        self.rate = 0.0  # simulated weeks per second of the current play, set by the play loop
         self.load(scenario, market)
 
     # ------------------------------------------------------------------ presets and levers
@@ -79,6 +92,7 @@ class Session:
             if item.live:
                 setattr(self.model.config.policy, item.name, value)
                 self.changes.append(LeverChange(self.week, path, old, value, True))
+                self._view = None
                 return f"{item.label} = {value} from week {self.week}"
             self.pending[path] = value
             return f"{item.label} = {value} applies on reset"
@@ -97,6 +111,7 @@ class Session:
             self.pending = {}
             self.changes: list[LeverChange] = []
             self.generation += 1
+            self._view = None
 
     @property
     def week(self) -> int:
@@ -111,15 +126,40 @@ class Session:
     def finished(self) -> bool:
         return self.week >= self.horizon
 
-    def advance(self, weeks: int = 1) -> int:
-        """Simulate up to ``weeks`` more weeks (never past the horizon); returns how many ran."""
+    def advance(self, weeks: int = 1, generation: int | None = None) -> int:
+        """Simulate up to ``weeks`` more weeks (never past the horizon); returns how many ran.  With
+        ``generation`` (the play loop's), nothing runs once a reset or setup has replaced that model."""
         with self._lock:
+            if generation is not None and generation != self.generation:
+                return 0
             todo = max(0, min(int(weeks), self.horizon - self.week))
             for _ in range(todo):
                 self.model.step()
             return todo
 
     # ------------------------------------------------------------------ results so far
+    def view(self, events: bool = False) -> View:
+        """The run as of its latest week, read under the lock (so a redraw never sees a half-stepped week)
+        and kept until the next week, reset or setup: weekly table, monitors, total revenue, and with
+        ``events`` the event log."""
+        from sim.viz.monitors import monitors
+
+        with self._lock:
+            key = (self.generation, self.week)
+            cached = self._view
+            if cached is None or cached[0] != key:
+                summary = self.model.summary() if self.week else None
+                cached = (key, View(self.week, self.weekly(), monitors(self.model),
+                                    float(summary["revenue_total"]) if summary is not None else float("nan"),
+                                    tuple(self.changes)))
+                self._view = cached
+            view = cached[1]
+            if events and view.events is None:
+                view = View(view.week, view.weekly, view.monitors, view.revenue_total, view.changes,
+                            self.model.events())
+                self._view = (key, view)
+            return view
+
     def weekly(self) -> pd.DataFrame:
         """The weekly table so far (an empty table with a week column before the first week)."""
         with self._lock:
