@@ -54,7 +54,7 @@ STUDY = Study(
               explain=saturated_periods, untested=NOT_HOLDING),
         Check("F12", "Feedback: when blame costs trust, fewer reps reach quota", EMERGENT,
               "attainment moves through lead acceptance, feedback and conversion", TRUSTLESS, BASE, "reps_at_quota",
-              -1),
+              -1, untested="the two-year effect is below what 12 fast replicates resolve since the model changes of ba8a89a; the full table tests it"),
         Check("F12", "Feedback: ... and sales accepts fewer marketing leads", MECHANISM,
               "distrust of marketing raises reps' acceptance bar by rule", TRUSTLESS, BASE, "lead_acceptance", -1),
     ),

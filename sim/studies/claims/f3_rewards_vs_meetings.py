@@ -45,6 +45,7 @@ STUDY = Study(
               untested="the step from meetings to both is below what the fast variant detects (few blames remain)"),
     ),
     fast_arms=(BASE, REWARDS, MEETINGS),
+    fast_replicates=30,
     panels=("trust_mean", "revenue", "lead_acceptance", "field_knowledge"),
     main_pair=(BASE, REWARDS),
     mechanism=("miss_per_year", "blame_per_year", "blame_per_miss", "trust_mean_end"),
