@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.viz.cli import server_command
+from sim.viz.cli import server_command, server_env
 
 CHROMIUM = os.environ.get("ALIGNSIM_CHROMIUM", "/usr/bin/chromium")
 IMG = Path(__file__).resolve().parents[1] / "docs" / "img"
@@ -38,7 +38,7 @@ def server(tmp_path_factory):
     port = _free_port()
     log = tmp_path_factory.mktemp("dashboard") / "server.log"
     proc = subprocess.Popen(server_command(port), stdout=log.open("w"), stderr=subprocess.STDOUT,
-                            env={**os.environ, "MPLBACKEND": "Agg"})
+                            env=server_env())
     deadline = time.time() + 60
     while time.time() < deadline:
         with socket.socket() as s:
@@ -73,12 +73,16 @@ def _open(browser, url: str, outside: list[str]):
     page = browser.new_page(viewport={"width": 1500, "height": 1000})
     page.on("request", lambda r: None if r.url.startswith(LOCAL) else outside.append(r.url))
     page.goto(url, timeout=60_000)
-    page.get_by_text(WEEK).first.wait_for(timeout=60_000)
+    page.locator(".week-status").first.wait_for(timeout=60_000)
     return page
 
 
 def _week(page) -> int:
-    return int(WEEK.search(page.get_by_text(WEEK).first.inner_text()).group(1))
+    return int(WEEK.search(page.locator(".week-status").first.inner_text()).group(1))
+
+
+def _wait_week(page, week: int, timeout: float = 30_000) -> None:
+    page.locator(".week-status", has_text=re.compile(rf"^Week {week} of")).first.wait_for(timeout=timeout)
 
 
 def _curves(page) -> str:
@@ -130,19 +134,19 @@ def test_workshop_round_in_chromium(server, browser):
     # reset mid-play: stops play, message, fresh run
     page.get_by_role("button", name="Reset", exact=True).click()
     page.get_by_text(re.compile(r"Reset at week \d+")).wait_for(timeout=15_000)
-    page.get_by_text(re.compile(r"Week 0 of 156")).wait_for(timeout=15_000)
+    _wait_week(page, 0, 15_000)
 
     # a second browser tab is a separate session: its own preset and clock
     other = _open(browser, server, outside)
     other.get_by_role("button", name="Step 13", exact=True).click()
-    other.get_by_text("Week 13 of 156").wait_for(timeout=30_000)
+    _wait_week(other, 13, 30_000)
     assert _week(page) == 0
     assert other.locator(".v-select:has(label:text-is('Scenario'))").inner_text().endswith("hundred_years_war")
     other.close()
 
     # predict, then reveal
     page.get_by_role("button", name="Step 13", exact=True).click()
-    page.get_by_text("Week 13 of 156").wait_for(timeout=30_000)
+    _wait_week(page, 13, 30_000)
     page.get_by_text("Predict, then reveal").click()
     page.get_by_text("Results hidden until the trainer reveals them").wait_for(timeout=15_000)
     assert page.locator(".kpi-figure").count() == 0 and page.locator(".monitor").count() == 0
@@ -151,7 +155,7 @@ def test_workshop_round_in_chromium(server, browser):
     page.get_by_text("The room predicted").wait_for(timeout=15_000)
     page.locator(".kpi-figure").first.wait_for(timeout=15_000)
     page.get_by_role("button", name="Step 13", exact=True).click()
-    page.get_by_text("Week 26 of 156").wait_for(timeout=30_000)
+    _wait_week(page, 26, 30_000)
 
     # the timeline: click an event, its week is marked on the curves
     page.get_by_role("tab", name="Debrief").click()
@@ -160,16 +164,18 @@ def test_workshop_round_in_chromium(server, browser):
     text = event.inner_text()
     marked = re.match(r"week (\d+)", text, re.IGNORECASE).group(1)
     event.click()
-    page.get_by_text(f"week {marked} marked").wait_for(timeout=15_000)
+    page.locator(".debrief-figure text", has_text=f"week {marked} marked").wait_for(timeout=15_000)
     page.screenshot(path=str(IMG / "dashboard_debrief.png"))
 
     # compare: two arms on the same seeds, bands and the paired table
     page.get_by_role("tab", name="Compare").click()
     replicates = page.locator(".v-input:has(label:text-is('Paired replicates')) [role=slider]")
     replicates.focus()
-    replicates.press("Home")  # 2 paired replicates keep the check light
+    replicates.press("Home")
+    replicates.press("ArrowRight")  # 3 paired replicates keep the check light
     page.get_by_role("button", name="Run comparison", exact=True).click()
     page.get_by_text("difference (paired)").wait_for(timeout=120_000)
+    page.get_by_text("Running 6 runs").wait_for(state="detached", timeout=30_000)
     page.screenshot(path=str(IMG / "dashboard_compare.png"), full_page=True)
 
     # about

@@ -269,7 +269,7 @@ def DebriefTab(session: Session, tick, hidden: bool):
     story = timeline(view.events, view.weekly, view.changes)
     if hide_meetings.value:
         story = story[story["kind"] != "meeting"]
-    with solara.Columns([5, 7]):
+    with solara.Columns([4, 8]):
         with solara.Column():
             solara.Markdown(f"### What happened and why ({len(story)} events)")
             solara.Checkbox(label="Hide routine joint meetings", value=hide_meetings)

@@ -50,6 +50,13 @@ def server_command(port: int) -> list[str]:
             "--production", "--no-open", "--no-check-version", "--log-level", "warning"]
 
 
+def server_env() -> dict[str, str]:
+    """The server's environment: headless matplotlib, no usage pings from a training room, no "runs on
+    Solara" banner over the curves, and the page's title."""
+    return {**os.environ, "MPLBACKEND": "Agg", "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+            "SOLARA_THEME_SHOW_BANNER": "False", "SOLARA_THEME_TITLE": "alignsim workshop"}
+
+
 def dashboard_main(argv: list[str]) -> int:
     """Serve the dashboard until Ctrl-C (the solara server takes over this process); returns 2 on a bad
     argument or a busy port."""
@@ -62,9 +69,8 @@ def dashboard_main(argv: list[str]) -> int:
         print(f"alignsim dashboard: port {port} on {HOST} is in use: pick another with port=N", file=sys.stderr)
         return 2
     print(f"alignsim dashboard: open http://{HOST}:{port}/ in a browser (Ctrl-C stops the server)", flush=True)
-    os.environ.update(MPLBACKEND="Agg", SOLARA_TELEMETRY_MIXPANEL_ENABLE="False")  # no usage pings from a room
     command = server_command(port)
-    os.execv(command[0], command)  # the server replaces this process: Ctrl-C and kill reach it directly
+    os.execve(command[0], command, server_env())  # the server replaces this process: Ctrl-C and kill reach it directly
     return 0
 
 

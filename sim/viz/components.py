@@ -7,6 +7,7 @@ into the page.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 import solara
@@ -74,15 +75,19 @@ def LeverPanel(session: Session, version: int, on_message, on_error):
 
 @solara.component
 def MonitorCards(items: list[Monitor]):
-    """The monitors, grouped (money, customers, pipeline, trust, alignment)."""
+    """The monitors, grouped (money, customers, pipeline, trust, alignment), as compact cards."""
     groups: dict[str, list[Monitor]] = {}
     for m in items:
         groups.setdefault(m.group, []).append(m)
-    with solara.Row(style={"flex-wrap": "wrap", "align-items": "stretch"}):
+    with solara.Row(style={"flex-wrap": "wrap", "align-items": "stretch", "gap": "8px"}):
         for group, members in groups.items():
-            with solara.Card(group, style={"min-width": "200px"}, classes=["monitor"]):
-                for m in members:
-                    solara.Markdown(f"**{m.label}**: {m.text} {m.unit}")
+            rows = "".join(f"<tr><td>{html.escape(m.label)}</td><td style='text-align:right;padding-left:10px'>"
+                           f"<b>{html.escape(m.text)}</b></td><td style='color:#555;padding-left:5px'>"
+                           f"{html.escape(m.unit)}</td></tr>" for m in members)
+            solara.HTML(tag="div", unsafe_innerHTML=f"<div style='font-weight:bold;margin-bottom:2px'>"
+                        f"{html.escape(group)}</div><table style='font-size:0.85em'>{rows}</table>",
+                        classes=["monitor"], style={"border": "1px solid #ddd", "border-radius": "6px",
+                                                    "padding": "6px 10px", "background": "white"})
 
 
 @solara.component
@@ -95,4 +100,6 @@ def TimelineList(story, marked_week: int | None, on_mark: Callable[[int], None],
         for row in story.tail(limit).itertuples():
             solara.Button(row.text, text=True, on_click=lambda w=row.week: on_mark(w),
                           color="primary" if row.week == marked_week else None,
-                          style={"text-transform": "none", "justify-content": "flex-start"})
+                          style={"text-transform": "none", "justify-content": "flex-start", "height": "auto",
+                                 "white-space": "normal", "text-align": "left", "padding": "4px 8px",
+                                 "letter-spacing": "normal", "font-weight": "normal"})

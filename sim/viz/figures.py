@@ -86,6 +86,8 @@ def compare_figure(weekly: pd.DataFrame, arms: tuple[str, str], title: str) -> F
             ax.fill_between(part["week"], part["low"] * o.scale, part["high"] * o.scale, color=colour, alpha=0.2)
         ax.set_title(o.label)
         ax.set_ylabel(o.axis_label)
+        if name == "alignment_stage":  # a band over few replicates can run past the five stages
+            ax.set_ylim(0.5, 5.5)
         ax.legend(fontsize=8, title="mean, 95 % band", title_fontsize=8)
     for ax in axes[-1]:
         ax.set_xlabel("week")

@@ -125,8 +125,8 @@ def kpi_svg(weekly: pd.DataFrame, horizon: int, title: str, marked_week: int | N
     event) as a solid line, the weeks the trainer moved a lever as dotted lines."""
     width, height = 3 * PANEL_W, 2 * PANEL_H + 30
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
-             f'style="max-width:{width}px;font-family:DejaVu Sans,Arial,sans-serif" role="img">',
-             f"<title>{html.escape(title)}</title>", _text(width / 2, 20, title, size=15)]
+             f'style="max-width:{width}px;font-family:DejaVu Sans,Arial,sans-serif" role="img" '
+             f'aria-label="{html.escape(title)}">', _text(width / 2, 20, title, size=15)]
     for i, (names, panel) in enumerate(zip(KPI_PANELS, PANEL_TITLES)):
         row, col = divmod(i, 3)
         parts += _panel(weekly, names, panel, horizon, col * PANEL_W, 30 + row * PANEL_H, marked_week,
