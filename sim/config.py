@@ -413,6 +413,11 @@ class PolicyConfig:
     """What reps are paid on: new_revenue (the 'first sale'), total_revenue (renewals count) or margin."""
     max_discount: float = param(0.25, 0.0, 0.5, "share of list price")
     """Discount authority: the largest discount a rep may give without escalation."""
+    discount_targeting: float = param(0.0, 0.0, 1.0, "share of discounting targeted")
+    """How far reps aim their discount at price-sensitive buyers instead of giving it to every deal: a buyer of
+    price sensitivity s is offered the rep's discount x ((1 - t) + t x s / mean sensitivity), within the
+    discount authority.  0 (default) gives every buyer the same discount; pricing research recommends
+    discounting by segment rather than across the board (Marn & Rosiello 1992, HBR; set by judgement)."""
     lead_sla: bool = param(False, unit="on/off")
     """A service-level agreement on leads: leads meeting the agreed definition must be followed up."""
     sla_fit_threshold: float = param(0.4, 0.0, 1.0, "estimated fit")

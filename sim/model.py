@@ -208,7 +208,10 @@ class AlignmentModel(mesa.Model):
         terms = DealTerms(enablement=self.enablement,
                           credibility=delivery_credibility(self.operations.delay, cfg.operations.normal_delivery_weeks),
                           brand_level=self.marketing.brand_level, brand_price_effect=cfg.marketing.brand_price_effect,
-                          standard_service=cfg.operations.standard_service, list_price=cfg.market.list_price)
+                          standard_service=cfg.operations.standard_service, list_price=cfg.market.list_price,
+                          discount_targeting=cfg.policy.discount_targeting,
+                          mean_price_sensitivity=cfg.market.price_sensitivity_mean,
+                          max_discount=cfg.policy.max_discount)
         booked = self.market.work_opportunities(cfg.sales, desk.reps, desk.intensity, terms, self.week, self.rng,
                                                 sales)
         for rep, amount in zip(self.reps, booked):

@@ -38,7 +38,7 @@ from sim.config import Config, MarketConfig, MarketingConfig, PolicyConfig, Sale
 from sim.departments.marketing import BROAD, ORGANIC, TARGETED, brand_pull
 from sim.departments.operations import (ONBOARDING_DONE_TOLERANCE, Operations, OperationsWeek, fulfilment, late_weeks,
                                        onboarding_demand, onboarding_total, onboarding_work, service_quality)
-from sim.departments.sales import DealTerms, RepArrays, SalesWeek
+from sim.departments.sales import DealTerms, RepArrays, SalesWeek, offered_discount
 from sim.market import NOBODY, WEEKS_PER_YEAR, AccountSnapshot, Stage
 from sim.model import AlignmentModel
 from sim.week import InquiryWeek
@@ -220,18 +220,19 @@ class Account(mesa.Agent):
             return
         o = self.owner
         waiting = self.approval_wait > 0
+        offered = float(offered_discount(reps.discount[o], self.price_sensitivity, terms))
         sensitivity = self.price_sensitivity * (1 - terms.brand_price_effect * min(terms.brand_level, 1.0))
         win = 0.0 if waiting else (
             config.base_win_hazard * self.fit ** config.fit_exponent * reps.skill[o] * intensity[o]
             * (1 + config.enablement_effect * terms.enablement)
-            * (1 + config.discount_effect * reps.discount[o] * sensitivity)
+            * (1 + config.discount_effect * offered * sensitivity)
             * (1 + config.promise_effect * reps.promise_inflation[o]) * terms.credibility)
         loss = (config.base_loss_hazard * (config.loss_hazard_offset - self.fit)
                 * (config.approval_loss_multiplier if waiting else 1.0))
         p_win, p_loss = 1 - math.exp(-win), 1 - math.exp(-loss)
         u = self.random.random()
         if u < p_win:
-            self.sign(week, float(reps.discount[o]), float(reps.promise_inflation[o]), terms, out)
+            self.sign(week, offered, float(reps.promise_inflation[o]), terms, out)
             booked[o] += self.contract_value
             cycles.append(week - self.accepted_week)
         elif u < p_win + p_loss * (1 - p_win):

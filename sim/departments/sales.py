@@ -214,6 +214,23 @@ class DealTerms:
     brand_price_effect: float
     standard_service: float
     list_price: float
+    discount_targeting: float = 0.0
+    """The ``policy.discount_targeting`` lever (0 = the same discount for every buyer)."""
+    mean_price_sensitivity: float = 0.5
+    """The market's mean price sensitivity, against which a buyer's sensitivity is read."""
+    max_discount: float = 0.5
+    """The discount authority, which a targeted discount may not exceed."""
+
+
+def offered_discount(rep_discount, price_sensitivity, terms: DealTerms):
+    """The discount a buyer is offered: the rep's discount, aimed at price-sensitive buyers as far as
+    ``terms.discount_targeting`` says (x ((1 - t) + t x sensitivity / mean sensitivity)), capped at the
+    discount authority.  With no targeting it is the rep's discount unchanged."""
+    t = terms.discount_targeting
+    if t == 0:
+        return rep_discount
+    aim = (1 - t) + t * price_sensitivity / max(terms.mean_price_sensitivity, 1e-9)
+    return np.minimum(terms.max_discount, rep_discount * aim)
 
 
 def work_opportunities(market: Market, config: SalesConfig, reps: RepArrays, intensity: np.ndarray,
@@ -221,19 +238,21 @@ def work_opportunities(market: Market, config: SalesConfig, reps: RepArrays, int
     """Win and loss of open opportunities, MECHANISMS rule 5.
 
     Weekly win hazard = base x fit^alpha x skill x intensity x (1 + e_E x enablement)
-    x (1 + e_D x discount x price sensitivity) x (1 + e_P x promise inflation) x delivery credibility;
+    x (1 + e_D x offered discount x price sensitivity) x (1 + e_P x promise inflation) x delivery credibility;
     no win while purchasing's approval is pending.  Loss hazard = base_loss x (loss_hazard_offset - fit),
     x approval_loss_multiplier while the deal waits for approval (it slips to a competitor).  The brand lowers price sensitivity.
-    Won deals become customers waiting for onboarding at the rep's discount and promise.
+    Won deals become customers waiting for onboarding at the offered discount (:func:`offered_discount`) and
+    the rep's promise.
     Returns the indices of the deals won.
     """
     opps = market.in_stage(Stage.OPPORTUNITY)
     owner = market.owner[opps]
     waiting = market.approval_wait[opps] > 0
+    offered = offered_discount(reps.discount[owner], market.price_sensitivity[opps], terms)
     sensitivity = market.price_sensitivity[opps] * (1 - terms.brand_price_effect * min(terms.brand_level, 1.0))
     win = (config.base_win_hazard * market.fit[opps] ** config.fit_exponent * reps.skill[owner] * intensity[owner]
            * (1 + config.enablement_effect * terms.enablement)
-           * (1 + config.discount_effect * reps.discount[owner] * sensitivity)
+           * (1 + config.discount_effect * offered * sensitivity)
            * (1 + config.promise_effect * reps.promise_inflation[owner]) * terms.credibility)
     win = np.where(waiting, 0.0, win)
     loss = (config.base_loss_hazard * (config.loss_hazard_offset - market.fit[opps])
@@ -243,7 +262,7 @@ def work_opportunities(market: Market, config: SalesConfig, reps: RepArrays, int
     won_mask = u < p_win
     lost_mask = ~won_mask & (u < p_win + p_loss * (1 - p_win))
     won, lost = opps[won_mask], opps[lost_mask]
-    d = reps.discount[market.owner[won]]
+    d = offered[won_mask]
     market.move(won, Stage.CUSTOMER, week)
     market.won_week[won] = week
     market.discount[won] = d

@@ -19,8 +19,9 @@ def uniform_discounts(res) -> str:
             f"given to every deal alike, and a unit of discount raises the win hazard by discount_effect "
             f"({cfg.sales.discount_effect:g}) x the buyer's price sensitivity (mean "
             f"{cfg.market.price_sensitivity_mean:g}), so each point of discount gives up more price than it wins "
-            "volume. The inverted U of the literature rests on reps discounting only price-sensitive buyers, which "
-            "the model has no lever for")
+            "volume. The inverted U of the literature rests on reps discounting price-sensitive buyers rather than "
+            "every deal: the variant f8_targeted_discounts sweeps the same authority with policy.discount_targeting "
+            "= 1")
 
 
 STUDY = Study(
