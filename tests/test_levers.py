@@ -64,3 +64,18 @@ def test_lever_moves_its_mechanism(name, off, on, metric, sign):
     if np.ptp(diff) > 0:
         p = stats.ttest_rel(sign * b, sign * a, alternative="greater").pvalue
         assert p < 0.05, f"{name}: p = {p:.3g}"
+
+
+def test_discount_targeting_aims_discounts_at_price_sensitive_buyers():
+    """With policy.discount_targeting = 1 the discount a new customer got rises with its price sensitivity;
+    with 0 it does not (a rep's discount follows quota pressure, whoever the buyer)."""
+    from sim.model import AlignmentModel
+
+    def rho(targeting: float) -> float:
+        model = AlignmentModel(small_config("hundred_years_war", f"policy.discount_targeting={targeting}"), rng=5)
+        model.run_for(model.config.weeks)
+        won = model.market.won_week >= 0
+        return stats.spearmanr(model.market.price_sensitivity[won], model.market.discount[won]).statistic
+
+    assert rho(1.0) > 0.5
+    assert abs(rho(0.0)) < 0.2
