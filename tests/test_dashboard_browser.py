@@ -165,6 +165,7 @@ def test_workshop_round_in_chromium(server, browser):
     marked = re.match(r"week (\d+)", text, re.IGNORECASE).group(1)
     event.click()
     page.locator(".debrief-figure text", has_text=f"week {marked} marked").wait_for(timeout=15_000)
+    page.wait_for_timeout(500)
     page.screenshot(path=str(IMG / "dashboard_debrief.png"))
 
     # compare: two arms on the same seeds, bands and the paired table
@@ -181,6 +182,7 @@ def test_workshop_round_in_chromium(server, browser):
     # about
     page.get_by_role("tab", name="About").click()
     page.get_by_text("Things to notice").first.wait_for(timeout=15_000)
+    page.wait_for_timeout(800)  # let the tab's slide-in finish before the screenshot
     page.screenshot(path=str(IMG / "dashboard_about.png"))
 
     assert not outside, f"the page requested non-local URLs: {outside[:5]}"

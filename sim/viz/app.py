@@ -52,6 +52,8 @@ PREDICTION = outcome("revenue_total")
 DEFAULT_SPEED = 16
 """Simulated weeks per second while playing (a 3-year run in about 10 s)."""
 TABS = ("Run", "Compare", "Debrief", "About")
+CSS = ".timeline .v-btn__content { white-space: normal; flex: 1 1 auto; text-align: left; }"
+"""The timeline's sentences wrap instead of being cut off."""
 DEBUG_PLAY = bool(os.environ.get("ALIGNSIM_DEBUG_PLAY"))
 """Log each play redraw's week and duration to the server's output."""
 
@@ -333,6 +335,7 @@ def Page():
         tick.set(tick.value + 1)
 
     Player(session, playing, tick, speed, error)
+    solara.Style(CSS)
     with solara.AppBar():
         solara.AppBarTitle("alignsim workshop")
     with solara.Sidebar():
