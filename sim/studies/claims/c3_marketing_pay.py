@@ -32,7 +32,7 @@ STUDY = Study(
         Check("C3", "Pay on revenue with a feedback loop (shared data 0.5) raises revenue over the run", EMERGENT,
               "the gain passes through marketing's learning from feedback, which the pay scheme does not name",
               VOLUME, FEEDBACK, "revenue_total", +1,
-              untested="the two-year effect is below what 12 fast replicates resolve since the model changes of ba8a89a; the full table tests it"),
+              untested="the two-year effect is below what 12 fast replicates resolve; the full table tests it"),
     ),
     fast_arms=(VOLUME, REVENUE, FEEDBACK),
     panels=("revenue", "lead_acceptance", "lead_to_customer", "field_knowledge"),

@@ -20,7 +20,7 @@ STUDY = Study(
               "cold, which this link does not name", CALM, BASE, "lead_to_customer", -1),
         Check("F2", "... and revenue over the run falls", EMERGENT,
               "revenue integrates wins, churn and word of mouth over the run", CALM, BASE, "revenue_total", -1,
-              untested="the two-year effect is below what 12 fast replicates resolve since the model changes of ba8a89a; the full table tests it"),
+              untested="the two-year effect is below what 12 fast replicates resolve; the full table tests it"),
     ),
     panels=("trust_sales_in_marketing", "field_knowledge", "lead_to_customer", "revenue"),
     mechanism=("blame_per_year", "trust_sales_marketing_end", "field_knowledge_mean", "lead_to_customer"),
