@@ -20,6 +20,13 @@ def fmt(value: float | None, metric: str, signed: bool = False) -> str:
     return outcome(metric).format(value, signed=signed)
 
 
+def curve_text(res: StudyResult, metric: str, by: str) -> str:
+    """A sweep's curve in words: "<label> by <by> (<unit>): <lever>: <mean>, ..." from the study's runs."""
+    o = outcome(metric)
+    points = ", ".join(f"{row.lever:g}: {fmt(row.mean, metric)}" for row in res.curve(metric).itertuples())
+    return f"{o.label} by {by} ({o.unit}): {points}"
+
+
 def fmt_p(p: float | None) -> str:
     """A p-value for a table."""
     if p is None or (isinstance(p, float) and math.isnan(p)):

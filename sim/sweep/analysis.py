@@ -52,11 +52,11 @@ def sobol_indices(problem: dict, means: pd.DataFrame, second_order: bool, seed: 
     from SALib.analyze import sobol
 
     rows = []
-    for outcome, y in _complete(means):
+    for metric, y in _complete(means):
         si = sobol.analyze(problem, y, calc_second_order=second_order, num_resamples=RESAMPLES,
                           conf_level=CONF_LEVEL, seed=seed)
         for index in ("S1", "ST"):
-            rows += [{"outcome": outcome, "lever": name, "index": index, "value": v, "conf": c}
+            rows += [{"outcome": metric, "lever": name, "index": index, "value": v, "conf": c}
                      for name, v, c in zip(problem["names"], si[index], si[index + "_conf"])]
     return pd.DataFrame(rows, columns=["outcome", "lever", "index", "value", "conf"])
 
@@ -68,27 +68,27 @@ def morris_indices(problem: dict, samples: np.ndarray, means: pd.DataFrame, leve
     from SALib.analyze import morris
 
     rows = []
-    for outcome, y in _complete(means):
+    for metric, y in _complete(means):
         si = morris.analyze(problem, samples, y, num_resamples=RESAMPLES, conf_level=CONF_LEVEL, num_levels=levels,
                             seed=seed)
         for j, name in enumerate(problem["names"]):
-            rows += [{"outcome": outcome, "lever": name, "index": "mu_star", "value": si["mu_star"][j],
+            rows += [{"outcome": metric, "lever": name, "index": "mu_star", "value": si["mu_star"][j],
                       "conf": si["mu_star_conf"][j]},
-                     {"outcome": outcome, "lever": name, "index": "mu", "value": si["mu"][j], "conf": np.nan},
-                     {"outcome": outcome, "lever": name, "index": "sigma", "value": si["sigma"][j], "conf": np.nan}]
+                     {"outcome": metric, "lever": name, "index": "mu", "value": si["mu"][j], "conf": np.nan},
+                     {"outcome": metric, "lever": name, "index": "sigma", "value": si["sigma"][j], "conf": np.nan}]
     return pd.DataFrame(rows, columns=["outcome", "lever", "index", "value", "conf"])
 
 
 def _complete(means: pd.DataFrame):
     """Yield (outcome, values) for outcomes known at every point; warn about the others."""
-    for outcome in means.columns:
-        y = means[outcome].to_numpy(float)
+    for metric in means.columns:
+        y = means[metric].to_numpy(float)
         missing = int(np.isnan(y).sum())
         if missing:
-            warnings.warn(f"{outcome}: skipped, no value at {missing} of {y.size} design points "
+            warnings.warn(f"{metric}: skipped, no value at {missing} of {y.size} design points "
                           "(failed or missing runs, or an undefined metric); resume or rerun the sweep", stacklevel=3)
             continue
-        yield outcome, y
+        yield metric, y
 
 
 def main_effects(runs: pd.DataFrame, levers: list[Lever], outcome: str) -> pd.DataFrame:

@@ -1,8 +1,7 @@
 """C4 / F5 (seed 001 #5, #7): a sales veto on marketing spend, swept over the veto threshold."""
 
 from sim.studies.declarations import EMERGENT, MECHANISM, NOT_HOLDING, Arm, Check, Study
-from sim.studies.narrative import changes, fmt
-from sim.outcomes import outcome
+from sim.studies.narrative import changes, curve_text
 from sim.studies.rules import interior_optimum, lag
 
 THRESHOLDS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
@@ -17,10 +16,8 @@ def saved_not_spent(res) -> str:
 
 
 def plateau(res) -> str:
-    curve = res.curve("revenue_total")
-    points = ", ".join(f"{row.lever:g}: {fmt(row.mean, 'revenue_total')}" for row in curve.itertuples())
-    return (f"{outcome('revenue_total').label} by veto threshold ({outcome('revenue_total').unit}): {points}; "
-            "removing waste saves money without adding revenue, and a hard veto cuts brand campaigns")
+    return (curve_text(res, "revenue_total", "veto threshold")
+            + "; removing waste saves money without adding revenue, and a hard veto cuts brand campaigns")
 
 
 STUDY = Study(

@@ -1,8 +1,7 @@
 """C7 / F8 (seed 002): discount authority, quota pressure and the margin it costs."""
 
-from sim.outcomes import outcome
 from sim.studies.declarations import EMERGENT, MECHANISM, Arm, Check, Study
-from sim.studies.narrative import fmt
+from sim.studies.narrative import curve_text
 from sim.studies.rules import interior_optimum, one_sample
 
 LEVELS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
@@ -11,11 +10,8 @@ NONE, WIDE = "max_discount_0", "max_discount_0.3"
 
 
 def uniform_discounts(res) -> str:
-    curve = res.curve("gross_margin_total")
-    o = outcome("gross_margin_total")
-    points = ", ".join(f"{row.lever:g}: {fmt(row.mean, o.name)}" for row in curve.itertuples())
     cfg = res.configs[WIDE]
-    return (f"{o.label} by discount authority ({o.unit}): {points}. A rep's discount is set by quota pressure and "
+    return (curve_text(res, "gross_margin_total", "discount authority") + ". A rep's discount is set by quota pressure and "
             f"given to every deal alike, and a unit of discount raises the win hazard by discount_effect "
             f"({cfg.sales.discount_effect:g}) x the buyer's price sensitivity (mean "
             f"{cfg.market.price_sensitivity_mean:g}), so each point of discount gives up more price than it wins "

@@ -6,9 +6,8 @@ Rosiello 1992); this variant sets ``policy.discount_targeting = 1`` (a buyer is 
 price sensitivity / the mean, within the authority) and asks whether the margin then peaks at a middle authority.
 """
 
-from sim.outcomes import outcome
 from sim.studies.declarations import EMERGENT, MECHANISM, Arm, Check, Study
-from sim.studies.narrative import fmt
+from sim.studies.narrative import curve_text
 from sim.studies.rules import interior_optimum
 
 LEVELS = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5)
@@ -19,10 +18,8 @@ UNIFORM_WIDE = "uniform_max_discount_0.3"
 
 
 def margin_curve(res) -> str:
-    curve = res.curve("gross_margin_total")
-    o = outcome("gross_margin_total")
-    points = ", ".join(f"{row.lever:g}: {fmt(row.mean, o.name)}" for row in curve.itertuples())
-    return (f"{o.label} by discount authority with targeted discounts ({o.unit}): {points}. Aiming the discount "
+    return (curve_text(res, "gross_margin_total", "discount authority with targeted discounts")
+            + ". Aiming the discount "
             "shifts it toward price-sensitive buyers, yet at each step of authority the price given up exceeds the "
             "margin of the extra deals won")
 
