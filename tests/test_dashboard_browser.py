@@ -4,8 +4,10 @@ One server and one browser (module-scoped) serve every check.  The checks follow
 move a lever, play and see the curves change (and measure simulated weeks per second at the default 20,000
 accounts), open Compare, open the timeline and mark an event, hide and reveal in predict mode, type an
 out-of-range number, reset mid-play, and open a second tab (its own run).  Any request to a host other
-than 127.0.0.1 fails the test (the page must load no CDN asset).  Screenshots of each tab go to
-``docs/img/dashboard_<tab>.png``.  When the browser cannot start, the test fails: it never skips.
+than 127.0.0.1 fails the test (the page must load no CDN asset).  Screenshots of each tab go to a temporary
+folder, or to the folder named by ``ALIGNSIM_SCREENSHOTS`` (``ALIGNSIM_SCREENSHOTS=docs/img python -m pytest
+tests/test_dashboard_browser.py`` refreshes the README's ``docs/img/dashboard_<tab>.png``), so a test run leaves
+the working tree clean.  When the browser cannot start, the test fails: it never skips.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ import pytest
 from sim.viz.cli import server_command, server_env
 
 CHROMIUM = os.environ.get("ALIGNSIM_CHROMIUM", "/usr/bin/chromium")
-IMG = Path(__file__).resolve().parents[1] / "docs" / "img"
+SCREENSHOTS_ENV = "ALIGNSIM_SCREENSHOTS"
+"""Environment variable naming the folder the screenshots are written to (default: a temporary folder)."""
 LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
 WEEK = re.compile(r"Week (\d+) of (\d+)")
 
@@ -89,7 +92,8 @@ def _curves(page) -> str:
     return page.locator(".kpi-figure").first.inner_html()
 
 
-def test_workshop_round_in_chromium(server, browser):
+def test_workshop_round_in_chromium(server, browser, tmp_path):
+    shots = Path(os.environ.get(SCREENSHOTS_ENV) or tmp_path)
     outside: list[str] = []
     page = _open(browser, server, outside)
 
@@ -125,8 +129,8 @@ def test_workshop_round_in_chromium(server, browser):
     rate = (w1 - w0) / (t1 - t0)
     print(f"\nsimulated weeks per second in the browser: {rate:.1f} (weeks {w0} -> {w1} in {t1 - t0:.1f} s; "
           f"counter seen: {seen})")
-    IMG.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(IMG / "dashboard_run.png"))
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / "dashboard_run.png"))
     assert w1 > w0 + 8, f"play stalled: the week counter went {seen}"
     assert _curves(page) != before, "the curves did not change while playing"
     assert rate >= 10, f"play ran at {rate:.1f} simulated weeks per second (target 10)"
@@ -150,7 +154,7 @@ def test_workshop_round_in_chromium(server, browser):
     page.get_by_text("Predict, then reveal").click()
     page.get_by_text("Results hidden until the trainer reveals them").wait_for(timeout=15_000)
     assert page.locator(".kpi-figure").count() == 0 and page.locator(".monitor").count() == 0
-    page.screenshot(path=str(IMG / "dashboard_predict.png"))
+    page.screenshot(path=str(shots / "dashboard_predict.png"))
     page.get_by_role("button", name="Reveal", exact=True).click()
     page.get_by_text("The room predicted").wait_for(timeout=15_000)
     page.locator(".kpi-figure").first.wait_for(timeout=15_000)
@@ -166,7 +170,7 @@ def test_workshop_round_in_chromium(server, browser):
     event.click()
     page.locator(".debrief-figure text", has_text=f"week {marked} marked").wait_for(timeout=15_000)
     page.wait_for_timeout(500)
-    page.screenshot(path=str(IMG / "dashboard_debrief.png"))
+    page.screenshot(path=str(shots / "dashboard_debrief.png"))
 
     # compare: two arms on the same seeds, bands and the paired table
     page.get_by_role("tab", name="Compare").click()
@@ -177,13 +181,13 @@ def test_workshop_round_in_chromium(server, browser):
     page.get_by_role("button", name="Run comparison", exact=True).click()
     page.get_by_text("difference (paired)").wait_for(timeout=120_000)
     page.get_by_text("Running 6 runs").wait_for(state="detached", timeout=30_000)
-    page.screenshot(path=str(IMG / "dashboard_compare.png"), full_page=True)
+    page.screenshot(path=str(shots / "dashboard_compare.png"), full_page=True)
 
     # about
     page.get_by_role("tab", name="About").click()
     page.get_by_text("Things to notice").first.wait_for(timeout=15_000)
     page.wait_for_timeout(800)  # let the tab's slide-in finish before the screenshot
-    page.screenshot(path=str(IMG / "dashboard_about.png"))
+    page.screenshot(path=str(shots / "dashboard_about.png"))
 
     assert not outside, f"the page requested non-local URLs: {outside[:5]}"
     page.close()
