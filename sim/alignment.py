@@ -5,7 +5,8 @@ Nothing here reads a policy setting (``tests/test_alignment.py`` fails if it doe
 restate the preset it is meant to detect (DESIGN C10).  The evidence is behaviour over the last year:
 leads that sales actually works, reviews that end in blame or in a joint fix, feedback that actually
 arrives, time spent together (meetings held, role swaps made), promises kept, and the trust that all of
-this leaves (forecast accuracy enters the KRK score only: the model has no sales forecast, only quota).  KRK items that are structural by nature (who reports to whom, what
+this leaves (forecast accuracy enters the KRK score only: the model has no sales forecast, only quota).
+KRK items that are structural by nature (who reports to whom, what
 people are paid on) are read from behaviour where the behaviour exists and are listed in
 :data:`STRUCTURAL_ITEMS`; none of them enters the stage.
 """

@@ -92,7 +92,8 @@ class MarketConfig:
     urgency_alpha: float = param(1.5, 0.1, 50.0, "Beta shape a")
     """Shape a of the Beta distribution of urgency (0-1: how pressing the need is; scales inquiry rates)."""
     urgency_beta: float = param(3.0, 0.1, 50.0, "Beta shape b")
-    """Shape b of the Beta distribution of urgency; Beta(1.5, 3) has mean 1/3: most needs can wait (set by judgement)."""
+    """Shape b of the Beta distribution of urgency; Beta(1.5, 3) has mean 1/3: most needs can wait
+    (set by judgement)."""
     installed_base_discount_max: float = param(0.15, 0.0, 0.5, "share of list price")
     """Largest discount held by a customer of the installed base at week 0 (uniform from 0; set by judgement)."""
     installed_base_tenure_weeks_max: int = param(156, 2, 5_200, "weeks")
@@ -124,7 +125,8 @@ class MarketingConfig:
     targeting_precision: float = param(3.0, 0.0, 20.0, "exponent on fit")
     """How strongly targeted channels reach high-fit accounts (touch weight = fit ** precision x knowledge)."""
     waste_share: float = param(0.15, 0.0, 1.0, "share of budget")
-    """Share of the budget that goes to items with no measurable return (gadgets, unused brochures) when nobody checks."""
+    """Share of the budget that goes to items with no measurable return (gadgets, unused brochures) when nobody
+    checks."""
     brand_share: float = param(0.25, 0.0, 1.0, "share of budget")
     """Share of the budget marketing puts into long-term brand building under a long-horizon reward."""
     brand_decay: float = param(0.012, 0.0, 1.0, "share per week")
@@ -502,6 +504,16 @@ def _check_value(path: str, value: Any, f: dataclasses.Field) -> None:
             raise ConfigError(f"{path} = {value!r} is out of range: allowed {_describe_range(meta)}")
 
 
+def check_workers(n_jobs: int, field_name: str = "n_jobs", where: str = "") -> int:
+    """``n_jobs`` if it names a number of worker processes joblib accepts: -1 (all cores) or at least 1; else
+    :class:`ConfigError` naming ``field_name`` (and ``where`` it was given, e.g. " (--n-jobs)").  Joblib refuses 0
+    only with a traceback after work has started."""
+    if n_jobs == 0 or n_jobs < -1:
+        raise ConfigError(f"{field_name} = {n_jobs} is not valid{where}: allowed -1 (all cores) or a number of "
+                          "worker processes >= 1")
+    return n_jobs
+
+
 def validate(cfg: Config, prefix: str = "") -> Config:
     """Check every field of ``cfg`` against its declared type and range; raise :class:`ConfigError` if not.
 
@@ -516,9 +528,7 @@ def validate(cfg: Config, prefix: str = "") -> Config:
         else:
             _check_value(path, value, f)
     if not prefix:
-        if cfg.n_jobs == 0:
-            raise ConfigError("n_jobs = 0 is not valid: allowed -1 (all cores) or a number of worker processes "
-                              "in [1, 4096]")
+        check_workers(cfg.n_jobs)
         if cfg.market.initial_customers > cfg.market.accounts:
             raise ConfigError(f"market.initial_customers = {cfg.market.initial_customers} is out of range: "
                               f"allowed [0, market.accounts = {cfg.market.accounts}]")

@@ -130,7 +130,10 @@ def _check_override(text: str, override) -> None:
             hint = str(err)
         raise ConfigError(f"override {text!r} is not valid: '{sign}' adds or deletes a key, and the config schema "
                           f"is fixed; {hint}")
-    values = list(override.sweep_iterator()) if override.is_discrete_sweep() else         [] if override.is_sweep_override() else [override.value()]
+    if override.is_discrete_sweep():
+        values = list(override.sweep_iterator())
+    else:
+        values = [] if override.is_sweep_override() else [override.value()]
     if key in CONFIG_GROUPS:
         for value in values:
             check_preset(key, value)

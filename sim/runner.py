@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from sim.config import Config, ConfigError, validate
+from sim.config import Config, ConfigError, check_workers, validate
 from sim.outcomes import outcome
 from sim.stats import Interval, mean_ci, paired
 
@@ -56,7 +56,8 @@ PROGRESS_AFTER_S = 10.0
 def replicate_seeds(root: int, replicates: int) -> list[int]:
     """Seeds for ``replicates`` runs, spawned from ``SeedSequence(root)``: independent streams, and the
     same list for every scenario (common random numbers)."""
-    return [int(child.generate_state(1, dtype=np.uint64)[0]) for child in np.random.SeedSequence(root).spawn(replicates)]
+    children = np.random.SeedSequence(root).spawn(replicates)
+    return [int(child.generate_state(1, dtype=np.uint64)[0]) for child in children]
 
 
 def check_seed(seed, field_name: str = "seed") -> int:
@@ -251,8 +252,7 @@ def check_batch(cfgs: list[Config], replicates, seed, n_jobs) -> None:
 
     for name, value in (("replicates", replicates), ("n_jobs", n_jobs)):
         _check_value(name, value, schema_field(name))
-    if n_jobs == 0:
-        raise ConfigError("n_jobs = 0 is not valid: allowed -1 (all cores) or a number of worker processes in [1, 4096]")
+    check_workers(n_jobs)
     check_seed(seed)
     for cfg in cfgs:
         validate(cfg)
@@ -287,7 +287,8 @@ def run_replicates(cfgs: list[Config], replicates: int, seed: int = 0, n_jobs: i
     else:
         from joblib import Parallel, delayed
 
-        outputs = Parallel(n_jobs=n_jobs, return_as="generator")(delayed(_run_tagged)(*t, progress=False) for t in tasks)
+        outputs = Parallel(n_jobs=n_jobs, return_as="generator")(
+            delayed(_run_tagged)(*t, progress=False) for t in tasks)
         results = list(tqdm(outputs, total=len(tasks), unit="run", desc="runs", disable=not progress))
     runs = pd.DataFrame([r[0] for r in results])
     weekly = pd.concat([r[1] for r in results], ignore_index=True)

@@ -173,7 +173,8 @@ class Operations:
            deal in the backlog asks for ``onboarding_demand`` (its work spread over the normal delivery time).
         3. Utilisation = demand / capacity; every demand is met in the share ``fulfilment(capacity, demand)``
            (no capacity reserved for either, beyond ``min_onboarding_share`` kept for onboarding).
-        4. Each deal gets ``onboarding_work`` (share x its weekly schedule); deals whose work is done are onboarded, at a satisfaction lowered by every week late.
+        4. Each deal gets ``onboarding_work`` (share x its weekly schedule); deals whose work is done are
+           onboarded, at a satisfaction lowered by every week late.
         5. Quality = ``service_quality(utilisation)``; delivered service = quality x (standard + custom load).
         6. Delay now = ``littles_law_delay``(deals in the backlog, throughput = deals x share / normal weeks);
            the delay customers hear of moves toward it over ``delay_news_weeks``.
@@ -203,7 +204,8 @@ class Operations:
         finished = backlog[done]
         market.onboarded[finished] = True
         late = late_weeks(week, market.won_week[finished], cfg.normal_delivery_weeks)
-        market.satisfaction[finished] = np.clip(cfg.onboarded_satisfaction - cfg.late_satisfaction_loss * late, 0.0, 1.0)
+        market.satisfaction[finished] = np.clip(cfg.onboarded_satisfaction - cfg.late_satisfaction_loss * late,
+                                                0.0, 1.0)
         quality = service_quality(utilisation, cfg)
         served = np.concatenate([customers, finished])  # = market.active_customers() after onboarding
         market.delivered[served] = quality * (cfg.standard_service + self.custom_load(market, served))

@@ -240,7 +240,8 @@ def work_opportunities(market: Market, config: SalesConfig, reps: RepArrays, int
     Weekly win hazard = base x fit^alpha x skill x intensity x (1 + e_E x enablement)
     x (1 + e_D x offered discount x price sensitivity) x (1 + e_P x promise inflation) x delivery credibility;
     no win while purchasing's approval is pending.  Loss hazard = base_loss x (loss_hazard_offset - fit),
-    x approval_loss_multiplier while the deal waits for approval (it slips to a competitor).  The brand lowers price sensitivity.
+    x approval_loss_multiplier while the deal waits for approval (it slips to a competitor).  The brand lowers
+    price sensitivity.
     Won deals become customers waiting for onboarding at the offered discount (:func:`offered_discount`) and
     the rep's promise.
     Returns the indices of the deals won.

@@ -21,7 +21,8 @@ def splice(path: Path, name: str, text: str) -> None:
 
 
 def splice_if_marked(path: Path, name: str, text: str) -> bool:
-    """:func:`splice` when ``path`` exists and holds the markers; otherwise say so on stdout.  Returns whether it did."""
+    """:func:`splice` when ``path`` exists and holds the markers; otherwise say so on stdout.  Returns whether it
+    did."""
     try:
         splice(path, name, text)
         return True

@@ -91,8 +91,8 @@ def heatmap(runs: pd.DataFrame, x: Lever, y: Lever, metric: str, title: str = ""
 
     spec = outcome(metric)
     ok = runs[runs["status"] == "ok"]
-    table = spec.display(ok.groupby([lever_groups(ok[y.field], y, HEATMAP_BINS),
-                                     lever_groups(ok[x.field], x, HEATMAP_BINS)], observed=True)[metric].mean().unstack())
+    groups = [lever_groups(ok[y.field], y, HEATMAP_BINS), lever_groups(ok[x.field], x, HEATMAP_BINS)]
+    table = spec.display(ok.groupby(groups, observed=True)[metric].mean().unstack())
     fig = Figure(figsize=(7, 5))
     ax = fig.subplots()
     image = ax.imshow(table.to_numpy(float), origin="lower", aspect="auto", cmap="viridis")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.config import ConfigError, field_table
+from sim.config import ConfigError, check_workers, field_table
 from sim.outcomes import RUN_OUTCOMES
 
 DESIGN_METHODS = ("grid", "lhs", "sobol", "morris")
@@ -323,7 +323,5 @@ def check_execution(execution: ExecutionSpec) -> ExecutionSpec:
     """Check where the runs go (backend, workers) before anything is written; returns ``execution``."""
     if execution.backend not in BACKENDS:
         raise ConfigError(f"execution.backend = {execution.backend!r} is not valid: allowed {', '.join(BACKENDS)}")
-    if execution.n_jobs == 0 or execution.n_jobs < -1:
-        raise ConfigError(f"execution.n_jobs = {execution.n_jobs} is not valid (--n-jobs): allowed -1 (all cores) "
-                          "or a number of worker processes >= 1")
+    check_workers(execution.n_jobs, "execution.n_jobs", " (--n-jobs)")
     return execution

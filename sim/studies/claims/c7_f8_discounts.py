@@ -11,7 +11,8 @@ NONE, WIDE = "max_discount_0", "max_discount_0.3"
 
 def uniform_discounts(res) -> str:
     cfg = res.configs[WIDE]
-    return (curve_text(res, "gross_margin_total", "discount authority") + ". A rep's discount is set by quota pressure and "
+    return (curve_text(res, "gross_margin_total", "discount authority")
+            + ". A rep's discount is set by quota pressure and "
             f"given to every deal alike, and a unit of discount raises the win hazard by discount_effect "
             f"({cfg.sales.discount_effect:g}) x the buyer's price sensitivity (mean "
             f"{cfg.market.price_sensitivity_mean:g}), so each point of discount gives up more price than it wins "
