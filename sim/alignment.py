@@ -63,8 +63,14 @@ class Behaviour:
         return self.blames / handled if handled else 0.0
 
 
-def observed_behaviour(model) -> Behaviour:
-    """Collect the evidence from the model's event log, relations, period results and accounts."""
+def observed_behaviour(model, promise_gap: float | None = None) -> Behaviour:
+    """Collect the evidence from the model's event log, relations, period results and accounts.
+
+    Args:
+        model: the :class:`~sim.model.AlignmentModel`.
+        promise_gap: the active customers' promise gap when the caller has it already (the observer reads it
+            from the week's :class:`~sim.accounts.CustomerWeek`); otherwise it is measured on the accounts.
+    """
     rel = model.relations
     since = model.week - WEEKS_PER_YEAR
     counts = {"blame": 0, "fix": 0, "meeting": 0, "rotation": 0}
@@ -76,7 +82,7 @@ def observed_behaviour(model) -> Behaviour:
     return Behaviour(trust=rel.pair_trust(MARKETING, SALES), blames=counts["blame"], fixes=counts["fix"],
                      joint_time=counts["meeting"] + counts["rotation"], follow_up=model.last_acceptance,
                      feedback=model.feedback_to_marketing, forecast=max(0.0, 1 - abs(model.last_attainment - 1)),
-                     promise_gap=model.market.promise_gap())
+                     promise_gap=model.market.promise_gap() if promise_gap is None else promise_gap)
 
 
 def alignment_stage(model, behaviour: Behaviour | None = None) -> int:

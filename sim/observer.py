@@ -31,7 +31,7 @@ def observe(model, week: Week) -> dict[str, float]:
     counts, customers = m.stage_counts(), week.customers
     active = customers.active
     care_share = mean_of([r.care_share for r in model.reps])
-    behaviour = observed_behaviour(model)
+    behaviour = observed_behaviour(model, customers.promise_gap)
     items = krk_items(model, behaviour)
     row = dict(
         revenue=books.revenue, new_customer_revenue=week.customers.revenue_new,
