@@ -73,17 +73,12 @@ def check_seed(seed, field_name: str = "seed") -> int:
 
 
 def available_memory() -> int | None:
-    """Bytes of memory this machine can still give without swapping (``MemAvailable``), None if unknown."""
+    """Bytes of memory this machine can still give without swapping (psutil's ``available``), None if unknown."""
+    import psutil
+
     try:
-        with open("/proc/meminfo") as info:
-            for line in info:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):
+        return int(psutil.virtual_memory().available)
+    except (OSError, RuntimeError, AttributeError):
         return None
 
 

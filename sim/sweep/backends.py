@@ -9,11 +9,16 @@ still has queued; chunks already stored stay stored.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from sim.sweep.spec import ExecutionSpec
+
+
+class EngineLost(RuntimeError):
+    """The engine that runs the chunks went away (the Dask scheduler); what is stored stays stored."""
 
 
 def local(fn: Callable, tasks: Iterable, execution: ExecutionSpec, root: Path) -> Iterator[Any]:
@@ -39,14 +44,39 @@ def dask(fn: Callable, tasks: Iterable, execution: ExecutionSpec, root: Path) ->
     try:
         futures = client.map(fn, list(tasks), pure=False)
         try:
-            for future in as_completed(futures):
-                yield future.result()
+            done = as_completed(futures)
+            futures = set(futures)
+            for future in done:
+                try:
+                    result = future.result()
+                except Exception as err:
+                    if _lost(client, err):
+                        raise EngineLost(f"lost the Dask scheduler ({type(err).__name__})") from None
+                    raise
+                futures.discard(future)
+                future.release()  # a finished chunk is stored: it need not be recomputed if its worker dies
+                yield result
         finally:
-            client.cancel(futures)
+            with contextlib.suppress(Exception):
+                client.cancel(list(futures))
     finally:
-        client.close()
+        with contextlib.suppress(Exception):
+            client.close(timeout=5)
         if cluster is not None:
-            cluster.close()
+            with contextlib.suppress(Exception):
+                cluster.close(timeout=5)
+
+
+def _lost(client, err: Exception) -> bool:
+    """Whether ``err`` came from losing the scheduler rather than from the task itself."""
+    import asyncio
+
+    from distributed.comm.core import CommClosedError
+
+    if isinstance(err, (asyncio.CancelledError, CommClosedError, asyncio.TimeoutError)) or \
+            type(err).__name__ in ("FutureCancelledError", "CancelledError"):
+        return True
+    return client.status not in ("running", "connecting", "newly-created")
 
 
 def submitit(fn: Callable, tasks: Iterable, execution: ExecutionSpec, root: Path) -> Iterator[Any]:

@@ -33,6 +33,8 @@ def parser() -> argparse.ArgumentParser:
     sweep.add_argument("--n-jobs", type=int, help="worker processes (-1 = all cores); overrides the spec")
     sweep.add_argument("--backend", choices=("local", "dask", "submitit"), help="overrides the spec's backend")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    sweep.add_argument("--yes", action="store_true",
+                       help="run a sweep above execution.max_runs runs or execution.max_hours hours")
     analyze = sub.add_parser("analyze", help="Sobol/Morris indices, main effects and figures of a sweep")
     analyze.add_argument("path", help="sweep directory")
     analyze.add_argument("--outcome", action="append", help="summary metric to analyse (repeatable)")
@@ -47,13 +49,21 @@ EXIT_FAILED_RUNS = 3
 """Exit status of a sweep that finished with failed runs (they are stored; the others are usable)."""
 
 
+EXIT_BAD_INPUT = 2
+"""Exit status of bad input (spec, arguments, paths): one line naming what is wrong and what is allowed."""
+EXIT_ENVIRONMENT = 1
+"""Exit status of an environment fault (damaged store, full disk, read-only folder, lost scheduler, busy dir)."""
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run one subcommand; returns the exit status: 0 done, 1 a one-line message on a bad spec, path or damaged
-    sweep, 3 a sweep whose runs failed (with their number), 130 interrupted."""
+    """Run one subcommand; returns the exit status: 0 done, 2 bad input (spec, arguments, paths), 1 an
+    environment fault (damaged sweep, a directory in use, full disk, read-only folder, lost scheduler), 3 a
+    sweep whose runs failed (with their number), 130 interrupted; every failure is one line on stderr."""
     import warnings
 
     from sim.config import ConfigError
-    from sim.sweep.store import DamagedSweep
+    from sim.sweep.execute import SweepLost
+    from sim.sweep.store import DamagedSweep, SweepInUse
 
     top = parser()
     args, extra = top.parse_known_args(argv)  # KEY=VALUE may come after the options too
@@ -69,9 +79,18 @@ def main(argv: list[str] | None = None) -> int:
             if args.command == "analyze":
                 return _analyze(args)
             return _collect(args)
-    except (ConfigError, DamagedSweep, FileExistsError, FileNotFoundError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
+    except (SweepInUse, DamagedSweep, SweepLost) as err:
+        print(f"alignsim {args.command}: error: {err}", file=sys.stderr)
+        return EXIT_ENVIRONMENT
+    except (ConfigError, FileExistsError, FileNotFoundError, NotADirectoryError) as err:
+        print(f"alignsim {args.command}: error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as err:  # full disk, read-only folder, ...: no data is lost (parts are written atomically)
+        where = f" {err.filename}" if err.filename else ""
+        print(f"alignsim {args.command}: error: cannot write{where}: {err.strerror or err}: free space or make "
+              "the folder writable, then run the command again (with --resume for a sweep); finished parts "
+              "are kept", file=sys.stderr)
+        return EXIT_ENVIRONMENT
     except KeyboardInterrupt:  # the sweep already said what is stored and how to resume
         return 130
 
@@ -94,12 +113,12 @@ def _sweep(args) -> int:
     if changes:
         spec = load_spec(path if path is not None else SweepStore(args.out).manifest()["spec"], changes)
     runs = run_sweep(spec, args.out, resume=args.resume, backend=args.backend, n_jobs=args.n_jobs,
-                     progress=not args.quiet)
+                     progress=not args.quiet, yes=args.yes)
     failed = runs[runs["status"] == "failed"]
     print(f"{len(runs)} runs stored in {args.out} ({len(failed)} failed)")
     if len(failed):
         last_line = str(failed["error"].iloc[0]).strip().splitlines()[-1]
-        print(f"error: {len(failed)} of {len(runs)} runs failed (first: run {failed['run_id'].iloc[0]}: {last_line}); "
+        print(f"alignsim sweep: error: {len(failed)} of {len(runs)} runs failed (first: run {failed['run_id'].iloc[0]}: {last_line}); "
               f"their tracebacks and configs are in the error and config columns of sim.sweep.load({args.out!r})",
               file=sys.stderr)
         return EXIT_FAILED_RUNS

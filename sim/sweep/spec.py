@@ -74,6 +74,11 @@ class ExecutionSpec:
     what a spec gives is merged over the default one-hour time limit."""
     submitit_poll_s: float = 10.0
     """Seconds between polls of the job states (SLURM: keep it at several seconds)."""
+    max_runs: int = 1_000_000
+    """A sweep with more runs is refused before its design is built unless accepted (``--yes``)."""
+    max_hours: float = 48.0
+    """A sweep expected to take longer (at the measured run time, on its workers) is refused unless accepted
+    (``--yes``)."""
 
 
 @dataclass
@@ -163,6 +168,8 @@ def resolve_levers(spec: SweepSpec) -> list[Lever]:
             hint = difflib.get_close_matches(path, table, n=1)
             raise ConfigError(f"sweep lever {path!r} is not a config field" + (f" (did you mean {hint[0]!r}?)"
                                                                                if hint else ""))
+        if path in NOT_LEVERS:
+            raise ConfigError(f"sweep lever {path} is not valid: {NOT_LEVERS[path]}")
         row = table[path]
         levers.append(_resolve(path, row, given or LeverSpec()))
     if not levers:
@@ -170,11 +177,24 @@ def resolve_levers(spec: SweepSpec) -> list[Lever]:
     return levers
 
 
+NOT_LEVERS = {
+    "seed": "the runs' seeds come from the spec's 'seed' and 'replicates' (common random numbers), so a seed lever "
+            "would do nothing; set the spec key seed instead",
+    "replicates": "replicates are runs per design point (the spec key 'replicates'), not a model parameter",
+    "n_jobs": "worker processes are where runs go (execution.n_jobs), not a model parameter",
+}
+"""Config fields that are not model parameters, each with why it cannot be a sweep lever."""
+
+
 def _resolve(path: str, row: dict, given: LeverSpec) -> Lever:
     """One spec lever checked against its config field's type and declared range or choices."""
     default = row["default"]
     declared = tuple(row["choices"]) if row["choices"] else (False, True) if isinstance(default, bool) else None
     if declared is not None:
+        if given.low is not None or given.high is not None:
+            raise ConfigError(f"sweep lever {path} low/high are not valid: {path} is "
+                              f"{'an on/off' if isinstance(default, bool) else 'a choice'} field: give values "
+                              f"(a subset of {list(declared)}) or nothing")
         levels = tuple(given.values) if given.values is not None else declared
         if not levels or any(not _same_kind(v, default) or v not in declared for v in levels):
             raise ConfigError(f"sweep lever {path} values {list(levels)} are not valid: allowed {list(declared)}"
@@ -259,7 +279,7 @@ def _read(path: str | Path) -> dict:
     import yaml
 
     try:
-        data = yaml.safe_load(Path(path).read_text())
+        data = yaml.load(Path(path).read_text(), Loader=_unique_loader())
     except FileNotFoundError as err:
         raise FileNotFoundError(f"sweep spec {path} does not exist") from err
     except yaml.YAMLError as err:
@@ -271,6 +291,30 @@ def _read(path: str | Path) -> dict:
         raise ConfigError(f"sweep spec {path} is not valid: expected a mapping of spec keys (name, levers, design, "
                           f"...), got {type(data).__name__}")
     return _legacy(data)
+
+
+def _unique_mapping(loader, node, deep=False):
+    """A YAML mapping whose keys must be unique (PyYAML keeps the last of a repeated key silently)."""
+    import yaml
+
+    seen = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"key {key!r} is given twice (first at line {seen[key] + 1})", key_node.start_mark)
+        seen[key] = key_node.start_mark.line
+    return loader.construct_mapping(node, deep=deep)
+
+
+def _unique_loader():
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
+    return Loader
 
 
 def _legacy(data: dict) -> dict:
