@@ -137,13 +137,16 @@ class WorkshopModel(AlignmentModel):
         self.relations.pending = []
 
     def refresh(self) -> None:
-        """Copy the levers that departments read only when built (operations' flexibility, purchasing's
-        approval terms) from the config, after the quarter's decisions were written into it."""
+        """Copy the levers that a department kept from when it was built (operations' flexibility, purchasing's
+        approval terms) from the config, after the quarter's decisions were written into it; a department that
+        reads its lever live (a property) is left alone."""
         policy, purchasing = self.config.policy, self.config.purchasing
-        self.operations.flexibility = policy.ops_flexibility
-        self.purchasing.approval_share, self.purchasing.approval_weeks = approval_terms(
-            policy.purchasing_rigidity, purchasing.enabled, purchasing.approval_share_max,
-            purchasing.approval_weeks_max)
+        if _stored(self.operations, "flexibility"):
+            self.operations.flexibility = policy.ops_flexibility
+        if _stored(self.purchasing, "approval_share") and _stored(self.purchasing, "approval_weeks"):
+            self.purchasing.approval_share, self.purchasing.approval_weeks = approval_terms(
+                policy.purchasing_rigidity, purchasing.enabled, purchasing.approval_share_max,
+                purchasing.approval_weeks_max)
 
     @property
     def rounds_played(self) -> int:
@@ -200,6 +203,11 @@ class WorkshopModel(AlignmentModel):
     def settle(self, answers: dict[str, Answer]) -> list[dict]:
         """Apply the quarter review's answers (see :meth:`WorkshopRelations.settle`)."""
         return self.relations.settle(answers)
+
+
+def _stored(obj, name: str) -> bool:
+    """Whether ``obj.name`` is a plain attribute (not a property computed from the live config)."""
+    return not isinstance(getattr(type(obj), name, None), property)
 
 
 def play_round(model: WorkshopModel, preset: Config, values: dict[str, dict[str, float]],
