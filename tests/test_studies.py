@@ -3,6 +3,7 @@ runs, the verdicts, the claims table, the CLI, seeds, and no ``sys.path`` edits 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import pkgutil
 import re
@@ -12,12 +13,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import sim
 import sim.studies
 from sim.outcomes import outcome
-from sim.studies import claims, seeds
+from sim.studies import claims, execution, paths, seeds
 from sim.studies.cli import main as study_cli
-from sim.studies.declarations import EMERGENT, KINDS, NOT_HOLDING, Arm, Check, Row, Study
-from sim.studies.execution import StudyResult
+from sim.studies.declarations import EMERGENT, KINDS, NOT_HOLDING, REPLICATES, Arm, Check, Row, Study, StudyResult
 from sim.studies.report import counts, load_rows, readme
 from sim.studies.rules import directional, in_band, lag, unchanged
 from sim.studies.verdicts import adjudicate, reason
@@ -192,3 +193,117 @@ def test_cli_lists_every_study(capsys):
 def test_cli_refuses_an_unknown_study(capsys):
     assert study_cli(["no_such_study"]) == 2
     assert "known" in capsys.readouterr().out
+
+
+# ------------------------------------------------------------------ shared runs and published results
+TINY = ("market.accounts=1500", "market.initial_customers=30", "weeks=26")
+"""A market small and short enough that a study of two arms and three replicates runs in about a second."""
+
+
+def tiny_study(key: str, arms: tuple[Arm, ...], prepare=None) -> Study:
+    """A study over ``arms`` whose full and fast variants are both tiny, with one directional check."""
+    arms = tuple(dataclasses.replace(a, overrides=(*a.overrides, *TINY)) for a in arms)
+    return Study(key, key, ("F1",), "?", arms,
+                 (Check("F1", f"{arms[1].name} differs from {arms[0].name}", EMERGENT,
+                        "a loop the claim does not name", arms[0].name, arms[1].name),),
+                 fast_overrides=(), fast_replicates=2, prepare=prepare)
+
+
+def tables(res: StudyResult) -> tuple:
+    return res.runs, res.weekly, res.events
+
+
+def assert_same_result(a: StudyResult, b: StudyResult):
+    for x, y in zip(tables(a), tables(b)):
+        pd.testing.assert_frame_equal(x, y, check_exact=True)
+    assert [dataclasses.asdict(r) for r in a.rows] == [dataclasses.asdict(r) for r in b.rows]
+
+
+def test_shared_runs_give_each_study_exactly_its_own_results(monkeypatch):
+    """A study whose arm another study of the process already ran (under another name) gets the same tables and
+    rows, bit for bit, as when it runs alone; only the arms it has not seen are run."""
+    first = tiny_study("first", (Arm("baseline"), Arm("no_blame", overrides=("policy.blame_culture=0.0",))))
+    second = tiny_study("second", (Arm("conflict"), Arm("sla", overrides=("policy.lead_sla=true",))))
+    execution.clear_finished_runs()
+    alone = execution.run_study(second, fast=True)
+    calls = []
+    real = execution.run_replicates
+    monkeypatch.setattr(execution, "run_replicates", lambda cfgs, *a, **k: calls.append(cfgs[0].name) or real(
+        cfgs, *a, **k))
+    execution.clear_finished_runs()
+    execution.run_study(first, fast=True)
+    shared = execution.run_study(second, fast=True)
+    assert calls == ["baseline", "no_blame", "sla"], "the conflict arm is the baseline's runs, not run again"
+    assert_same_result(alone, shared)
+    assert set(shared.runs["scenario"]) == set(shared.weekly["scenario"]) == {"conflict", "sla"}
+    unshared = execution.run_study(second, fast=True, share=False)
+    assert calls[-2:] == ["conflict", "sla"]
+    assert_same_result(alone, unshared)
+    joint = real(list(alone.configs.values()), 2, seed=seeds.FAST_TESTS)
+    for x, y in ((alone.weekly, joint.weekly), (alone.events, joint.events)):
+        pd.testing.assert_frame_equal(x, y, check_exact=True, check_dtype=False)
+    pd.testing.assert_frame_equal(alone.runs[joint.runs.columns], joint.runs, check_exact=True, check_dtype=False)
+
+
+def test_shared_runs_are_keyed_by_every_field_a_run_reads_and_not_changed_by_a_study():
+    base = sim.load_config("hundred_years_war", list(TINY))
+    renamed = sim.load_config("hundred_years_war", list(TINY))
+    renamed.name, renamed.description, renamed.replicates = "other", "another text", 99
+    assert execution.run_key(base) == execution.run_key(renamed)
+    for override in ("policy.blame_culture=0.79", "weeks=27", "market.accounts=1501", "sales.reps=9"):
+        assert execution.run_key(sim.load_config("hundred_years_war", [*TINY, override])) != execution.run_key(base)
+
+    def scribble(res):
+        res.runs["scribbled"] = 1.0
+        res.weekly["revenue"] = 0.0
+        res.events["value"] = -1.0
+
+    execution.clear_finished_runs()
+    study = tiny_study("scribbler", (Arm("baseline"), Arm("calm", overrides=("policy.blame_culture=0.0",))))
+    first = execution.run_study(study, fast=True, replicates=2)
+    again = execution.run_study(dataclasses.replace(study, prepare=scribble), fast=True, replicates=2)
+    assert (again.weekly["revenue"] == 0).all() and (again.events["value"] == -1).all()
+    third = execution.run_study(study, fast=True, replicates=2)
+    assert_same_result(first, third)
+    assert "scribbled" not in third.runs
+    assert execution.run_study(study, fast=True, replicates=3).replicates == 3
+    assert execution.clear_finished_runs() == 4
+
+
+def test_variants_are_named_and_only_the_published_settings_reach_the_committed_results():
+    assert paths.variant() == paths.variant(replicates=REPLICATES, seed=seeds.PUBLISHED_TABLE) == ""
+    assert paths.variant(fast=True) == "fast"
+    assert paths.variant(replicates=5) == "replicates-5" and paths.variant(seed=7) == "seed-7"
+    assert paths.variant(fast=True, replicates=12, seed=seeds.FAST_TESTS) == "fast-replicates-12"
+    published = sim.studies.results_dir()
+    assert paths.refusal(published, "") == paths.refusal(published.parent / "scratch", "fast") == ""
+    assert "refusing to write the fast variant" in paths.refusal(published / "f2_blame_chain" / "..", "fast")
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*")}
+
+
+def test_a_variant_is_written_to_a_scratch_folder_never_into_the_committed_results(tmp_path, monkeypatch, capsys):
+    """``alignsim study NAME --fast`` (or other replicates or seed root) writes to ``outputs/studies/<variant>/``
+    under the working directory; ``--out`` naming the committed results for a variant is refused (exit 2) before
+    anything runs; a fast result is never written there from Python either."""
+    published = sim.studies.results_dir()
+    before = _snapshot(published)
+    study = tiny_study("f2_blame_chain", (Arm("no_blame", overrides=("policy.blame_culture=0.0",)), Arm("baseline")))
+    monkeypatch.setattr(sim.studies.catalogue, "get", lambda name: study)
+    monkeypatch.chdir(tmp_path)
+    assert study_cli(["f2_blame_chain", "--fast"]) == 0
+    assert "fast variant: results go to" in capsys.readouterr().out
+    assert (tmp_path / "outputs" / "studies" / "fast" / "results" / "f2_blame_chain" / "rows.json").exists()
+    assert study_cli(["f2_blame_chain", "--replicates", "2", "--seed", "5"]) == 0
+    run = json.loads((tmp_path / "outputs/studies/replicates-2-seed-5/results/f2_blame_chain/run.json").read_text())
+    assert (run["replicates"], run["seed"], run["fast"]) == (2, 5, False)
+    for argv in (["--fast"], ["--replicates", "12"], ["--seed", "3"], ["--fast", "--all"]):
+        assert study_cli(["f2_blame_chain", *argv, "--out", str(published)][int("--all" in argv):]) == 2
+        assert "refusing to write the" in capsys.readouterr().out
+    res = execution.run_study(study, fast=True)
+    with pytest.raises(ValueError, match="only the published settings"):
+        sim.studies.write(res, published)
+    assert sim.studies.write(res) == tmp_path / "outputs" / "studies" / "fast" / "results" / "f2_blame_chain"
+    assert _snapshot(published) == before

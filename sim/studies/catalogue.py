@@ -11,7 +11,7 @@ import pkgutil
 import re
 from functools import cache
 
-from sim.studies import claims
+import sim.studies.claims
 from sim.studies.declarations import Study
 
 
@@ -23,8 +23,8 @@ def _claim_order(study: Study) -> tuple[int, int, str]:
 @cache
 def _discover() -> dict[str, Study]:
     found = []
-    for info in pkgutil.iter_modules(claims.__path__):
-        module = importlib.import_module(f"{claims.__name__}.{info.name}")
+    for info in pkgutil.iter_modules(sim.studies.claims.__path__):
+        module = importlib.import_module(f"sim.studies.claims.{info.name}")
         study = getattr(module, "STUDY", None)
         if isinstance(study, Study):
             if study.key != info.name:

@@ -6,6 +6,10 @@
     alignsim study f2_blame_chain [--fast] [--replicates N] [--n-jobs N] [--seed S] [--out DIR]
     alignsim study --all [--fast] [--n-jobs N]      # every study, then experiments/README.md
     alignsim study --readme                         # rebuild experiments/README.md from the stored rows
+
+Only the published settings (full study, 30 replicates, seed root 1) write into ``experiments/results``; a variant
+(``--fast``, other ``--replicates`` or ``--seed``) goes to ``outputs/studies/<variant>/`` (:mod:`sim.studies.paths`),
+and ``--out`` naming the committed results for a variant is refused before anything runs.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ import argparse
 import time
 from pathlib import Path
 
-from sim.studies import catalogue, results_dir
+from sim.studies import catalogue
+from sim.studies.paths import refusal, results_dir, scratch_dir, variant
 from sim.studies.verdicts import reason
 
 
@@ -29,7 +34,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--n-jobs", type=int, default=1, help="worker processes")
     p.add_argument("--seed", type=int, default=None, help="root seed (default: the published table's or the "
                                                           "fast tests' root, sim.studies.seeds)")
-    p.add_argument("--out", type=Path, default=None, help="results folder (default experiments/results)")
+    p.add_argument("--out", type=Path, default=None, help="results folder (default experiments/results; a variant: "
+                                                          "outputs/studies/<variant>/results)")
     return p
 
 
@@ -40,7 +46,12 @@ def main(argv: list[str]) -> int:
         for study in catalogue.studies():
             print(f"{study.key:28s} {', '.join(study.claims):8s} {study.title}")
         return 0
-    out = args.out or results_dir()
+    name = variant(args.fast, args.replicates, args.seed)
+    refused = refusal(args.out, name) if args.out else ""
+    if refused:
+        print(f"alignsim study: {refused}")
+        return 2
+    out = args.out or (scratch_dir(name) if name else results_dir())
     chosen = catalogue.names() if args.all else args.names
     unknown = sorted(set(chosen) - set(catalogue.names()))
     if unknown:
@@ -52,15 +63,17 @@ def main(argv: list[str]) -> int:
     from sim.studies.execution import run_study
     from sim.studies.report import readme, verdict, write_study
 
-    for name in chosen:
+    if name and chosen:
+        print(f"alignsim study: {name} variant: results go to {out}, not to the published {results_dir()}")
+    for key in chosen:
         began = time.time()
-        res = run_study(catalogue.get(name), fast=args.fast, replicates=args.replicates, n_jobs=args.n_jobs,
+        res = run_study(catalogue.get(key), fast=args.fast, replicates=args.replicates, n_jobs=args.n_jobs,
                         seed=args.seed)
         path = write_study(res, out, time.time() - began, args.n_jobs)
         for r in res.rows:
             print(f"{r.claim} [{r.kind}] {r.statement}: {verdict(r).strip('*')} — {r.effect}; CI {r.ci}; "
                   f"adjusted p {r.p_adjusted:.3g}" + ("" if r.holds else f"\n    why: {reason(r)}"))
-        print(f"{name}: written to {path} ({time.time() - began:.0f} s)")
+        print(f"{key}: written to {path} ({time.time() - began:.0f} s)")
     if args.all or args.readme:
         target = out.parent / "README.md"
         target.write_text(readme(catalogue.studies(), out))

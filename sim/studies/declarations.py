@@ -1,4 +1,5 @@
-"""What a study is, as data: its arms, the checks that settle each claim, and the rows they produce.
+"""What a study is, as data: its arms, the checks that settle each claim, the rows they produce, and the
+result (:class:`StudyResult`: the runs and the rows) every rule, sentence and figure reads.
 
 A :class:`Study` compares arms (a scenario preset plus overrides each), or sweeps one lever, on common random
 numbers; each :class:`Check` turns the per-run table into one :class:`Row` of the claims table.  Every check
@@ -11,11 +12,15 @@ says which *kind* of evidence it is:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Literal
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
 
-if TYPE_CHECKING:
-    from sim.studies.execution import StudyResult
+import numpy as np
+import pandas as pd
+
+from sim.config import Config
+from sim.stats import Paired, mean_ci, paired
 
 Kind = Literal["emergent finding", "mechanism check"]
 EMERGENT: Kind = "emergent finding"
@@ -136,7 +141,7 @@ class Study:
     table_metrics: tuple[str, ...] = ("revenue_total", "retention_12m")
     main_pair: tuple[str, str] | None = None
     """(baseline, treatment) quoted in the summary; default the first check's pair."""
-    prepare: Callable[["StudyResult"], None] | None = None
+    prepare: Callable[[StudyResult], None] | None = None
     """Adds study-specific per-run outcomes to ``res.runs`` before the checks."""
 
     def __post_init__(self):
@@ -167,3 +172,50 @@ class Study:
             if chk.baseline and chk.treatment:
                 return chk.baseline, chk.treatment
         return self.arms[0].name, self.arms[-1].name
+
+
+@dataclass
+class StudyResult:
+    """The runs of a study and the rows its checks produced.
+
+    Attributes:
+        runs: one row per run (scenario = arm name, replicate, seed, summary and derived outcomes, lever_value).
+        weekly, events: the stacked weekly tables and event logs.
+        arms, configs: the arms run and the config each ran.
+        fast: whether this is the fast variant; seed: the root the replicate seeds were spawned from.
+        rows: one per check whose arms ran, with the verdict adjusted within the study.
+    """
+
+    study: Study
+    runs: pd.DataFrame
+    weekly: pd.DataFrame
+    events: pd.DataFrame
+    arms: tuple[Arm, ...]
+    configs: dict[str, Config]
+    fast: bool
+    seed: int
+    rows: list[Row] = field(default_factory=list)
+
+    def values(self, arm: str, metric: str) -> np.ndarray:
+        """Per-replicate values of ``metric`` in ``arm``, ordered by replicate (the pairing)."""
+        r = self.runs[self.runs["scenario"] == arm].sort_values("replicate")
+        return r[metric].to_numpy(float)
+
+    def compare(self, baseline: str, treatment: str, metric: str) -> Paired:
+        """Paired comparison of two arms on ``metric`` (:func:`sim.stats.paired`)."""
+        return paired(self.values(baseline, metric), self.values(treatment, metric))
+
+    def curve(self, metric: str) -> pd.DataFrame:
+        """Mean and 95 % CI of ``metric`` at each point of the sweep (arms with a ``lever_value``), by lever."""
+        rows = []
+        for arm in self.arms:
+            if arm.lever_value is not None:
+                ci = mean_ci(self.values(arm.name, metric))
+                rows.append({"arm": arm.name, "lever": arm.lever_value, "mean": ci.mean, "low": ci.low,
+                             "high": ci.high})
+        return pd.DataFrame(rows).sort_values("lever", ignore_index=True)
+
+    @property
+    def replicates(self) -> int:
+        """Replicates per arm (the smallest count over arms)."""
+        return int(self.runs.groupby("scenario")["replicate"].nunique().min())

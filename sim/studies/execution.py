@@ -1,79 +1,99 @@
 """Running a study: every arm on the same spawned seeds (common random numbers), the derived outcomes added,
-every check evaluated, and the verdicts adjusted for the study's multiple comparisons."""
+every check evaluated, and the verdicts adjusted for the study's multiple comparisons.
+
+Finished runs are shared between studies in one process: many studies run the same arm (the
+``hundred_years_war`` baseline above all) on the same seeds and horizon.  :func:`finished_runs` keeps each
+arm's batch of replicates under the arm's whole config (every field a run reads), the number of replicates and
+the root seed, so a study run after another gets exactly the tables it would have computed itself: the batch
+is the same call of :func:`sim.runner.run_replicates` either way, only the arm's name is written into it.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import copy
+import dataclasses
+import json
+from dataclasses import dataclass
+from functools import cache
 
-import numpy as np
 import pandas as pd
 
 import sim
 from sim.config import Config
-from sim.stats import Paired, mean_ci, paired
-from sim.studies import seeds
-from sim.studies.declarations import REPLICATES, Arm, Check, Row, Study
+from sim.runner import check_batch, run_replicates
+from sim.studies.declarations import REPLICATES, Arm, Check, Row, Study, StudyResult
 from sim.studies.derived import add_derived
 from sim.studies.rules import directional
+from sim.studies.seeds import FAST_TESTS, PUBLISHED_TABLE
 from sim.studies.verdicts import adjudicate
 
+__all__ = ["RUN_IGNORES", "StudyResult", "build_config", "clear_finished_runs", "evaluate", "finished_runs",
+           "run_key", "run_study"]
 
-@dataclass
-class StudyResult:
-    """The runs of a study and the rows its checks produced.
+RUN_IGNORES = ("name", "description", "replicates", "compare_with", "n_jobs", "seed")
+"""Top-level config fields no run reads: the scenario's label and text, and the main job's settings (a run takes
+its replicate seed explicitly, spawned from the study's root).  Every other field is part of :func:`run_key`."""
 
-    Attributes:
-        runs: one row per run (scenario = arm name, replicate, seed, summary and derived outcomes, lever_value).
-        weekly, events: the stacked weekly tables and event logs.
-        arms, configs: the arms run and the config each ran.
-        fast: whether this is the fast variant; seed: the root the replicate seeds were spawned from.
-        rows: one per check whose arms ran, with the verdict adjusted within the study.
-    """
 
-    study: Study
+def run_key(cfg: Config) -> str:
+    """Every field of ``cfg`` a run reads, as canonical JSON (floats in full precision): equal keys, equal runs."""
+    fields = dataclasses.asdict(cfg)
+    for name in RUN_IGNORES:
+        fields.pop(name)
+    return json.dumps(fields, sort_keys=True, default=repr)
+
+
+@dataclass(frozen=True)
+class _Batch:
     runs: pd.DataFrame
     weekly: pd.DataFrame
     events: pd.DataFrame
-    arms: tuple[Arm, ...]
-    configs: dict[str, Config]
-    fast: bool
-    seed: int
-    rows: list[Row] = field(default_factory=list)
 
-    def values(self, arm: str, metric: str) -> np.ndarray:
-        """Per-replicate values of ``metric`` in ``arm``, ordered by replicate (the pairing)."""
-        r = self.runs[self.runs["scenario"] == arm].sort_values("replicate")
-        return r[metric].to_numpy(float)
+    def named(self, arm: str) -> _Batch:
+        """The batch with ``arm`` as its scenario column (the column :class:`StudyResult` selects arms by)."""
+        return _Batch(*(frame.assign(scenario=arm) for frame in (self.runs, self.weekly, self.events)))
 
-    def compare(self, baseline: str, treatment: str, metric: str) -> Paired:
-        """Paired comparison of two arms on ``metric`` (:func:`sim.stats.paired`)."""
-        return paired(self.values(baseline, metric), self.values(treatment, metric))
 
-    def curve(self, metric: str) -> pd.DataFrame:
-        """Mean and 95 % CI of ``metric`` at each point of the sweep (arms with a ``lever_value``), by lever."""
-        rows = []
-        for arm in self.arms:
-            if arm.lever_value is not None:
-                ci = mean_ci(self.values(arm.name, metric))
-                rows.append({"arm": arm.name, "lever": arm.lever_value, "mean": ci.mean, "low": ci.low,
-                             "high": ci.high})
-        return pd.DataFrame(rows).sort_values("lever", ignore_index=True)
+_FINISHED: dict[tuple[str, int, int], _Batch] = {}
+"""Finished batches of this process, by (:func:`run_key`, replicates, root seed)."""
 
-    @property
-    def replicates(self) -> int:
-        """Replicates per arm (the smallest count over arms)."""
-        return int(self.runs.groupby("scenario")["replicate"].nunique().min())
+
+def clear_finished_runs() -> int:
+    """Forget the finished runs this process shares between studies; returns how many batches were dropped."""
+    dropped = len(_FINISHED)
+    _FINISHED.clear()
+    return dropped
+
+
+def finished_runs(cfg: Config, replicates: int, seed: int, n_jobs: int = 1, share: bool = True) -> _Batch:
+    """The ``replicates`` runs of ``cfg`` on the seeds spawned from ``seed``, tagged with ``cfg.name``: run now
+    (one :func:`sim.runner.run_replicates` call for this arm alone), or taken from an earlier study of this process
+    that ran the same config, replicates and root seed.  ``share=False`` neither reads nor fills the store."""
+    key = (run_key(cfg), replicates, seed)
+    batch = _FINISHED.get(key) if share else None
+    if batch is None:
+        cmp = run_replicates([cfg], replicates, seed=seed, n_jobs=n_jobs)
+        batch = _Batch(cmp.runs, cmp.weekly, cmp.events)
+        if share:
+            _FINISHED[key] = batch
+    return batch.named(cfg.name)
+
+
+@cache
+def _composed(scenario: str, overrides: tuple[str, ...]) -> Config:
+    return sim.load_config(scenario, list(overrides))
 
 
 def build_config(arm: Arm, extra: tuple[str, ...] = ()) -> Config:
-    """The arm's config: its scenario with its overrides and ``extra``, named after the arm."""
-    cfg = sim.load_config(arm.scenario, [*arm.overrides, *extra])
+    """The arm's config: its scenario with its overrides and ``extra``, named after the arm (a copy: Hydra
+    composes each scenario and list of overrides once per process)."""
+    cfg = copy.deepcopy(_composed(arm.scenario, (*arm.overrides, *extra)))
     cfg.name = arm.name
     return cfg
 
 
 def run_study(study: Study, fast: bool = False, replicates: int | None = None, n_jobs: int = 1,
-              seed: int | None = None) -> StudyResult:
+              seed: int | None = None, share: bool = True) -> StudyResult:
     """Run every arm on common random numbers and evaluate every check whose arms ran.
 
     Args:
@@ -83,16 +103,20 @@ def run_study(study: Study, fast: bool = False, replicates: int | None = None, n
         n_jobs: worker processes (results do not depend on it).
         seed: root seed; default :data:`seeds.FAST_TESTS` for the fast variant, :data:`seeds.PUBLISHED_TABLE`
             for the full study.
+        share: take arms another study of this process already ran from :func:`finished_runs` (the tables are
+            the same bit for bit); False runs every arm afresh.
     """
-    seed = (seeds.FAST_TESTS if fast else seeds.PUBLISHED_TABLE) if seed is None else seed
+    seed = (FAST_TESTS if fast else PUBLISHED_TABLE) if seed is None else seed
     n = replicates or (study.fast_replicates if fast else REPLICATES)
     arms = study.arms_run(fast)
     configs = {arm.name: build_config(arm, study.fast_overrides if fast else ()) for arm in arms}
-    cmp = sim.run_replicates(list(configs.values()), n, seed=seed, n_jobs=n_jobs)
-    runs = add_derived(cmp.runs, cmp.weekly, cmp.events,
-                       {name: cfg.sales.quota_period_weeks for name, cfg in configs.items()})
+    check_batch(list(configs.values()), n, seed, n_jobs)
+    batches = [finished_runs(cfg, n, seed, n_jobs, share) for cfg in configs.values()]
+    runs, weekly, events = (pd.concat([getattr(b, part) for b in batches], ignore_index=True)
+                            for part in ("runs", "weekly", "events"))
+    runs = add_derived(runs, weekly, events, {name: cfg.sales.quota_period_weeks for name, cfg in configs.items()})
     runs["lever_value"] = runs["scenario"].map({a.name: a.lever_value for a in arms}).astype(float)
-    res = StudyResult(study, runs, cmp.weekly, cmp.events, arms, configs, fast, seed)
+    res = StudyResult(study, runs, weekly, events, arms, configs, fast, seed)
     if study.prepare is not None:
         study.prepare(res)
     ran = set(configs)

@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sim.config import field_table
 from sim.outcomes import outcome
 from sim.stats import LEVEL, band, mean_ci
-
-if TYPE_CHECKING:
-    from sim.studies.execution import StudyResult
+from sim.studies.declarations import StudyResult
 
 SMOOTHED = ("wins", "churned", "revenue", "gross_margin")
 """Noisy weekly flows drawn as a rolling mean over :data:`SMOOTHING_WEEKS`."""

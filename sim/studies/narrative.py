@@ -4,15 +4,12 @@ formatted in the outcome's declared unit (:mod:`sim.outcomes`)."""
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.outcomes import outcome
 from sim.stats import Paired, mean_ci
-
-if TYPE_CHECKING:
-    from sim.studies.execution import StudyResult
+from sim.studies.declarations import StudyResult
 
 
 def fmt(value: float | None, metric: str, signed: bool = False) -> str:

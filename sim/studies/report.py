@@ -11,11 +11,11 @@ import pandas as pd
 
 from sim.outcomes import outcome
 from sim.stats import LEVEL
-from sim.studies import seeds
-from sim.studies.declarations import EMERGENT, FAST_OVERRIDES, KINDS, MECHANISM, Row, Study
-from sim.studies.execution import StudyResult
+from sim.studies.declarations import EMERGENT, FAST_OVERRIDES, KINDS, MECHANISM, Row, Study, StudyResult
 from sim.studies.figures import plot
 from sim.studies.narrative import fmt, fmt_p
+from sim.studies.paths import refusal, result_variant
+from sim.studies.seeds import CALIBRATION, FAST_TESTS
 from sim.studies.verdicts import ALPHA, METHOD_NAME, adjudicate, reason
 
 ROWS_FILE = "rows.json"
@@ -109,7 +109,15 @@ def verdict(row: Row) -> str:
 
 
 def write_study(res: StudyResult, root: Path, seconds: float = float("nan"), n_jobs: int = 1) -> Path:
-    """Write runs.csv, effects.csv, rows.json, run.json, figure.png and summary.md into ``root/<study>``."""
+    """Write runs.csv, effects.csv, rows.json, run.json, figure.png and summary.md into ``root/<study>``.
+
+    Raises:
+        ValueError: ``res`` is a variant (fast, other replicates or seed root) and ``root`` is the committed
+            results folder (:func:`sim.studies.paths.results_dir`); nothing is written.
+    """
+    refused = refusal(root, result_variant(res))
+    if refused:
+        raise ValueError(refused)
     out = root / res.study.key
     out.mkdir(parents=True, exist_ok=True)
     res.runs.round(6).to_csv(out / "runs.csv", index=False)
@@ -157,8 +165,8 @@ def readme(studies: list[Study], root: Path) -> str:
         "`alignsim study --all`; do not edit by hand.", "",
         f"Settings: {'fast variant (' + ', '.join(FAST_OVERRIDES) + ')' if fast else 'default calibration'}; "
         f"replicates per arm: {', '.join(sorted({str(r['replicates']) for r in runs}))} (paired by seed, seed root "
-        f"{', '.join(sorted({str(r['seed']) for r in runs}))}; calibration used root {seeds.CALIBRATION}, the fast "
-        f"tests root {seeds.FAST_TESTS}); {sum(r['runs'] for r in runs)} runs, "
+        f"{', '.join(sorted({str(r['seed']) for r in runs}))}; calibration used root {CALIBRATION}, the fast "
+        f"tests root {FAST_TESTS}); {sum(r['runs'] for r in runs)} runs, "
         f"{sum(r['seconds'] for r in runs) / 60:.1f} min of wall time summed over the studies.", "",
         "**Kinds.** An *emergent finding* passes through at least one behavioural loop the claim does not name "
         "(trust, blame, learning, capacity, satisfaction): the model could have said otherwise. A *mechanism "

@@ -17,17 +17,13 @@ multiple-comparison correction covers the whole table (:mod:`sim.studies.verdict
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.outcomes import outcome
 from sim.stats import Paired, detectable_difference, equivalence, mean_ci, paired
-from sim.studies.declarations import Check, Row, Rule
+from sim.studies.declarations import Check, Row, Rule, StudyResult
 from sim.studies.narrative import effect_text, fmt, interval, p_text
-
-if TYPE_CHECKING:
-    from sim.studies.execution import StudyResult
 
 SIGNIFICANCE = 0.05
 """Level at which a change counts as significant inside :func:`unchanged`."""
