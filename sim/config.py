@@ -482,7 +482,18 @@ def _describe_range(meta: dict) -> str:
     return f"[{low:g}, {high:g}]{unit}"
 
 
+def plain(value: Any) -> Any:
+    """A numpy scalar (``np.int64(4)``, ``np.float64(0.2)``, ``np.bool_(True)``) as the Python value it holds;
+    any other value unchanged.  Other tools (SALib, the EMA workbench, pandas) hand numpy scalars over."""
+    if type(value).__module__ == "numpy" and hasattr(value, "item") and getattr(value, "ndim", 0) == 0:
+        return value.item()
+    return value
+
+
 def _check_value(path: str, value: Any, f: dataclasses.Field) -> None:
+    """Check one value against its field's type and range or choices (numpy scalars as their Python value:
+    ``np.int64(4)`` is a whole number, ``np.float64(4.5)`` is not; ``np.bool_`` is on/off, 1 is not)."""
+    value = plain(value)
     meta = f.metadata
     expected = f.type if isinstance(f.type, type) else {"int": int, "float": float, "bool": bool,
                                                          "str": str}.get(str(f.type))
@@ -527,6 +538,8 @@ def validate(cfg: Config, prefix: str = "") -> Config:
             validate(value, prefix=path + ".")
         else:
             _check_value(path, value, f)
+            if plain(value) is not value:  # a numpy scalar: the model sees the Python value
+                setattr(cfg, f.name, plain(value))
     if not prefix:
         check_workers(cfg.n_jobs)
         if cfg.market.initial_customers > cfg.market.accounts:
@@ -540,7 +553,35 @@ def validate(cfg: Config, prefix: str = "") -> Config:
             raise ConfigError(f"marketing.waste_share + marketing.brand_share = "
                               f"{cfg.marketing.waste_share + cfg.marketing.brand_share:g} is out of range: "
                               "allowed [0, 1] (shares of one budget)")
+        _check_cross_fields(cfg)
     return cfg
+
+
+CROSS_FIELD_RULES = (
+    ("operations.staff", "operations.max_staff", "people: the staff at week 0 cannot exceed the most operations "
+                                                 "may employ"),
+    ("sales.meeting_hours", "sales.hours_per_week", "hours: a joint meeting takes its hours out of a rep's week"),
+    ("operations.normal_delivery_weeks", "operations.max_queue_delay_weeks",
+     "weeks: the cap on the delivery delay cannot lie below the planned delay"),
+)
+"""Pairs of fields whose meanings bound each other: (field, its upper bound, why).  Checked by :func:`validate`
+beside market.initial_customers <= market.accounts, the qualification noise's min <= max and the budget shares.
+(sales.own_care_share and policy.account_management_share are not summed: a rep gives existing customers the
+larger of the two, so both at 1 is a valid extreme, not hours counted twice.)"""
+
+
+def _check_cross_fields(cfg: Config) -> None:
+    """Each rule of :data:`CROSS_FIELD_RULES`, with one line naming both fields and their values."""
+    def get(dotted: str):
+        node = cfg
+        for name in dotted.split("."):
+            node = getattr(node, name)
+        return node
+
+    for low, high, why in CROSS_FIELD_RULES:
+        if get(low) > get(high):
+            raise ConfigError(f"{low} = {get(low):g} is out of range: allowed at most {high} = {get(high):g} "
+                              f"({why})")
 
 
 def field_table(cls: type = Config, prefix: str = "") -> list[dict]:

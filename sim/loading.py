@@ -11,12 +11,16 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
+import threading
 from pathlib import Path
 
 from sim.config import Config, ConfigError, _check_value, _describe_range, validate
 
 CONFIG_DIR = Path(os.environ.get("ALIGNSIM_CONFIG_DIR", Path(__file__).resolve().parents[1] / "configs"))
 SCHEMA_NAME = "base_config"
+HYDRA_LOCK = threading.RLock()
+"""Held while Hydra composes: its GlobalHydra is one per process, so concurrent callers (dashboard tabs,
+threads of a notebook) take turns instead of failing with "GlobalHydra is already initialized"."""
 
 
 def register_schema() -> None:
@@ -144,6 +148,9 @@ def _check_override(text: str, override) -> None:
             raise ConfigError(f"{key} = null is not valid: allowed {_describe_range(found.metadata)}")
         if key == "compare_with":
             check_scenario(value, key)
+        if found.type in (int, "int") and isinstance(value, float) and value.is_integer():
+            raise ConfigError(f"{key} = {value!r} is not valid: expected a whole number in "
+                              f"{_describe_range(found.metadata)}; write {int(value)}")
         _check_value(key, value, found)
 
 
@@ -180,9 +187,13 @@ def load_config(scenario: str = "hundred_years_war", overrides: list[str] | tupl
 
     check_scenario(scenario)
     check_overrides(overrides)
+    chosen = [o for o in overrides if o.split("=", 1)[0].lstrip("+~") == "scenario"]
+    if chosen:
+        raise ConfigError(f"override {chosen[0]!r} is not valid here: the scenario is load_config's first argument "
+                          f"(load_config({chosen[0].split('=', 1)[1]!r}, ...)), and {scenario!r} was given")
     register_schema()
     try:
-        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        with HYDRA_LOCK, initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
             node = compose(config_name="config", overrides=[f"scenario={scenario}", *overrides])
     except (HydraException, OmegaConfBaseException) as err:
         raise ConfigError(_explain(err)) from err
