@@ -122,7 +122,7 @@ def _check_override(text: str, override) -> None:
     if not key:
         raise ConfigError(f"override {text!r} is not valid: no field before '='; expected FIELD=VALUE, "
                           "e.g. policy.max_discount=0.2")
-    if key == "hydra" or key.startswith("hydra."):
+    if key == "hydra" or key.startswith(("hydra.", "hydra/")):
         return
     if override.is_add() or override.is_force_add() or override.is_delete():
         sign = "~" if override.is_delete() else "+"
