@@ -246,8 +246,8 @@ def test_views_show_a_seat_its_own_numbers_first(tmp_path):
     room.decide(sales, 1, 0, "sales", {})
     room.decide(marketing, 1, 0, "marketing", {})
     view = room.player_view(sales)
-    assert view["department"] == "sales" and "bookings" in view["rounds"][0]["own"]
-    assert view["rounds"][0]["others"] is None, "without shared data a silo sees only its own numbers"
+    assert view["department"] == "sales" and "bookings" in view["history"][0]["own"]
+    assert view["history"][0]["others"] is None, "without shared data a silo sees only its own numbers"
     assert room.projector_view()["leaderboard"][0]["latest"] is None, "nothing is shown before the reveal"
     room.reveal(room.facilitator_token)
     assert room.projector_view()["leaderboard"][0]["latest"]["revenue"] > 0
@@ -258,7 +258,7 @@ def test_views_show_a_seat_its_own_numbers_first(tmp_path):
     room.decide(sales, 2, 0, "sales", {}, {"shared_data": True})
     room.decide(marketing, 2, 0, "marketing", {}, {"shared_data": True})
     view = room.player_view(sales)
-    assert view["rounds"][-1]["agreements"]["shared_data"]
-    assert view["others_values"] is not None and view["rounds"][-1]["others"]["marketing"]["leads"] >= 0, \
+    assert view["history"][-1]["agreements"]["shared_data"]
+    assert view["others_values"] is not None and view["history"][-1]["others"]["marketing"]["leads"] >= 0, \
         "the shared-data agreement opens the books"
     assert preset_label("hundred_years_war") == "The hundred years' war"

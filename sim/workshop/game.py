@@ -544,7 +544,7 @@ class Room:
                 "department_label": DEPARTMENT_LABELS[d], "player": seat.player, "values": seat.values,
                 "votes": seat.votes, "submitted": seat.submitted, "answer": seat.answer.to_dict() if seat.answer else None,
                 "must_answer": d in self._missed(company) and seat.answer is None,
-                "rounds": rounds, "shares_data": visible,
+                "history": rounds, "shares_data": visible,
                 "colleagues": {o: s.player for o, s in company.seats.items()},
                 "others_values": {o: s.values for o, s in company.seats.items() if o != d} if visible else None,
                 "ledger": company.ledger if self.phase == "finished" and self.revealed >= self.rounds else None}

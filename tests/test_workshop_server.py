@@ -1,0 +1,116 @@
+"""The workshop's web server without a browser (Starlette's test client): who may connect, who may change what,
+and that a closed screen leaves nothing behind."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
+
+from sim.workshop.cli import build
+
+PORT = 8799
+BASE = f"http://127.0.0.1:{PORT}"
+WS = f"ws://127.0.0.1:{PORT}"
+KEY = "test-key"
+
+
+@pytest.fixture()
+def served(tmp_path):
+    workshop, app = build("127.0.0.1", PORT, tmp_path, KEY, ["market.accounts=2000"])
+    with TestClient(app, base_url=BASE) as client:
+        yield workshop, client
+
+
+def _open_room(client, **options) -> dict:
+    reply = client.post("/api/rooms", json={"key": KEY, "teams": 2, "rounds": 2, "round_seconds": 0} | options,
+                        headers={"origin": BASE})
+    assert reply.status_code == 200, reply.text
+    return reply.json()
+
+
+def _receive(ws, kind: str) -> dict:
+    for _ in range(20):
+        message = ws.receive_json()
+        if message["type"] == kind:
+            return message
+    raise AssertionError(f"no {kind!r} message")
+
+
+def test_pages_qr_and_room_opening_need_the_right_host_origin_and_key(served):
+    workshop, client = served
+    assert client.get("/").status_code == 200
+    assert client.get("/", headers={"host": "evil.example"}).status_code == 421, "DNS rebinding: unknown Host"
+    assert client.post("/api/rooms", json={"key": "wrong"}).status_code == 403
+    refused = client.post("/api/rooms", json={"key": KEY}, headers={"origin": "http://evil.example"})
+    assert refused.status_code == 403, "a page of another site cannot open a room"
+    room = _open_room(client)
+    assert client.get(f"/join/{room['code']}").status_code == 200
+    assert client.get("/join/ZZZZ").status_code == 404
+    svg = client.get(f"/qr/{room['code']}.svg")
+    assert svg.status_code == 200 and svg.text.lstrip().startswith("<svg")
+    seats = client.get(f"/api/rooms/{room['code']}/seats").json()
+    assert len(seats["teams"]) == 2 and not any(seats["teams"][0]["seats"].values())
+
+
+@pytest.mark.parametrize("origin", ["http://evil.example", f"http://127.0.0.1:{PORT + 1}", "null"])
+def test_cross_site_websockets_are_refused(served, origin):
+    workshop, client = served
+    code = _open_room(client)["code"]
+    with pytest.raises(WebSocketDisconnect) as refused:
+        with client.websocket_connect(f"{WS}/ws/{code}", headers={"origin": origin}) as ws:
+            ws.receive_json()
+    assert refused.value.code == 1008
+    with client.websocket_connect(f"{WS}/ws/{code}", headers={"origin": BASE}) as ws:  # our own page is welcome
+        ws.send_json({"op": "hello", "role": "projector"})
+        assert ws.receive_json()["type"] == "state"
+
+
+def test_the_server_decides_who_changes_what_and_closed_screens_are_dropped(served):
+    workshop, client = served
+    room = _open_room(client)
+    code, token = room["code"], room["token"]
+    with client.websocket_connect(f"{WS}/ws/{code}", headers={"origin": BASE}) as boss, \
+            client.websocket_connect(f"{WS}/ws/{code}", headers={"origin": BASE}) as ana, \
+            client.websocket_connect(f"{WS}/ws/{code}", headers={"origin": BASE}) as eve:
+        boss.send_json({"op": "hello", "role": "facilitator", "token": token})
+        assert _receive(boss, "state")["state"]["role"] == "facilitator"
+        ana.send_json({"op": "join", "team": 0, "department": "sales", "name": "Ana"})
+        seat = _receive(ana, "joined")["token"]
+        eve.send_json({"op": "join", "team": 0, "department": "sales", "name": "Eve"})
+        assert "taken by Ana" in _receive(eve, "error")["message"]
+        eve.send_json({"op": "start"})
+        assert "say hello first" in _receive(eve, "error")["message"]
+        eve.send_json({"op": "hello", "role": "facilitator", "token": "guess"})
+        assert "only the facilitator" in _receive(eve, "error")["message"]
+        eve.send_json({"op": "hello", "role": "projector"})
+        assert "values" not in str(_receive(eve, "state")["state"])
+        eve.send_json({"op": "close"})
+        assert "only the facilitator" in _receive(eve, "error")["message"]
+        boss.send_json({"op": "start"})
+        state = _receive(ana, "state")["state"]
+        while state["phase"] != "deciding":
+            state = _receive(ana, "state")["state"]
+        room_obj = workshop.rooms.get(code)
+        before = room_obj.version
+        ana.send_json({"op": "decide", "round": 1, "team": 0, "department": "marketing",
+                       "values": {"brand_share": 0.8}})
+        assert "cannot change another seat" in _receive(ana, "error")["message"]
+        eve.send_json({"op": "decide", "round": 1, "team": 0, "department": "sales", "values": {"max_discount": 0}})
+        assert "player's screen" in _receive(eve, "error")["message"]
+        ana.send_text("{not json")
+        assert "not valid JSON" in _receive(ana, "error")["message"]
+        assert room_obj.version == before and room_obj.companies[0].seats["marketing"].values["brand_share"] != 0.8
+        ana.send_json({"op": "decide", "round": 1, "team": 0, "department": "sales", "values": {"max_discount": 0.1}})
+        _receive(ana, "ok")
+        assert room_obj.companies[0].records[0]["values"]["sales"]["max_discount"] == 0.1
+        assert len(workshop.screens[code]) == 3
+    # every screen closed: the room keeps no reference to them (its model belongs to the room, not to a tab)
+    for _ in range(50):
+        if code not in workshop.screens:
+            break
+        import time
+
+        time.sleep(0.05)
+    assert code not in workshop.screens
+    assert seat == room_obj.companies[0].seats["sales"].token
