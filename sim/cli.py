@@ -171,17 +171,12 @@ def check_output_dir(path: str | Path, field_name: str) -> None:
     """
     if not str(path).strip():
         raise ConfigError(f"{field_name} = '' is not valid: give a folder for the outputs (or leave it unset)")
-    folder = Path(str(path).split("${", 1)[0] or ".").absolute()
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
-    try:
-        import tempfile
+    from sim.sweep.store import NotWritable, check_writable
 
-        with tempfile.TemporaryFile(dir=folder):  # a real write: os.access says yes to root even on /proc
-            pass
-    except OSError:
-        raise OutputNotWritable(f"cannot write the outputs: {folder} is not a writable folder ({field_name} = "
-                                f"{path}): choose another with {field_name}=DIR or make it writable") from None
+    try:
+        check_writable(str(path).split("${", 1)[0] or ".", field_name)
+    except NotWritable as err:
+        raise OutputNotWritable(str(err)) from None
 
 
 def preflight(args: list[str]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -42,7 +43,11 @@ def load(*overrides):
 
 
 def sweep(**changes):
-    return lambda tmp: sim.sweep.run_sweep({**GRID, **changes}, tmp / "api_sweep", progress=False)
+    def call(tmp):
+        return sim.sweep.run_sweep({**GRID, **changes}, tmp / "api_sweep", progress=False)
+
+    call.changes = changes  # the command line's spec file gets the same change
+    return call
 
 
 CASES = [
@@ -106,10 +111,63 @@ CASES = [
      "outcome 'revenue_totl' is not a summary metric: did you mean 'revenue_total'?"),
     ("analyze a sweep without runs", ["analyze", "{empty}"], lambda tmp: sim.sweep.analyze(tmp / "empty"),
      "holds no finished runs yet"),
+    # issue 22: types from other tools, cross-field rules, levers that are not parameters, sizes, one CLI
+    ("numpy float with a fraction for a whole-number field", None,
+     lambda tmp: sim.AlignmentModel(**{"policy.joint_meetings": np.float64(4.5)}),
+     "policy.joint_meetings = 4.5 is not valid: expected a whole number in [0, 52]"),
+    ("numpy integer for an on/off field", None, lambda tmp: sim.AlignmentModel(**{"policy.lead_sla": np.int64(1)}),
+     "policy.lead_sla = 1 is not valid: expected true or false"),
+    ("float notation for a whole-number field", ["market.accounts=1e3"], load("market.accounts=1e3"),
+     "market.accounts = 1000.0 is not valid: expected a whole number in [1, 5e+07] (accounts); write 1000"),
+    ("float for a whole-number field", ["policy.joint_meetings=4.0"], load("policy.joint_meetings=4.0"),
+     "policy.joint_meetings = 4.0 is not valid: expected a whole number in [0, 52]"),
+    ("more staff than the most allowed", ["operations.staff=100", "operations.max_staff=1"],
+     load("operations.staff=100", "operations.max_staff=1"),
+     "operations.staff = 100 is out of range: allowed at most operations.max_staff = 1"),
+    ("meetings longer than the week", ["sales.meeting_hours=30", "sales.hours_per_week=20"],
+     load("sales.meeting_hours=30", "sales.hours_per_week=20"),
+     "sales.meeting_hours = 30 is out of range: allowed at most sales.hours_per_week = 20"),
+    ("planned delay above its cap", ["operations.normal_delivery_weeks=60", "operations.max_queue_delay_weeks=52"],
+     load("operations.normal_delivery_weeks=60", "operations.max_queue_delay_weeks=52"),
+     "operations.normal_delivery_weeks = 60 is out of range: allowed at most operations.max_queue_delay_weeks = 52"),
+    ("scenario inside load_config's overrides", None, load("scenario=price_war"),
+     "override 'scenario=price_war' is not valid here: the scenario is load_config's first argument"),
+    ("misspelt subcommand", ["dashbaord"], None, "'dashbaord' is not a subcommand nor a KEY=VALUE override: did you "
+                                                 "mean 'alignsim dashboard'?"),
+    ("subcommand as a config field", ["sweep=configs/sweep/discount_sla_grid.yaml"], None,
+     "sweep is a subcommand, not a config field: alignsim sweep --help"),
+    ("empty output folder", ["hydra.run.dir=", *TINY], None, "hydra.run.dir = '' is not valid"),
+    ("unknown Hydra flag", ["--cfgg", "job"], None, "unrecognized arguments: --cfgg"),
+    ("seed as a sweep lever", ["sweep", "{spec}", "--out", "{out}"], sweep(**bad_lever(seed={"values": [1, 2]})),
+     "sweep lever seed is not valid: the runs' seeds come from the spec's 'seed'"),
+    ("replicates as a sweep lever", ["sweep", "{spec}", "--out", "{out}"],
+     sweep(**bad_lever(replicates={"values": [1, 2]})), "sweep lever replicates is not valid"),
+    ("range keys on an on/off lever", ["sweep", "{spec}", "--out", "{out}"],
+     sweep(**bad_lever(**{"policy.lead_sla": {"low": 0, "high": 1}})),
+     "sweep lever policy.lead_sla low/high are not valid: policy.lead_sla is an on/off field"),
+    ("duplicate key in the spec YAML", ["sweep", "{duplicate}", "--out", "{out}"],
+     lambda tmp: sim.sweep.run_sweep(str(tmp / "duplicate.yaml"), tmp / "api_sweep", progress=False),
+     "key 'replicates' is given twice"),
+    ("sweep too large to build", ["sweep", "{spec}", "--out", "{out}"],
+     sweep(**bad_lever(**{f"policy.{name}": {} for name in ("max_discount", "blame_culture", "shared_data",
+                                                            "shared_goal_weight", "purchasing_rigidity",
+                                                            "ops_flexibility")}), design={"method": "grid",
+                                                                                          "levels": 100}),
+     "sweep size: 1,000,000,000,000 design points x 1 replicate(s)"),
+    ("sweep above the run limit", ["sweep", "{spec}", "--out", "{out}"],
+     sweep(design={"method": "lhs", "samples": 2_000_000}),
+     "above the limit of execution.max_runs = 1,000,000 runs"),
+    ("lever market too big for memory", ["sweep", "{spec}", "--out", "{out}"],
+     sweep(**bad_lever(**{"market.accounts": {"low": 40_000_000, "high": 50_000_000}}),
+           design={"method": "lhs", "samples": 2}),
+     "market.accounts = 50,000,000 needs about"),
+    ("empty sweep folder", ["sweep", "{spec}", "--out", ""],
+     lambda tmp: sim.sweep.run_sweep(GRID, "", progress=False), "out = '' is not valid"),
 ]
 """Each class of bad input with the fragment its one-line message must contain."""
 
-SPEC_CHANGES = {"on/off lever as 0/1": bad_lever(**{"policy.lead_sla": {"values": [0, 1]}}),
+SPEC_CHANGES = {**{case[0]: case[2].changes for case in CASES if hasattr(case[2], "changes")},
+                "on/off lever as 0/1": bad_lever(**{"policy.lead_sla": {"values": [0, 1]}}),
                 "NaN lever value": bad_lever(**{"policy.max_discount": {"values": [0.1, float("nan")]}}),
                 "fractional lever value for a whole-number field": bad_lever(
                     **{"policy.joint_meetings": {"values": [1, 2.5]}}),
@@ -129,6 +187,7 @@ def sweeps(tmp_path_factory) -> Path:
     for part in (folder / "empty" / "runs").glob("*.parquet"):
         part.unlink()
     (folder / "broken.yaml").write_text("name: broken\nlevers: {policy.max_discount: {low: 0\n")
+    (folder / "duplicate.yaml").write_text(yaml.safe_dump(GRID) + "replicates: 1\n")
     return folder
 
 
@@ -143,6 +202,7 @@ def little_memory(monkeypatch):
 def _argv(argv: list[str], case: str, sweeps: Path, tmp: Path) -> list[str]:
     spec = spec_file(tmp, "spec", **SPEC_CHANGES.get(case, {}))
     names = {"spec": spec, "out": str(tmp / "cli_sweep"), "broken": str(sweeps / "broken.yaml"),
+             "duplicate": str(sweeps / "duplicate.yaml"),
              "done": str(sweeps / "done"), "empty": str(sweeps / "empty")}
     return [a.format(**names) for a in argv]
 
@@ -157,7 +217,7 @@ def test_command_line_refuses_with_one_line(case, argv, call, fragment, sweeps, 
     with pytest.raises(SystemExit) as exit_:
         main(_argv(argv, case, sweeps, tmp_path))
     err = capsys.readouterr().err
-    assert exit_.value.code not in (0, None)
+    assert exit_.value.code == 2, err  # bad input, everywhere
     assert fragment in err, err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
     assert not (tmp_path / "outputs").exists() and not (tmp_path / "cli_sweep").exists()  # nothing half-written
@@ -166,7 +226,8 @@ def test_command_line_refuses_with_one_line(case, argv, call, fragment, sweeps, 
 @pytest.mark.parametrize("case, argv, call, fragment", [c for c in CASES if c[2] is not None],
                          ids=[c[0] for c in CASES if c[2] is not None])
 def test_api_refuses_with_the_same_message(case, argv, call, fragment, sweeps, tmp_path, little_memory):
-    (tmp_path / "broken.yaml").write_text((sweeps / "broken.yaml").read_text())
+    for name in ("broken.yaml", "duplicate.yaml"):
+        (tmp_path / name).write_text((sweeps / name).read_text())
     for name in ("done", "empty"):
         (tmp_path / name).symlink_to(sweeps / name)
     with pytest.raises(ConfigError) as err:
@@ -176,4 +237,4 @@ def test_api_refuses_with_the_same_message(case, argv, call, fragment, sweeps, t
 
 
 def test_every_class_is_listed_once():
-    assert len({c[0] for c in CASES}) == len(CASES) >= 25
+    assert len({c[0] for c in CASES}) == len(CASES) >= 45

@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from sim.config import ConfigError
     from sim.sweep.execute import SweepLost
-    from sim.sweep.store import DamagedSweep, SweepInUse
+    from sim.sweep.store import DamagedSweep, NotWritable, SweepInUse
 
     top = parser()
     args, extra = top.parse_known_args(argv)  # KEY=VALUE may come after the options too
@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.command == "analyze":
                 return _analyze(args)
             return _collect(args)
-    except (SweepInUse, DamagedSweep, SweepLost) as err:
+    except (SweepInUse, DamagedSweep, SweepLost, NotWritable) as err:
         print(f"alignsim {args.command}: error: {err}", file=sys.stderr)
         return EXIT_ENVIRONMENT
     except (ConfigError, FileExistsError, FileNotFoundError, NotADirectoryError) as err:

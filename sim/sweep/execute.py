@@ -26,7 +26,7 @@ from sim.runner import replicate_seeds
 from sim.runner import run as run_model
 from sim.sweep.design import Design, apply, build, problem
 from sim.sweep.spec import ExecutionSpec, Lever, SweepSpec, check_execution, load_spec, resolve_levers
-from sim.sweep.store import DamagedSweep, PartInfo, SweepStore
+from sim.sweep.store import DamagedSweep, PartInfo, SweepStore, check_writable
 
 FORMAT_VERSION = 2
 """Version of the sweep directory layout, stored in the manifest (2: parts carry the sweep's identity and a
@@ -194,7 +194,8 @@ def run_sweep(spec: str | Path | dict | SweepSpec | None, out: str | Path, *, re
         SweepLost: the Dask scheduler was lost (what is stored stays stored; resume finishes the sweep).
     """
     if not str(out).strip():
-        raise ConfigError("out = '' is not valid: give the sweep directory (--out DIR)")
+        raise ConfigError("out = '' is not valid (--out): give the sweep directory")
+    check_writable(out, "out")
     store = SweepStore(out)
     with store.lock():
         if store.exists() and not resume:

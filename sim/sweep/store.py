@@ -58,6 +58,30 @@ class SweepInUse(FileExistsError):
     """Another process is writing this sweep directory."""
 
 
+class NotWritable(PermissionError):
+    """A folder that outputs should go into cannot be created or written (an environment fault)."""
+
+
+def check_writable(path: str | Path, what: str) -> None:
+    """Refuse, before anything runs, an output folder that cannot be created or written: the nearest existing
+    folder of ``path`` must take a file (a real write: ``os.access`` says yes to root even on /proc).
+
+    Raises:
+        NotWritable: naming the folder, what it was given as (``what``), and what to do.
+    """
+    import tempfile
+
+    folder = Path(path).absolute()
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError:
+        raise NotWritable(f"cannot write the outputs: {folder} is not a writable folder ({what} = {path}): choose "
+                          "another or make it writable") from None
+
+
 class DamagedSweep(ValueError):
     """A sweep's manifest is unreadable, or parts are unreadable, foreign, without a checksum, or changed."""
 
