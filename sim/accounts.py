@@ -20,12 +20,13 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from sim.config import Config, MarketingConfig, PolicyConfig, SalesConfig
+from sim.config import Config, SalesConfig
+from sim.context import WeekContext
 from sim.departments.marketing import BROAD, ORGANIC, TARGETED, brand_pull, qualify_inquiries, run_campaigns
 from sim.departments.operations import Operations, OperationsWeek
 from sim.departments.purchasing import approve
-from sim.departments.sales import (DealTerms, RepArrays, SalesWeek, care_per_customer, prospect, qualify,
-                                   review_leads, work_opportunities, workload)
+from sim.departments.sales import (DealTerms, Deals, Discovery, LeadReview, RepArrays, care_per_customer, prospect,
+                                   qualify, review_leads, work_opportunities, workload)
 from sim.market import AccountSnapshot, Market, bill, churn, expand, receive_inquiries, spread_awareness, \
     update_satisfaction
 
@@ -54,7 +55,10 @@ class CustomerWeek:
 
 @runtime_checkable
 class AccountLayer(Protocol):
-    """The accounts as the model sees them.  ``week`` is set by the model at the start of each week.
+    """The accounts as the model sees them.  ``week`` reads the model's clock.
+
+    Every weekly call takes the week's :class:`~sim.context.WeekContext` (the week, the live config, the
+    run's random streams) and returns what it produced; nothing is filled in place.
 
     Observation (read by the observer and the summary, never written by them): ``size``, ``stage``,
     ``stage_week``, ``won_week`` (arrays or array-like views, one entry per account), ``stage_counts()``,
@@ -66,46 +70,42 @@ class AccountLayer(Protocol):
 
     @classmethod
     def for_model(cls, model: Any) -> AccountLayer:
-        """Create the accounts of ``model`` (its config and generator; the installed base at week 0)."""
+        """Create the accounts of ``model`` (its config, streams and clock; the installed base at week 0)."""
 
-    def reach(self, spend: dict[str, float], field_knowledge: float, brand_level: float,
-              config: MarketingConfig, week: int, rng: np.random.Generator) -> Any:
+    def reach(self, ctx: WeekContext, spend: dict[str, float], field_knowledge: float, brand_level: float) -> Any:
         """Campaigns touch prospects and unaware accounts learn of the company; returns an opaque record of
         who was touched, handed back to :meth:`inquire`."""
 
-    def inquire(self, reach: Any, qualification_noise: np.ndarray, mql_threshold: float, n_reps: int,
-                week: int, rng: np.random.Generator) -> tuple[int, int]:
+    def inquire(self, ctx: WeekContext, reach: Any, qualification_noise: np.ndarray,
+                mql_threshold: float) -> tuple[int, int]:
         """Aware prospects inquire; marketing passes the ones it reads above the threshold as leads.
         Returns (inquiries, leads)."""
 
     def workload(self, reps: RepArrays, config: SalesConfig) -> tuple[np.ndarray, np.ndarray]:
         """Per rep: intensity (share of open-deal work done, 0-1) and overload (demand / hours - 1)."""
 
-    def review_leads(self, config: SalesConfig, policy: PolicyConfig, trust_in_marketing: float,
-                     overload: np.ndarray, week: int, rng: np.random.Generator, out: SalesWeek) -> np.ndarray:
-        """Reps accept or ignore leads; returns the leads accepted this week per channel (organic,
-        targeted, broad)."""
+    def review_leads(self, ctx: WeekContext, trust_in_marketing: float, overload: np.ndarray) -> LeadReview:
+        """Reps accept or ignore leads; returns what the review did."""
 
-    def qualify(self, config: SalesConfig, approval_share: float, approval_weeks: float, intensity: np.ndarray,
-                week: int, rng: np.random.Generator, out: SalesWeek) -> None:
+    def qualify(self, ctx: WeekContext, approval_share: float, approval_weeks: float,
+                intensity: np.ndarray) -> Discovery:
         """Discovery calls turn accepted leads into opportunities or drop them."""
 
     def approve(self, officers_present: int, approvals_per_officer: int) -> int:
         """Purchasing moves the oldest approvals forward; returns the opportunities still waiting."""
 
-    def work_opportunities(self, config: SalesConfig, reps: RepArrays, intensity: np.ndarray, terms: DealTerms,
-                           week: int, rng: np.random.Generator, out: SalesWeek) -> np.ndarray:
-        """Deals are won or lost; returns the bookings of the week per rep (EUR of annual contract value)."""
+    def work_opportunities(self, ctx: WeekContext, reps: RepArrays, intensity: np.ndarray,
+                           terms: DealTerms) -> tuple[Deals, np.ndarray]:
+        """Deals are won or lost; returns what deal work did and the bookings of the week per rep (EUR of
+        annual contract value)."""
 
-    def prospect(self, config: SalesConfig, reps: RepArrays, intensity: np.ndarray, week: int,
-                 rng: np.random.Generator, out: SalesWeek) -> None:
-        """Reps with free hours open leads of their own."""
+    def prospect(self, ctx: WeekContext, reps: RepArrays, intensity: np.ndarray) -> int:
+        """Reps with free hours open leads of their own; returns how many."""
 
     def serve_and_onboard(self, operations: Operations, capacity: float, week: int) -> OperationsWeek:
         """Operations serves the customers and onboards the backlog with ``capacity`` customer-equivalents."""
 
-    def live_as_customers(self, reps: RepArrays, config: SalesConfig, week: int,
-                          rng: np.random.Generator) -> CustomerWeek:
+    def live_as_customers(self, ctx: WeekContext, reps: RepArrays) -> CustomerWeek:
         """Customers get care, update satisfaction, expand, churn, and are billed."""
 
     def stage_counts(self) -> np.ndarray:
@@ -142,54 +142,56 @@ class VectorisedMarket(Market):
     @classmethod
     def for_model(cls, model) -> VectorisedMarket:
         cfg: Config = model.config
-        return cls(cfg.market, cfg.sales.reps, cfg.operations.standard_service, model.rng)
+        market = cls(cfg.market, cfg.sales.reps, cfg.operations.standard_service, model.streams)
+        market.clock = model.clock
+        return market
 
-    def reach(self, spend, field_knowledge, brand_level, config, week, rng) -> Reach:
-        pool = self.contact_pool(week)
-        targeted, broad = run_campaigns(self, config, spend, field_knowledge, week, rng, pool)
-        spread_awareness(self, targeted | broad, brand_level, config.brand_awareness_effect, rng)
-        return Reach(targeted, broad, pool, brand_pull(brand_level, config.brand_inquiry_elasticity))
+    def reach(self, ctx, spend, field_knowledge, brand_level) -> Reach:
+        pool = self.contact_pool(ctx.week)
+        targeted, broad = run_campaigns(self, ctx, spend, field_knowledge, pool)
+        spread_awareness(self, ctx, targeted | broad, brand_level)
+        return Reach(targeted, broad, pool, brand_pull(brand_level, ctx.config.marketing.brand_inquiry_elasticity))
 
-    def inquire(self, reach: Reach, qualification_noise, mql_threshold, n_reps, week, rng) -> tuple[int, int]:
-        inquiries = receive_inquiries(self, reach.targeted | reach.broad, week, rng, reach.pool,
-                                      reach.organic_propensity)
+    def inquire(self, ctx, reach: Reach, qualification_noise, mql_threshold) -> tuple[int, int]:
+        inquiries = receive_inquiries(self, ctx, reach.targeted | reach.broad, reach.pool, reach.organic_propensity)
         self.channel[inquiries] = np.where(reach.targeted[inquiries], TARGETED,
                                            np.where(reach.broad[inquiries], BROAD, ORGANIC))
-        qualifier = rng.integers(0, qualification_noise.size, inquiries.size)
-        leads = qualify_inquiries(self, inquiries, qualification_noise[qualifier], mql_threshold, n_reps, week, rng)
+        n = qualification_noise.size  # the marketer who qualifies each inquiry, drawn per inquiry
+        qualifier = np.minimum((ctx.uniform("lead_routing", inquiries, 0) * n).astype(np.int64), n - 1)
+        leads = qualify_inquiries(self, ctx, inquiries, qualification_noise[qualifier], mql_threshold)
         return int(inquiries.size), int(leads.size)
 
     def workload(self, reps, config):
         return workload(self, reps, config)
 
-    def review_leads(self, config, policy, trust_in_marketing, overload, week, rng, out) -> np.ndarray:
-        accepted = review_leads(self, config, policy, trust_in_marketing, overload, week, rng, out)
-        return np.bincount(self.channel[accepted], minlength=3)
+    def review_leads(self, ctx, trust_in_marketing, overload) -> LeadReview:
+        return review_leads(self, ctx, trust_in_marketing, overload)
 
-    def qualify(self, config, approval_share, approval_weeks, intensity, week, rng, out) -> None:
-        qualify(self, config, approval_share, approval_weeks, intensity, week, rng, out)
+    def qualify(self, ctx, approval_share, approval_weeks, intensity) -> Discovery:
+        return qualify(self, ctx, approval_share, approval_weeks, intensity)
 
     def approve(self, officers_present, approvals_per_officer) -> int:
         return approve(self, officers_present, approvals_per_officer)
 
-    def work_opportunities(self, config, reps, intensity, terms, week, rng, out) -> np.ndarray:
-        won = work_opportunities(self, config, reps, intensity, terms, week, rng, out)
-        return np.bincount(self.owner[won], weights=self.contract_value[won], minlength=reps.hours.size)
+    def work_opportunities(self, ctx, reps, intensity, terms) -> tuple[Deals, np.ndarray]:
+        deals = work_opportunities(self, ctx, reps, intensity, terms)
+        won = deals.won
+        return deals, np.bincount(self.owner[won], weights=self.contract_value[won], minlength=reps.hours.size)
 
-    def prospect(self, config, reps, intensity, week, rng, out) -> None:
-        prospect(self, config, reps, intensity, week, rng, out)
+    def prospect(self, ctx, reps, intensity) -> int:
+        return prospect(self, ctx, reps, intensity)
 
     def serve_and_onboard(self, operations, capacity, week) -> OperationsWeek:
         return operations.serve_and_onboard(self, capacity, week)
 
-    def live_as_customers(self, reps, config, week, rng) -> CustomerWeek:
+    def live_as_customers(self, ctx, reps) -> CustomerWeek:
         customers = self.active_customers()
-        care = care_per_customer(self, customers, reps, config)
-        update_satisfaction(self, customers, care, rng)
-        expansion = expand(self, customers, care, rng)
-        churned = churn(self, customers, week, rng)
+        care = care_per_customer(self, customers, reps, ctx.config.sales)
+        update_satisfaction(self, ctx, customers, care)
+        expansion = expand(self, ctx, customers, care)
+        churned = churn(self, ctx, customers)
         customers = customers[self.onboarded[customers]]  # = active_customers(): churn only removed some
-        new, recurring = bill(self, customers, week)
+        new, recurring = bill(self, customers, ctx.week)
         return CustomerWeek(revenue_new=new, revenue_recurring=recurring, expansion=expansion,
                             churned=int(churned.size), care_mean=float(care.mean()) if care.size else 0.0,
                             active=int(customers.size), promise_gap=self._promise_gap(customers),

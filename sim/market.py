@@ -18,6 +18,8 @@ from enum import IntEnum
 import numpy as np
 
 from sim.config import MarketConfig
+from sim.context import Clock, WeekContext
+from sim.streams import Streams
 
 WEEKS_PER_YEAR = 52
 
@@ -66,20 +68,21 @@ class Market:
         config: the market section of the configuration.
         n_reps: number of sales reps (owners are rep indices ``0 .. n_reps-1``).
         standard_service: service level of the standard offer (what initial customers were promised).
-        rng: the generator that draws the accounts' fixed traits and the installed base.
+        streams: the run's random streams; each fixed trait and the installed base draw from their own.
     """
 
-    def __init__(self, config: MarketConfig, n_reps: int, standard_service: float, rng: np.random.Generator):
+    def __init__(self, config: MarketConfig, n_reps: int, standard_service: float, streams: Streams):
         n = config.accounts
         self.config = config
         self.size = n
-        self.fit = rng.beta(config.fit_alpha, config.fit_beta, n)
+        self.fit = streams("fit").beta(config.fit_alpha, config.fit_beta, n)
         with np.errstate(divide="ignore"):
             self.log_fit = np.log(self.fit)  # cached: targeting weights fit ** x are exp(x log fit)
         shape = config.price_sensitivity_shape
-        self.price_sensitivity = np.clip(rng.beta(shape, shape, n) * 2 * config.price_sensitivity_mean, 0, 1)
-        self.urgency = rng.beta(config.urgency_alpha, config.urgency_beta, n)
-        self.aware = rng.random(n) < config.initial_awareness
+        self.price_sensitivity = np.clip(streams("price_sensitivity").beta(shape, shape, n) * 2
+                                         * config.price_sensitivity_mean, 0, 1)
+        self.urgency = streams("urgency").beta(config.urgency_alpha, config.urgency_beta, n)
+        self.aware = streams("initial_awareness").random(n) < config.initial_awareness
         self.stage = np.full(n, Stage.PROSPECT, dtype=np.int8)
         self.stage_week = np.zeros(n, dtype=np.int32)
         self.quiet_until = np.zeros(n, dtype=np.int32)
@@ -99,8 +102,9 @@ class Market:
         self.won_week = np.full(n, -10**6, dtype=np.int32)
         self.onboarded = np.zeros(n, dtype=bool)
         self.remaining_onboarding = np.zeros(n)
-        self.week = 0
-        self._seed_installed_base(n_reps, standard_service, rng)
+        self.clock = Clock()
+        """The week, shared with the model (:meth:`sim.accounts.VectorisedMarket.for_model` hands over its clock)."""
+        self._seed_installed_base(n_reps, standard_service, streams("installed_base"))
 
     def _seed_installed_base(self, n_reps: int, standard_service: float, rng: np.random.Generator) -> None:
         """Make ``initial_customers`` accounts, chosen with probability rising with fit, active customers."""
@@ -121,6 +125,11 @@ class Market:
         self.delivered[idx] = standard_service
         self.satisfaction[idx] = np.clip(rng.normal(self.config.installed_base_satisfaction_mean,
                                                     self.config.installed_base_satisfaction_sd, k), 0, 1)
+
+    @property
+    def week(self) -> int:
+        """The current week (the model's clock)."""
+        return self.clock.week
 
     # ----------------------------------------------------------------- bookkeeping
     def in_stage(self, stage: Stage) -> np.ndarray:
@@ -170,8 +179,7 @@ class Market:
 
 
 # --------------------------------------------------------------------- customer-side rules
-def spread_awareness(market: Market, touched: np.ndarray, brand_level: float, brand_effect: float,
-                     rng: np.random.Generator) -> int:
+def spread_awareness(market: Market, ctx: WeekContext, touched: np.ndarray, brand_level: float) -> int:
     """Bass-style awareness: unaware accounts learn of the company.
 
     An unaware account becomes aware when a campaign touches it, or otherwise with weekly probability
@@ -179,9 +187,10 @@ def spread_awareness(market: Market, touched: np.ndarray, brand_level: float, br
     promoter share is (promoters - detractors) / accounts (Bass 1969; p and q from Sultan, Farley &
     Lehmann 1990).  Unhappy customers (detractors) slow awareness down; the hazard never goes below 0.
 
-    Returns the number of accounts that became aware this week.
+    ``brand_effect`` is ``marketing.brand_awareness_effect``.  Returns the number of accounts that became aware
+    this week.  Draws: one per account of the market (``awareness``).
     """
-    cfg = market.config
+    cfg, brand_effect = market.config, ctx.config.marketing.brand_awareness_effect
     unaware = np.flatnonzero(~market.aware)
     customers = market.active_customers()
     sat = market.satisfaction[customers]
@@ -190,71 +199,72 @@ def spread_awareness(market: Market, touched: np.ndarray, brand_level: float, br
     hazard = (cfg.bass_innovation / WEEKS_PER_YEAR * (1 + brand_level) + brand_effect * brand_level
               + cfg.bass_imitation / WEEKS_PER_YEAR * net_promoters)
     p = 1.0 - np.exp(-max(hazard, 0.0))
-    learn = unaware[(rng.random(unaware.size) < p) | touched[unaware]]
+    learn = unaware[(ctx.rng("awareness").random(market.size)[unaware] < p) | touched[unaware]]
     market.aware[learn] = True
     return int(learn.size)
 
 
-def receive_inquiries(market: Market, touched: np.ndarray, week: int, rng: np.random.Generator,
-                      contact_pool: np.ndarray | None = None, organic_propensity: float = 1.0) -> np.ndarray:
+def receive_inquiries(market: Market, ctx: WeekContext, touched: np.ndarray, contact_pool: np.ndarray,
+                      organic_propensity: float) -> np.ndarray:
     """Aware prospects with a need get in touch.
 
     Weekly probability = urgency x (inquiry_rate x organic_propensity + campaign_response if a
     demand-generation campaign touched the account this week).  ``organic_propensity`` is the brand's pull
-    (:func:`sim.departments.marketing.brand_pull`).  Accounts resting after a failed attempt stay quiet.
-    Returns the indices of the accounts that inquired.
+    (:func:`sim.departments.marketing.brand_pull`).  ``contact_pool`` is this week's pool (no stage has changed
+    since it was taken): accounts resting after a failed attempt stay quiet.
+    Returns the indices of the accounts that inquired.  Draws: one per account of the market (``inquiry``).
     """
     cfg = market.config
-    if contact_pool is None:  # else this week's pool, passed in: no stage has changed since it was taken
-        contact_pool = market.contact_pool(week)
     pool = contact_pool[market.aware[contact_pool]]
     p = market.urgency[pool] * (cfg.inquiry_rate * organic_propensity + cfg.campaign_response * touched[pool])
-    return pool[rng.random(pool.size) < p]
+    return pool[ctx.rng("inquiry").random(market.size)[pool] < p]
 
 
-def update_satisfaction(market: Market, customers: np.ndarray, care: np.ndarray,
-                        rng: np.random.Generator) -> None:
+def update_satisfaction(market: Market, ctx: WeekContext, customers: np.ndarray, care: np.ndarray) -> None:
     """Expectation-disconfirmation: satisfaction drifts toward what delivery and care justify.
 
     target = base + disconfirmation_weight x (delivered - promised) + care_weight x (care - 0.5);
     satisfaction moves a share ``satisfaction_adjustment`` of the way each week, plus small noise,
-    and stays in [0, 1] (Oliver 1980's expectation-disconfirmation model).
+    and stays in [0, 1] (Oliver 1980's expectation-disconfirmation model).  Draws: one per customer
+    (``satisfaction``).
     """
     cfg = market.config
     gap = market.delivered[customers] - market.promised[customers]
     target = cfg.satisfaction_base + cfg.disconfirmation_weight * gap + cfg.care_weight * (care - 0.5)
     s = market.satisfaction[customers]
-    s = s + cfg.satisfaction_adjustment * (target - s) + rng.normal(0.0, cfg.satisfaction_noise, customers.size)
+    s = s + cfg.satisfaction_adjustment * (target - s) + ctx.normal("satisfaction", customers, cfg.satisfaction_noise)
     market.satisfaction[customers] = np.clip(s, 0.0, 1.0)
 
 
-def churn(market: Market, customers: np.ndarray, week: int, rng: np.random.Generator) -> np.ndarray:
+def churn(market: Market, ctx: WeekContext, customers: np.ndarray) -> np.ndarray:
     """Unhappy customers leave.
 
     Annual churn = churn_annual_satisfied x exp(slope x max(0, neutral - satisfaction)), capped at 0.99,
     turned into a weekly hazard.  A satisfied customer churns at the SaaS benchmark rate (7-10 % a year,
     SaaS Capital 2019-23); one at satisfaction 0.3 about half the time.  Returns the churned indices.
+    Draws: one per customer (``churn``).
     """
     cfg = market.config
     shortfall = np.maximum(0.0, cfg.satisfaction_neutral - market.satisfaction[customers])
     annual = np.minimum(cfg.churn_annual_satisfied * np.exp(cfg.churn_satisfaction_slope * shortfall), 0.99)
     weekly = 1.0 - (1.0 - annual) ** (1.0 / WEEKS_PER_YEAR)
-    gone = customers[rng.random(customers.size) < weekly]
-    market.move(gone, Stage.CHURNED, week)
+    gone = customers[ctx.uniform("churn", customers) < weekly]
+    market.move(gone, Stage.CHURNED, ctx.week)
     market.onboarded[gone] = False
     market.owner[gone] = NOBODY
     return gone
 
 
-def expand(market: Market, customers: np.ndarray, care: np.ndarray, rng: np.random.Generator) -> float:
+def expand(market: Market, ctx: WeekContext, customers: np.ndarray, care: np.ndarray) -> float:
     """Repeat business ('the last sale', seed 003): happy, cared-for customers buy more.
 
     Weekly probability = expansion_annual / 52 x satisfaction x care; one expansion adds
-    ``expansion_size`` of the contract value.  Returns the annual contract value added.
+    ``expansion_size`` of the contract value.  Returns the annual contract value added.  Draws: one per customer
+    (``expansion``).
     """
     cfg = market.config
     p = cfg.expansion_annual / WEEKS_PER_YEAR * market.satisfaction[customers] * care
-    grow = customers[rng.random(customers.size) < p]
+    grow = customers[ctx.uniform("expansion", customers) < p]
     added = market.contract_value[grow] * cfg.expansion_size
     market.contract_value[grow] += added
     return float(added.sum())

@@ -23,18 +23,20 @@ import pandas as pd
 from mesa.time import Schedule
 
 from sim.accounts import AccountLayer, CustomerWeek, VectorisedMarket
-from sim.config import Config, validate
+from sim.config import Config, ConfigError, PolicyConfig, applies_on_reset, validate
+from sim.context import Clock, WeekContext
 from sim.departments.marketing import CHANNELS, Marketer, Marketing
 from sim.departments.operations import Operations, OperationsStaff, OperationsWeek, delivery_credibility
 from sim.departments.purchasing import Purchasing, PurchasingOfficer
-from sim.departments.sales import DealTerms, RepArrays, SalesRep, SalesWeek
+from sim.departments.sales import DealTerms, QuotaPeriod, RepArrays, SalesRep, SalesWeek
 from sim.levers import configure
 from sim.numeric import mean_of
 from sim.observer import WeeklyRecorder, observe
 from sim.market import Stage
 from sim.relations import EVENT_COLUMNS, MARKETING, OPERATIONS, SALES, PeriodOutcome, Relations
+from sim.streams import Streams
 from sim.summary import summarise
-from sim.week import Books, InquiryWeek, MarketingWeek, SalesDesk, Week
+from sim.week import Books, InquiryWeek, LeadsWeek, MarketingWeek, SalesDesk, Week
 
 COLLECTED = ("revenue", "active_customers", "leads", "wins", "churned", "marketing_spend", "cash_balance",
              "delivery_delay", "trust_mean", "trust_sales_in_marketing", "alignment_stage", "krk_score")
@@ -47,8 +49,9 @@ class AlignmentModel(mesa.Model):
     Args:
         config: a validated :class:`~sim.config.Config` (see :func:`sim.load_config`); when omitted, the
             ``preset`` scenario (default ``hundred_years_war``) is loaded.
-        rng: seed or numpy Generator; every random draw of the run comes from ``self.rng`` or from Mesa's
-            ``self.random`` (the staff's weekly order), both seeded from it.
+        rng: seed (a whole number), ``SeedSequence`` or numpy Generator.  Every random draw of the run comes
+            from ``self.streams``, one stream per mechanism spawned from it (:mod:`sim.streams`); Mesa's
+            ``self.random`` only shuffles the order in which the staff act, which no draw depends on.
         preset: a scenario preset of ``configs/scenario/`` to start from when ``config`` is omitted.
         **levers: config fields to change, by dotted name (``**{"policy.blame_culture": 0.2}``) or with
             double underscores (``policy__blame_culture=0.2``), validated like every config; this is what
@@ -63,14 +66,17 @@ class AlignmentModel(mesa.Model):
         validate(config)
         super().__init__(rng=rng)
         self.config = config
-        self.week = 0
-        cfg, policy = config, config.policy
+        """The live configuration: every mechanism reads its policy lever from here when it runs."""
+        self.clock = Clock()
+        self.streams = Streams.for_rng(rng)
+        """The run's random streams, one per mechanism (:mod:`sim.streams`)."""
+        cfg = config
         self.market = self.account_layer.for_model(self)
-        self.relations = Relations(cfg.relations, policy, self.rng, cfg.marketing.learning_rate,
-                                   cfg.marketing.forgetting_rate)
-        self.marketing = Marketing(cfg.marketing, policy)
-        self.operations = Operations(cfg.operations, policy.ops_flexibility)
-        self.purchasing = Purchasing(cfg.purchasing, policy.purchasing_rigidity)
+        self.relations = Relations(cfg.relations, self.live_policy, self.streams, self.clock,
+                                   cfg.marketing.learning_rate, cfg.marketing.forgetting_rate)
+        self.marketing = Marketing(cfg.marketing, self.live_policy)
+        self.operations = Operations(cfg.operations, self.live_policy)
+        self.purchasing = Purchasing(cfg.purchasing, self.live_policy)
         self._create_staff()
         self.recorder = WeeklyRecorder(cfg.weeks)
         self.datacollector = mesa.DataCollector(
@@ -83,7 +89,7 @@ class AlignmentModel(mesa.Model):
         """Team bookings over team quota in the last finished period."""
         self.last_acceptance = 0.5
         """Share of marketing leads sales worked in the last finished period."""
-        self.period = SalesWeek()
+        self.period = QuotaPeriod()
         """The current quota period's sales flows so far (for the period review)."""
         self.feedback_to_marketing = 0.0
         """Share of sales' feedback on leads that reached marketing this week (0-1)."""
@@ -93,12 +99,12 @@ class AlignmentModel(mesa.Model):
 
     def _create_staff(self) -> None:
         cfg, policy = self.config, self.config.policy
-        experienced = self.rng.random(cfg.marketing.staff) < policy.marketing_sales_experience
+        experienced = self.streams("marketer_experience").random(cfg.marketing.staff) < policy.marketing_sales_experience
         for has_sold in experienced:
             Marketer(self, cfg.marketing.field_knowledge_sales_experienced if has_sold
                      else cfg.marketing.field_knowledge_initial)
         sd = cfg.sales.skill_sd
-        for i, skill in enumerate(self.rng.lognormal(-sd * sd / 2, sd, cfg.sales.reps)):
+        for i, skill in enumerate(self.streams("rep_skill").lognormal(-sd * sd / 2, sd, cfg.sales.reps)):
             SalesRep(self, i, float(skill), cfg.sales.ops_knowledge_initial)
         for _ in range(cfg.operations.staff):
             OperationsStaff(self)
@@ -107,6 +113,39 @@ class AlignmentModel(mesa.Model):
                 PurchasingOfficer(self)
         self.marketers: list[Marketer] = list(self.agents_by_type[Marketer])
         self.reps: list[SalesRep] = sorted(self.agents_by_type[SalesRep], key=lambda r: r.index)
+
+    # ------------------------------------------------------------------ the clock, the policy, the context
+    @property
+    def week(self) -> int:
+        """The business week being simulated (0 first; held by :attr:`clock`)."""
+        return self.clock.week
+
+    def live_policy(self) -> PolicyConfig:
+        """The policy levers as they stand now (``config.policy``), handed to every department as a reader."""
+        return self.config.policy
+
+    @property
+    def context(self) -> WeekContext:
+        """What this week's rules read: the week, the live config and the streams."""
+        return WeekContext(self.week, self.config, self.streams)
+
+    def set_lever(self, name: str, value) -> int:
+        """Move a policy lever of the running model, validated like any config; it applies from the next week
+        simulated on, which is returned (``steps``: the number of the next row of the weekly table).
+
+        Raises:
+            ConfigError: not a policy field, a field that only applies when the model is built
+                (:func:`sim.config.applies_on_reset`), or a value out of range.
+        """
+        dotted = name.replace("__", ".")
+        if not dotted.startswith("policy."):
+            raise ConfigError(f"{name!r} is not a policy lever: only policy.* fields change a running model; "
+                              "other fields apply when a new model is built")
+        if applies_on_reset(dotted):
+            raise ConfigError(f"{dotted} applies on reset only (it is read when the model is built)")
+        updated = configure(self.config, None, {dotted: value})
+        self.config.policy = updated.policy
+        return self.steps
 
     # ------------------------------------------------------------------ derived state
     @property
@@ -135,9 +174,9 @@ class AlignmentModel(mesa.Model):
         marketing = self.marketing_phase()
         inquiries = self.inquiry_phase(marketing)
         desk = self.sales_desk(meeting)
-        sales = self.leads_phase(desk)
+        leads = self.leads_phase(desk)
         pending = self.purchasing_phase()
-        self.deals_phase(desk, sales)
+        sales = self.deals_phase(desk, leads)
         operations, hires = self.operations_phase()
         customers = self.customers_phase(desk)
         self.relations_phase()
@@ -151,10 +190,10 @@ class AlignmentModel(mesa.Model):
         if self.steps > self.config.weeks:
             raise RuntimeError(f"the run's horizon is {self.config.weeks} weeks (config.weeks); "
                                f"week {self.steps - 1} is past it")
-        self.week = self.steps - 1
-        self.market.week = self.relations.week = self.week
+        self.clock.week = self.steps - 1
         policy = self.config.policy
         meeting = policy.joint_meetings > 0 and self.week % policy.joint_meetings == 0
+        self.relations.draw_rotations(self.agents)
         self.agents.shuffle_do("step")
         if meeting:
             self.relations.hold_meeting(self.marketers, self.reps)
@@ -167,14 +206,13 @@ class AlignmentModel(mesa.Model):
         self.marketing.record(spend)
         self.marketing.invest_in_brand(spend["brand"])
         knowledge = mean_of([mk.field_knowledge for mk in self.marketers])
-        reach = self.market.reach(spend, knowledge, self.marketing.brand_level, cfg, self.week, self.rng)
+        reach = self.market.reach(self.context, spend, knowledge, self.marketing.brand_level)
         return MarketingWeek(spend=spend, reach=reach)
 
     def inquiry_phase(self, marketing: MarketingWeek) -> InquiryWeek:
         """Aware prospects inquire; each inquiry is qualified by a marketer drawn at random."""
         noise = np.array([mk.qualification_noise for mk in self.marketers])
-        inquiries, leads = self.market.inquire(marketing.reach, noise, self.marketing.mql_threshold,
-                                               self.config.sales.reps, self.week, self.rng)
+        inquiries, leads = self.market.inquire(self.context, marketing.reach, noise, self.marketing.mql_threshold)
         return InquiryWeek(inquiries=inquiries, leads=leads)
 
     def sales_desk(self, meeting: bool) -> SalesDesk:
@@ -184,15 +222,13 @@ class AlignmentModel(mesa.Model):
         intensity, overload = self.market.workload(reps, cfg)
         return SalesDesk(reps=reps, intensity=intensity, overload=overload)
 
-    def leads_phase(self, desk: SalesDesk) -> SalesWeek:
+    def leads_phase(self, desk: SalesDesk) -> LeadsWeek:
         """Sales accepts or ignores new leads and qualifies accepted ones into opportunities."""
-        cfg, out = self.config, SalesWeek()
-        accepted = self.market.review_leads(cfg.sales, cfg.policy, self.relations.trust[SALES, MARKETING],
-                                            desk.overload, self.week, self.rng, out)
-        self.marketing.period_accepted += accepted
-        self.market.qualify(cfg.sales, self.purchasing.approval_share, self.purchasing.approval_weeks,
-                            desk.intensity, self.week, self.rng, out)
-        return out
+        ctx = self.context
+        review = self.market.review_leads(ctx, self.relations.trust[SALES, MARKETING], desk.overload)
+        self.marketing.period_accepted += review.by_channel
+        share, weeks = self.purchasing.approval_terms()
+        return LeadsWeek(review=review, discovery=self.market.qualify(ctx, share, weeks, desk.intensity))
 
     def purchasing_phase(self) -> int:
         """Purchasing officers present move the oldest approval files forward; returns the files waiting."""
@@ -201,24 +237,20 @@ class AlignmentModel(mesa.Model):
             self.purchasing.pending = self.market.approve(officers, self.config.purchasing.approvals_per_officer)
         return self.purchasing.pending
 
-    def deals_phase(self, desk: SalesDesk, sales: SalesWeek) -> None:
-        """Sales works its opportunities (won, lost or still open) and prospects with its free hours;
-        the week's flows are added to ``sales`` and to the quota period's tally."""
-        cfg = self.config
-        terms = DealTerms(enablement=self.enablement,
-                          credibility=delivery_credibility(self.operations.delay, cfg.operations.normal_delivery_weeks),
-                          brand_level=self.marketing.brand_level, brand_price_effect=cfg.marketing.brand_price_effect,
-                          standard_service=cfg.operations.standard_service, list_price=cfg.market.list_price,
-                          discount_targeting=cfg.policy.discount_targeting,
-                          mean_price_sensitivity=cfg.market.price_sensitivity_mean,
-                          max_discount=cfg.policy.max_discount)
-        booked = self.market.work_opportunities(cfg.sales, desk.reps, desk.intensity, terms, self.week, self.rng,
-                                                sales)
+    def deals_phase(self, desk: SalesDesk, leads: LeadsWeek) -> SalesWeek:
+        """Sales works its opportunities (won, lost or still open) and prospects with its free hours.
+        Returns the week's funnel; its flows are added to the quota period's tally."""
+        cfg, ctx = self.config, self.context
+        terms = DealTerms.of(cfg, enablement=self.enablement, brand_level=self.marketing.brand_level,
+                             credibility=delivery_credibility(self.operations.delay,
+                                                              cfg.operations.normal_delivery_weeks))
+        deals, booked = self.market.work_opportunities(ctx, desk.reps, desk.intensity, terms)
         for rep, amount in zip(self.reps, booked):
             rep.bookings += amount
-        self.market.prospect(cfg.sales, desk.reps, desk.intensity, self.week, self.rng, sales)
-        for name in ("accepted_from_marketing", "expired", "bookings", "won", "lost"):
-            setattr(self.period, name, getattr(self.period, name) + getattr(sales, name))
+        self_sourced = self.market.prospect(ctx, desk.reps, desk.intensity)
+        sales = SalesWeek.of(leads.review, leads.discovery, deals, self_sourced)
+        self.period = self.period.plus(sales)
+        return sales
 
     def operations_phase(self) -> tuple[OperationsWeek, int]:
         """Operations serves customers and onboards the backlog, then hires late (Forrester).  Returns the
@@ -234,7 +266,7 @@ class AlignmentModel(mesa.Model):
 
     def customers_phase(self, desk: SalesDesk) -> CustomerWeek:
         """Customers get their reps' care, judge delivery against the promise, buy more or leave, and pay."""
-        return self.market.live_as_customers(desk.reps, self.config.sales, self.week, self.rng)
+        return self.market.live_as_customers(self.context, desk.reps)
 
     def relations_phase(self) -> None:
         """Feedback that arrives teaches the other side; grudges fade and shared goals rebuild trust."""
@@ -285,7 +317,7 @@ class AlignmentModel(mesa.Model):
         self.marketing.start_period()
         for rep in self.reps:
             rep.bookings = 0.0
-        self.period = SalesWeek()
+        self.period = QuotaPeriod()
 
     # ------------------------------------------------------------------ results
     def weekly(self) -> pd.DataFrame:

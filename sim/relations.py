@@ -14,12 +14,14 @@ that is missing (:func:`repair`), and grudges fade toward the initial level (:me
 
 from __future__ import annotations
 
-from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from sim.config import PolicyConfig, RelationsConfig
+from sim.context import Clock
+from sim.streams import Streams
 
 DEPARTMENTS = ("marketing", "sales", "operations", "purchasing")
 MARKETING, SALES, OPERATIONS, PURCHASING = range(4)
@@ -47,25 +49,36 @@ class Relations:
 
     Args:
         config: the relations section of the configuration.
-        policy: the policy levers.
-        rng: the model's random generator.
+        live_policy: returns the policy levers as they stand now (the model's ``config.policy``), read every
+            time a rule needs one, so a lever moved mid-run applies from the next week on.
+        streams: the run's random streams (rotations draw from ``rotation``, the review from ``blame``).
+        clock: the model's week.
         learning_rate: weekly share of a knowledge gap closed by feedback that arrives in full.
         forgetting_rate: weekly share of knowledge lost as the market moves on.
     """
 
-    def __init__(self, config: RelationsConfig, policy: PolicyConfig, rng: np.random.Generator,
-                 learning_rate: float, forgetting_rate: float):
+    def __init__(self, config: RelationsConfig, live_policy: Callable[[], PolicyConfig], streams: Streams,
+                 clock: Clock, learning_rate: float, forgetting_rate: float):
         self.config = config
         self.learning_rate = learning_rate
         self.forgetting_rate = forgetting_rate
-        self.policy = policy
-        self.rng = rng
+        self._live_policy = live_policy
+        self.streams = streams
+        self.clock = clock
         self.trust = np.full((4, 4), config.initial_trust)
         np.fill_diagonal(self.trust, 1.0)
         self.events: list[tuple] = []
-        self.blame_weeks: deque[int] = deque()
         self.meetings_this_period = 0
-        self.week = 0
+        self._rotation_draws: dict[int, float] = {}
+
+    @property
+    def policy(self) -> PolicyConfig:
+        """The policy levers as they stand this week."""
+        return self._live_policy()
+
+    @property
+    def week(self) -> int:
+        return self.clock.week
 
     # ------------------------------------------------------------------ reading the state
     def pair_trust(self, a: int, b: int) -> float:
@@ -103,30 +116,31 @@ class Relations:
             boost += self.config.common_boss_flow_boost
         return float(min(1.0, (c * trust + data) * boost))
 
-    def blames_last_year(self) -> int:
-        """Blame events in the last 52 weeks."""
-        while self.blame_weeks and self.blame_weeks[0] <= self.week - 52:
-            self.blame_weeks.popleft()
-        return len(self.blame_weeks)
-
     def log(self, kind: str, source: str, target: str, reason: str, value: float = 1.0) -> None:
         """Record an event of this week."""
         self.events.append((self.week, kind, source, target, reason, float(value)))
 
     # ------------------------------------------------------------------ weekly rules
+    def draw_rotations(self, people) -> None:
+        """This week's rotation draws, one per person keyed by Mesa's unique id, so a person's draw depends
+        neither on the order the staff act in nor on who else is on the staff."""
+        if self.policy.cross_training_rate <= 0:
+            self._rotation_draws = {}
+            return
+        ids = np.array(sorted(p.unique_id for p in people))
+        draws = self.streams.uniform("rotation", self.week, ids)
+        self._rotation_draws = dict(zip(ids.tolist(), draws.tolist()))
+
     def maybe_rotate(self, person) -> bool:
         """Role swap (seed 002): with probability cross_training_rate / 52 a person spends this week in
-        another department; knowledge and trust between the two rise.  Returns True when away."""
+        another department; what they learn there (:meth:`learn_on_rotation` of the person) and trust between
+        the two departments rise.  Returns True when away."""
         rate = self.policy.cross_training_rate
-        if rate <= 0 or self.rng.random() >= rate / 52:
+        if rate <= 0 or self._rotation_draws.get(person.unique_id, 1.0) >= rate / 52:
             return False
         home = DEPARTMENTS.index(person.department)
         host = ROTATION_TARGET[person.department]
-        gain = self.config.rotation_knowledge_gain
-        if hasattr(person, "field_knowledge"):
-            person.field_knowledge += gain * (1 - person.field_knowledge)
-        if hasattr(person, "ops_knowledge"):
-            person.ops_knowledge += gain * (1 - person.ops_knowledge)
+        person.learn_on_rotation(self.config.rotation_knowledge_gain)
         self._raise_trust([(home, host), (host, home)], self.config.rotation_trust_gain)
         self.log("rotation", DEPARTMENTS[home], DEPARTMENTS[host], "role swap")
         return True
@@ -138,10 +152,10 @@ class Relations:
         lr, forget = self.learning_rate, self.forgetting_rate
         to_marketing = self.flow(SALES, MARKETING)
         for m in marketers:
-            m.field_knowledge += lr * to_marketing * (1 - m.field_knowledge) - forget * m.field_knowledge
+            m.update_knowledge(lr * to_marketing, forget)
         to_sales = self.flow(OPERATIONS, SALES)
         for r in reps:
-            r.ops_knowledge += lr * to_sales * (1 - r.ops_knowledge) - forget * r.ops_knowledge
+            r.update_knowledge(lr * to_sales, forget)
 
     def recover_trust(self) -> None:
         """Every week, grudges fade a little toward the initial trust, and shared goals rebuild trust."""
@@ -158,10 +172,8 @@ class Relations:
         pairs = [(a, b) for a in (MARKETING, SALES, OPERATIONS) for b in (MARKETING, SALES, OPERATIONS) if a != b]
         self._raise_trust(pairs, self.config.meeting_trust_gain)
         learned = self.config.meeting_learning_weeks * self.learning_rate * self.channel_quality
-        for m in marketers:
-            m.field_knowledge += learned * (1 - m.field_knowledge)
-        for r in reps:
-            r.ops_knowledge += learned * (1 - r.ops_knowledge)
+        for person in (*marketers, *reps):
+            person.update_knowledge(learned, 0.0)
         self.meetings_this_period += 1
         self.log("meeting", "all", "all", "joint meeting")
 
@@ -175,18 +187,20 @@ class Relations:
                 * (1 - c.meeting_blame_damping * met) * (1 - c.leadership_blame_damping * w * met))
 
     def review(self, outcome: PeriodOutcome, marketers, reps) -> None:
-        """Each department checks its KPI; each miss is blamed, fixed jointly, or left as it is."""
-        for miss in self._misses(outcome):
+        """Each department checks its KPI; each miss is blamed, fixed jointly, or left as it is.  Draws: the
+        usual suspect and whether each miss is blamed (``blame``)."""
+        rng = self.streams("blame", self.week)
+        for miss in self._misses(outcome, rng):
             owner, suspect, reason = miss
             self.log("miss", DEPARTMENTS[owner], DEPARTMENTS[suspect], reason)
-            if self.rng.random() < self.blame_probability():
+            if rng.random() < self.blame_probability():
                 self._blame(owner, suspect, reason)
             elif self.meetings_this_period > 0:
                 self._fix(reason, marketers, reps)
                 self.log("fix", DEPARTMENTS[owner], DEPARTMENTS[suspect], reason)
         self.meetings_this_period = 0
 
-    def _misses(self, o: PeriodOutcome) -> list[tuple[int, int, str]]:
+    def _misses(self, o: PeriodOutcome, rng: np.random.Generator) -> list[tuple[int, int, str]]:
         """Missed KPIs as (department that missed, usual suspect, why)."""
         c, misses = self.config, []
         if o.bookings < o.quota:
@@ -197,7 +211,7 @@ class Relations:
                 del excuses[MARKETING]
             weights = np.array(list(excuses.values()))
             if weights.sum() > 0:  # with marketing under sales and no delay or red tape, nobody else to blame
-                suspect = list(excuses)[int(self.rng.choice(len(weights), p=weights / weights.sum()))]
+                suspect = list(excuses)[int(rng.choice(len(weights), p=weights / weights.sum()))]
                 reason = {MARKETING: "bad leads", OPERATIONS: "late delivery", PURCHASING: "red tape"}[suspect]
                 misses.append((SALES, suspect, reason))
         if o.lead_acceptance < c.lead_acceptance_target and not self.policy.marketing_reports_to_sales:
@@ -212,18 +226,13 @@ class Relations:
         before = float(self.trust[source, target])
         for a, b in ((source, target), (target, source)):
             self.trust[a, b] = erode(self.trust[a, b], self.config.blame_trust_drop)
-        self.blame_weeks.append(self.week)
         self.log("blame", DEPARTMENTS[source], DEPARTMENTS[target], reason, before - float(self.trust[source, target]))
 
     def _fix(self, reason: str, marketers, reps) -> None:
         """Joint problem solving closes part of the knowledge gap behind the miss."""
         gain = self.config.fix_effect
-        if reason in ("bad leads", "no follow-up"):
-            for m in marketers:
-                m.field_knowledge += gain * (1 - m.field_knowledge)
-        else:
-            for r in reps:
-                r.ops_knowledge += gain * (1 - r.ops_knowledge)
+        for person in (marketers if reason in ("bad leads", "no follow-up") else reps):
+            person.update_knowledge(gain, 0.0)
 
     def _raise_trust(self, pairs: list[tuple[int, int]], share: float) -> None:
         for a, b in pairs:

@@ -13,7 +13,7 @@ import numpy as np
 
 from sim.accounts import CustomerWeek
 from sim.departments.operations import OperationsWeek
-from sim.departments.sales import RepArrays, SalesWeek
+from sim.departments.sales import Discovery, LeadReview, RepArrays, SalesWeek
 
 
 @dataclass
@@ -46,6 +46,14 @@ class SalesDesk:
     """Per rep: share of the open-deal work done this week (0-1)."""
     overload: np.ndarray
     """Per rep: demand / available hours - 1, at least 0 and at most ``sales.overload_cap``."""
+
+
+@dataclass
+class LeadsWeek:
+    """Sales' work on leads this week: the review of new leads and the discovery calls."""
+
+    review: LeadReview
+    discovery: Discovery
 
 
 @dataclass

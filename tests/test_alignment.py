@@ -24,7 +24,7 @@ def test_stage_reads_no_policy_field():
     model = sim.AlignmentModel(sim.load_config("full_alignment", ["market.accounts=3000", "weeks=30"]), rng=1)
     model.run_for(30)
     expected = alignment_stage(model)
-    model.config.policy = model.relations.policy = model.marketing.policy = PolicyTrap()
+    model.config.policy = PolicyTrap()  # every department reads the policy from here (sim.model.live_policy)
     assert alignment_stage(model) == expected
     observed_behaviour(model)
 

@@ -9,10 +9,12 @@ from hypothesis import strategies as st
 
 import sim
 from sim.config import PolicyConfig, RelationsConfig
+from sim.context import Clock
 from sim.model import AlignmentModel
 from sim.relations import MARKETING, OPERATIONS, SALES, PeriodOutcome, Relations, erode, repair
 from sim.runner import replicate_seeds
 from sim.stats import paired
+from sim.streams import Streams
 
 unit = st.floats(0.0, 1.0, allow_nan=False)
 ALL_MISSED = PeriodOutcome(bookings=0.0, quota=1.0, lead_acceptance=0.0, delay_ratio=3.0, quality=0.5,
@@ -21,17 +23,25 @@ ALL_MISSED = PeriodOutcome(bookings=0.0, quota=1.0, lead_acceptance=0.0, delay_r
 
 
 class Person:
-    def __init__(self, department: str):
+    """A stand-in staff member with the methods the relations layer calls (knowledge in [0, 1])."""
+
+    def __init__(self, department: str, unique_id: int):
         self.department = department
-        self.field_knowledge = 0.3
-        self.ops_knowledge = 0.3
+        self.unique_id = unique_id
+        self.knowledge = 0.3
+
+    def update_knowledge(self, gain: float, forget: float) -> None:
+        self.knowledge += gain * (1 - self.knowledge) - forget * self.knowledge
+
+    def learn_on_rotation(self, gain: float) -> None:
+        self.update_knowledge(gain, 0.0)
 
 
 def relations(blame_culture: float = 1.0, shared_goal_weight: float = 0.0, cross_training_rate: float = 0.0,
               seed: int = 0, **relations_config) -> Relations:
     policy = PolicyConfig(blame_culture=blame_culture, shared_goal_weight=shared_goal_weight,
                           cross_training_rate=cross_training_rate)
-    return Relations(RelationsConfig(**relations_config), policy, np.random.default_rng(seed), 0.05, 0.01)
+    return Relations(RelationsConfig(**relations_config), lambda: policy, Streams.for_rng(seed), Clock(), 0.05, 0.01)
 
 
 def blame_sales_on_marketing(rel: Relations) -> None:
@@ -51,9 +61,9 @@ def test_trust_stays_in_unit_interval_under_any_sequence(actions, initial, drop,
     rel = relations(shared_goal_weight=weight, cross_training_rate=4.0, seed=seed, initial_trust=initial,
                     blame_trust_drop=drop, meeting_trust_gain=meeting, trust_recovery=recovery,
                     shared_goal_trust_gain=goal, rotation_trust_gain=gain)
-    people = [Person(d) for d in ("marketing", "sales", "operations", "purchasing")]
+    people = [Person(d, i) for i, d in enumerate(("marketing", "sales", "operations", "purchasing"))]
     for week, action in enumerate(actions):
-        rel.week = week
+        rel.clock.week = week
         if action == "review":
             rel.review(ALL_MISSED, people[:1], people[1:2])
         elif action == "meeting":
@@ -61,6 +71,7 @@ def test_trust_stays_in_unit_interval_under_any_sequence(actions, initial, drop,
         elif action == "recover":
             rel.recover_trust()
         else:
+            rel.draw_rotations(people)
             for person in people:
                 rel.maybe_rotate(person)
         assert np.all((rel.trust >= 0.0) & (rel.trust <= 1.0))

@@ -18,10 +18,10 @@ first-in first-out queue, purchasing's approval order, a rep's prospecting) is d
 pass over the agents, as a textbook Mesa model would.  Every coefficient is read from the config.
 
 The initial population is drawn exactly as in the vectorised model (a
-:class:`~sim.accounts.VectorisedMarket` is built from the model's generator, then copied into the agents);
+:class:`~sim.accounts.VectorisedMarket` is built from the model's streams, then copied into the agents);
 every draw after that comes from Mesa's ``self.random`` one account at a time, so the two layers agree in
-distribution, not draw for draw.  The ``rng`` the protocol hands over (the model's numpy generator) is
-therefore not used here.  Being Mesa agents of the model, the accounts are also activated by the model's
+distribution, not draw for draw.  The streams of the week's context (``ctx.rng``) are therefore not used
+here; the context's week and live config are.  Being Mesa agents of the model, the accounts are also activated by the model's
 ``agents.shuffle_do("step")`` with the staff; their ``step`` is Mesa's no-op (a cost a textbook model pays).
 """
 
@@ -34,11 +34,12 @@ import numpy as np
 from mesa.agentset import AgentSet
 
 from sim.accounts import CustomerWeek, VectorisedMarket
-from sim.config import Config, MarketConfig, MarketingConfig, PolicyConfig, SalesConfig
+from sim.config import Config, MarketConfig, PolicyConfig, SalesConfig
+from sim.context import Clock, WeekContext
 from sim.departments.marketing import BROAD, ORGANIC, TARGETED, brand_pull
 from sim.departments.operations import (ONBOARDING_DONE_TOLERANCE, Operations, OperationsWeek, fulfilment, late_weeks,
                                        onboarding_demand, onboarding_total, onboarding_work, service_quality)
-from sim.departments.sales import DealTerms, RepArrays, SalesWeek, offered_discount
+from sim.departments.sales import DealTerms, Deals, Discovery, LeadReview, RepArrays, SalesWeek, offered_discount
 from sim.market import NOBODY, WEEKS_PER_YEAR, AccountSnapshot, Stage
 from sim.model import AlignmentModel
 from sim.week import InquiryWeek
@@ -214,7 +215,7 @@ class Account(mesa.Agent):
 
     def negotiate(self, week: int, config: SalesConfig, market: MarketConfig, reps: RepArrays,
                   intensity: np.ndarray, terms: DealTerms, out: SalesWeek, booked: np.ndarray,
-                  cycles: list[int]) -> None:
+                  cycles: list[int], won: list[int]) -> None:
         """Win or loss of this opportunity this week (MECHANISMS rule 5)."""
         if self.stage != OPPORTUNITY:
             return
@@ -235,6 +236,7 @@ class Account(mesa.Agent):
             self.sign(week, offered, float(reps.promise_inflation[o]), terms, out)
             booked[o] += self.contract_value
             cycles.append(week - self.accepted_week)
+            won.append(self.index)
         elif u < p_win + p_loss * (1 - p_win):
             out.lost += 1
             out.lead_failed += int(self.via_marketing)
@@ -360,7 +362,13 @@ class AccountAgents:
         """The account agents as a Mesa ``AgentSet`` (activated in stages with ``do``)."""
         self.random = random
         self.size = len(accounts)
-        self.week = 0
+        self.clock = Clock()
+        """The week, shared with the model."""
+
+    @property
+    def week(self) -> int:
+        """The current week (the model's clock)."""
+        return self.clock.week
 
     @classmethod
     def for_model(cls, model) -> AccountAgents:
@@ -372,17 +380,20 @@ class AccountAgents:
             for name in COPIED:
                 setattr(a, name, getattr(drawn, name)[i].item())
             accounts.append(a)
-        return cls(model.config, accounts, model.random)
+        layer = cls(model.config, accounts, model.random)
+        layer.clock = model.clock
+        return layer
 
     def _where(self, predicate) -> list[Account]:
         """The accounts for which ``predicate(account)`` holds, in market order."""
         return [a for a in self.by_index if predicate(a)]
 
     # ----------------------------------------------------------------- marketing
-    def reach(self, spend, field_knowledge, brand_level, config: MarketingConfig, week, rng) -> float:
+    def reach(self, ctx: WeekContext, spend, field_knowledge, brand_level) -> float:
         """Campaigns touch reachable prospects (broad at random, targeted by fit ** (precision x field
         knowledge)); unaware accounts learn of us (Bass, slowed by detractors).  Each account keeps whether
         it was touched; returns the brand's pull on unprompted inquiries, for :meth:`inquire`."""
+        config, week = ctx.config.marketing, ctx.week
         pool = self._where(lambda a: a.reachable(week))
         exponent = config.targeting_precision * field_knowledge
         weight_sum = sum(a.fit ** exponent for a in pool)
@@ -401,10 +412,11 @@ class AccountAgents:
         return (market.bass_innovation / WEEKS_PER_YEAR * (1 + brand_level) + brand_effect * brand_level
                 + market.bass_imitation / WEEKS_PER_YEAR * net_promoters)
 
-    def inquire(self, reach, qualification_noise, mql_threshold, n_reps, week, rng) -> tuple[int, int]:
+    def inquire(self, ctx: WeekContext, reach, qualification_noise, mql_threshold) -> tuple[int, int]:
         """Aware prospects inquire, each qualified by a marketer drawn at random.  Returns (inquiries, leads)."""
         out = InquiryWeek(inquiries=0, leads=0)
-        self.accounts.do("inquire", week, qualification_noise.tolist(), mql_threshold, n_reps, self.config.market,
+        n_reps = ctx.config.sales.reps
+        self.accounts.do("inquire", ctx.week, qualification_noise.tolist(), mql_threshold, n_reps, self.config.market,
                          reach, out)
         return out.inquiries, out.leads
 
@@ -420,17 +432,20 @@ class AccountAgents:
         overload = np.where(available > 0, np.maximum(0.0, demand / np.maximum(available, 1e-9) - 1.0), 1.0)
         return intensity, np.minimum(overload, config.overload_cap)
 
-    def review_leads(self, config, policy, trust_in_marketing, overload, week, rng, out) -> np.ndarray:
-        """Reps review their leads; returns the leads accepted this week per channel (organic, targeted, broad)."""
-        accepted = np.zeros(3, dtype=np.int64)
-        self.accounts.do("review", week, config, policy, self.config.market, float(trust_in_marketing), overload,
-                         out, accepted)
-        return accepted
+    def review_leads(self, ctx: WeekContext, trust_in_marketing, overload) -> LeadReview:
+        """Reps review their leads, each account adding itself to the week's tally."""
+        out, accepted = SalesWeek(), np.zeros(3, dtype=np.int64)
+        self.accounts.do("review", ctx.week, ctx.config.sales, ctx.config.policy, self.config.market,
+                         float(trust_in_marketing), overload, out, accepted)
+        return LeadReview(accepted=out.accepted_from_marketing, by_channel=accepted, expired=out.expired,
+                          sla_breaches=out.sla_breaches)
 
-    def qualify(self, config, approval_share, approval_weeks, intensity, week, rng, out) -> None:
+    def qualify(self, ctx: WeekContext, approval_share, approval_weeks, intensity) -> Discovery:
         """Discovery calls turn accepted leads into opportunities or drop them."""
-        self.accounts.do("discover", week, config, self.config.market, intensity, approval_share, approval_weeks,
-                         out)
+        out = SalesWeek()
+        self.accounts.do("discover", ctx.week, ctx.config.sales, self.config.market, intensity, approval_share,
+                         approval_weeks, out)
+        return Discovery(qualified=out.qualified, disqualified=out.disqualified, lead_failed=out.lead_failed)
 
     def approve(self, officers_present: int, approvals_per_officer: int) -> int:
         """The oldest files first (by week the opportunity opened, then market order)."""
@@ -439,30 +454,38 @@ class AccountAgents:
         AgentSet(oldest, random=self.random).do("wait_one_week_less")
         return len(pending)
 
-    def work_opportunities(self, config, reps, intensity, terms, week, rng, out) -> np.ndarray:
-        """Deals are won or lost; returns the bookings of the week per rep (EUR of annual contract value)."""
-        booked = np.zeros(reps.hours.size)
+    def work_opportunities(self, ctx: WeekContext, reps, intensity, terms) -> tuple[Deals, np.ndarray]:
+        """Deals are won or lost; returns what deal work did and the bookings of the week per rep (EUR of
+        annual contract value)."""
+        out, booked = SalesWeek(), np.zeros(reps.hours.size)
         cycles: list[int] = []
-        self.accounts.do("negotiate", week, config, self.config.market, reps, intensity, terms, out, booked, cycles)
-        out.cycles = np.array(cycles, dtype=np.int64)
-        return booked
+        won: list[int] = []
+        self.accounts.do("negotiate", ctx.week, ctx.config.sales, self.config.market, reps, intensity, terms, out,
+                         booked, cycles, won)
+        deals = Deals(won=np.array(won, dtype=np.int64), lost=out.lost, bookings=out.bookings,
+                      discount_given=out.discount_given, lead_won=out.lead_won, lead_failed=out.lead_failed,
+                      cycles=np.array(cycles, dtype=np.int64))
+        return deals, booked
 
-    def prospect(self, config, reps, intensity, week, rng, out) -> None:
+    def prospect(self, ctx: WeekContext, reps, intensity) -> int:
         """Reps with free hours screen ``prospects_screened_per_lead`` aware prospects per lead they open and
-        open the ones they read as best."""
+        open the ones they read as best.  Returns the leads opened."""
+        config, week = ctx.config.sales, ctx.week
         free = np.where(intensity >= 1.0, reps.hours * (1 - reps.care_share), 0.0) * config.prospecting_share
         expected = free / config.hours_per_prospect
         owners = [rep for rep, e in enumerate(expected)
                   for _ in range(int(math.floor(e)) + (self.random.random() < e % 1))]
         pool = self._where(lambda a: a.reachable(week) and a.aware)
         if not owners or not pool:
-            return
+            return 0
         screened = self.random.sample(pool, min(len(pool), config.prospects_screened_per_lead * len(owners)))
         reads = sorted(((a.fit + self.random.gauss(0.0, config.estimation_noise), a) for a in screened),
                        key=lambda read: -read[0])
+        opened = 0
         for (_, account), owner in zip(reads, owners):
             account.open_own_lead(owner, week)
-            out.self_sourced += 1
+            opened += 1
+        return opened
 
     # ----------------------------------------------------------------- operations
     def serve_and_onboard(self, operations: Operations, capacity: float, week: int) -> OperationsWeek:
@@ -497,8 +520,9 @@ class AccountAgents:
         return operations.last
 
     # ----------------------------------------------------------------- customers
-    def live_as_customers(self, reps, config, week, rng) -> CustomerWeek:
+    def live_as_customers(self, ctx: WeekContext, reps) -> CustomerWeek:
         """Each customer gets its owner's share of care hours, judges, buys more or leaves, and pays."""
+        config, week = ctx.config.sales, ctx.week
         customers = self._where(lambda a: a.active)
         served = np.zeros(reps.hours.size)
         for a in customers:

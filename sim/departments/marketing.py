@@ -8,17 +8,19 @@ the short-run return of each channel as sales sees it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from mesa import Agent
 
 from sim.config import MarketingConfig, PolicyConfig
+from sim.context import WeekContext
 from sim.market import Market, Stage
 
 CHANNELS = ("targeted", "broad", "brand", "waste")
 """Campaign types: two demand-generation channels, long-term brand, and spend with no return."""
 ORGANIC, TARGETED, BROAD = 0, 1, 2
 """Where an inquiry came from (``Market.channel``): no campaign, a targeted or a broad campaign."""
-
 
 
 def targeted_share(config: MarketingConfig, pay: str) -> float:
@@ -49,6 +51,15 @@ class Marketer(Agent):
         self.away = self.model.relations.maybe_rotate(self)
         self.plan_campaigns()
 
+    def update_knowledge(self, gain: float, forget: float) -> None:
+        """Close a share ``gain`` of the gap to full field knowledge and lose a share ``forget`` of what is
+        known, in one step: ``k <- k + gain x (1 - k) - forget x k`` (both shares per event, 0-1)."""
+        self.field_knowledge += gain * (1 - self.field_knowledge) - forget * self.field_knowledge
+
+    def learn_on_rotation(self, gain: float) -> None:
+        """A week in sales: the marketer hears real buyers and closes a share ``gain`` of the knowledge gap."""
+        self.update_knowledge(gain, 0.0)
+
     def plan_campaigns(self) -> None:
         """Split this marketer's budget slice over channels according to reward and vetoes."""
         cfg: MarketingConfig = self.model.config.marketing
@@ -75,17 +86,22 @@ class Marketing:
 
     Args:
         config: the marketing section of the configuration.
-        policy: the policy levers.
+        live_policy: returns the policy levers as they stand now (the model's ``config.policy``).
     """
 
-    def __init__(self, config: MarketingConfig, policy: PolicyConfig):
+    def __init__(self, config: MarketingConfig, live_policy: Callable[[], PolicyConfig]):
         self.config = config
-        self.policy = policy
+        self._live_policy = live_policy
         self.brand_reference = max(config.brand_reference_spend, 1e-9) / max(config.brand_decay, 1e-9)
         self.brand_stock = self.brand_reference
         self.vetoed: set[str] = set()
         self.period_spend = dict.fromkeys(CHANNELS, 0.0)
         self.period_accepted = np.zeros(3)
+
+    @property
+    def policy(self) -> PolicyConfig:
+        """The policy levers as they stand this week."""
+        return self._live_policy()
 
     @property
     def brand_level(self) -> float:
@@ -159,45 +175,48 @@ def brand_pull(brand_level: float, elasticity: float) -> float:
 
 
 
-def run_campaigns(market: Market, config: MarketingConfig, spend: dict[str, float], field_knowledge: float,
-                  week: int, rng: np.random.Generator, pool: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Demand generation touches prospects.
+def run_campaigns(market: Market, ctx: WeekContext, spend: dict[str, float], field_knowledge: float,
+                  pool: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Demand generation touches prospects of this week's contact ``pool``.
 
     Broad channels touch spend / cost_per_touch_broad prospects at random; targeted channels touch
     spend / cost_per_touch_targeted prospects with weight fit ** (precision x field knowledge): without
     field knowledge, 'targeting' is blind.  Returns two boolean masks over accounts (targeted, broad).
+    Draws: one per account of the market from ``campaign_broad`` and from ``campaign_targeted``.
     """
-    if pool is None:
-        pool = market.contact_pool(week)
+    config = ctx.config.marketing
     targeted = np.zeros(market.size, dtype=bool)
     broad = np.zeros(market.size, dtype=bool)
     if pool.size == 0:
         return targeted, broad
     n_broad = spend["broad"] / config.cost_per_touch_broad
     n_targeted = spend["targeted"] / config.cost_per_touch_targeted
-    broad[pool[rng.random(pool.size) < min(1.0, n_broad / pool.size)]] = True
+    broad[pool[ctx.rng("campaign_broad").random(market.size)[pool] < min(1.0, n_broad / pool.size)]] = True
     exponent = config.targeting_precision * field_knowledge
     weight = np.exp(exponent * market.log_fit[pool]) if exponent != 0 else np.ones(pool.size)  # = fit ** exponent
     p = np.minimum(1.0, n_targeted * weight / weight.sum())
-    targeted[pool[rng.random(pool.size) < p]] = True
+    targeted[pool[ctx.rng("campaign_targeted").random(market.size)[pool] < p]] = True
     return targeted, broad
 
 
-def qualify_inquiries(market: Market, inquiries: np.ndarray, noise: np.ndarray, threshold: float,
-                      n_reps: int, week: int, rng: np.random.Generator) -> np.ndarray:
+def qualify_inquiries(market: Market, ctx: WeekContext, inquiries: np.ndarray, noise: np.ndarray,
+                      threshold: float) -> np.ndarray:
     """Marketing qualification (MQL): pass an inquiry when fit + noise >= the lead threshold.
 
     ``noise`` is the qualifying marketer's standard deviation for each inquiry.  Passed leads go to a
     rep chosen at random and wait for review; the others are nurtured (back to the pool, resting).
-    Returns the indices of the new leads.
+    Returns the indices of the new leads.  Draws, per inquiry: the read (``lead_qualification``), the rep
+    (``lead_routing``, draw 1).
     """
-    estimate = market.fit[inquiries] + rng.normal(0.0, 1.0, inquiries.size) * noise
+    week = ctx.week
+    estimate = market.fit[inquiries] + ctx.normal("lead_qualification", inquiries, 1.0) * noise
     passed = estimate >= threshold
     leads = inquiries[passed]
     market.move(leads, Stage.LEAD, week)
     market.marketing_estimate[leads] = estimate[passed]
     market.via_marketing[leads] = True
     market.reviewed[leads] = False
-    market.owner[leads] = rng.integers(0, n_reps, leads.size)
+    reps = ctx.config.sales.reps
+    market.owner[leads] = np.minimum((ctx.uniform("lead_routing", leads, 1) * reps).astype(np.int32), reps - 1)
     market.rest(inquiries[~passed], Stage.PROSPECT, week)
     return leads

@@ -13,12 +13,13 @@ ones account by account.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from mesa import Agent
 
-from sim.config import OperationsConfig
+from sim.config import OperationsConfig, PolicyConfig
 from sim.market import Market, Stage
 
 FORRESTER_DELAY_RATIO = (1.0, 1.5, 2.0, 3.0)
@@ -49,6 +50,10 @@ class OperationsStaff(Agent):
     def step(self) -> None:
         """Maybe spend a week with sales (they learn what customers ask for; sales learns capacity)."""
         self.away = self.model.relations.maybe_rotate(self)
+
+    def learn_on_rotation(self, gain: float) -> None:
+        """What a operations person learns on a rotation is not a state of the model: only trust moves (see
+        :meth:`sim.relations.Relations.maybe_rotate`)."""
 
     @property
     def capacity(self) -> float:
@@ -146,12 +151,13 @@ class Operations:
 
     Args:
         config: the operations section of the configuration.
-        flexibility: the ``ops_flexibility`` lever (0 refuse custom promises, 1 honour them all).
+        live_policy: returns the policy levers as they stand now (the model's ``config.policy``); operations
+            reads ``ops_flexibility`` from it every week.
     """
 
-    def __init__(self, config: OperationsConfig, flexibility: float):
+    def __init__(self, config: OperationsConfig, live_policy: Callable[[], PolicyConfig]):
         self.config = config
-        self.flexibility = flexibility
+        self._live_policy = live_policy
         self.perceived_delay = config.normal_delivery_weeks
         self.perceived_utilisation = config.utilisation_knee
         self.hiring = 0.0
@@ -159,6 +165,11 @@ class Operations:
         self.quality = 1.0
         self.last = OperationsWeek(delay=self.delay, indicated_delay=self.delay)
         """The last week's record (read by tests and studies)."""
+
+    @property
+    def flexibility(self) -> float:
+        """The ``ops_flexibility`` lever as it stands this week (0 refuse custom promises, 1 honour them all)."""
+        return self._live_policy().ops_flexibility
 
     def custom_load(self, market: Market, idx: np.ndarray) -> np.ndarray:
         """Service above standard that operations takes on for each account (promised - standard, x flexibility)."""

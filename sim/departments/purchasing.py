@@ -3,10 +3,12 @@ they wait (seed 000: "purchasing blocks our sales with rigid procedures")."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from mesa import Agent
 
-from sim.config import PurchasingConfig
+from sim.config import PolicyConfig, PurchasingConfig
 from sim.market import Market, Stage
 
 
@@ -15,15 +17,22 @@ class Purchasing:
 
     Args:
         config: the purchasing section of the configuration.
-        rigidity: the ``purchasing_rigidity`` lever (0-1).
+        live_policy: returns the policy levers as they stand now (the model's ``config.policy``); the
+            approval rule reads ``purchasing_rigidity`` from it every week.
     """
 
-    def __init__(self, config: PurchasingConfig, rigidity: float):
+    def __init__(self, config: PurchasingConfig, live_policy: Callable[[], PolicyConfig]):
         self.config = config
-        self.approval_share, self.approval_weeks = approval_terms(rigidity, config.enabled, config.approval_share_max,
-                                                                  config.approval_weeks_max)
+        self._live_policy = live_policy
         self.pending = 0
         """Opportunities waiting for approval after this week's work."""
+
+    def approval_terms(self) -> tuple[float, float]:
+        """This week's (share of new opportunities needing approval, mean wait in weeks), from the live
+        ``purchasing_rigidity``."""
+        cfg = self.config
+        return approval_terms(self._live_policy().purchasing_rigidity, cfg.enabled, cfg.approval_share_max,
+                              cfg.approval_weeks_max)
 
 
 class PurchasingOfficer(Agent):
@@ -42,6 +51,10 @@ class PurchasingOfficer(Agent):
     def step(self) -> None:
         """Maybe spend a week in another department."""
         self.away = self.model.relations.maybe_rotate(self)
+
+    def learn_on_rotation(self, gain: float) -> None:
+        """What a purchasing officer learns on a rotation is not a state of the model: only trust moves (see
+        :meth:`sim.relations.Relations.maybe_rotate`)."""
 
 
 def approval_terms(rigidity: float, enabled: bool, share_max: float, weeks_max: float) -> tuple[float, float]:

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 from mesa import Agent
 
-from sim.config import PolicyConfig, SalesConfig
+from sim.config import Config, PolicyConfig, SalesConfig
+from sim.context import WeekContext
 from sim.market import NOBODY, Market, Stage
 
 
@@ -51,6 +52,15 @@ class SalesRep(Agent):
         self.set_promises()
         self.set_care_time()
 
+    def update_knowledge(self, gain: float, forget: float) -> None:
+        """Close a share ``gain`` of the gap to full knowledge of operations' capacity and lose a share
+        ``forget`` of it, in one step: ``k <- k + gain x (1 - k) - forget x k`` (both shares per event, 0-1)."""
+        self.ops_knowledge += gain * (1 - self.ops_knowledge) - forget * self.ops_knowledge
+
+    def learn_on_rotation(self, gain: float) -> None:
+        """A week in operations: the rep sees what can be delivered and closes a share ``gain`` of the gap."""
+        self.update_knowledge(gain, 0.0)
+
     def feel_quota_pressure(self) -> None:
         """Pressure = shortfall against quota x share of the period gone (0 at the start, up to 1)."""
         cfg: SalesConfig = self.model.config.sales
@@ -86,7 +96,8 @@ class SalesRep(Agent):
 
 @dataclass
 class SalesWeek:
-    """What the sales funnel did this week (counts of accounts, plus the sales cycles of the wins)."""
+    """What the sales funnel did this week (counts of accounts, plus the sales cycles of the wins), assembled
+    from the records the funnel rules return (:meth:`of`)."""
 
     accepted_from_marketing: int = 0
     expired: int = 0
@@ -101,6 +112,34 @@ class SalesWeek:
     lead_won: int = 0
     lead_failed: int = 0
     cycles: np.ndarray | None = None
+
+    @classmethod
+    def of(cls, review: LeadReview, discovery: Discovery, deals: Deals, self_sourced: int) -> SalesWeek:
+        """The week's funnel from what lead review, discovery, deal work and prospecting returned."""
+        return cls(accepted_from_marketing=review.accepted, expired=review.expired,
+                   sla_breaches=review.sla_breaches, qualified=discovery.qualified,
+                   disqualified=discovery.disqualified, self_sourced=self_sourced, won=int(deals.won.size),
+                   lost=deals.lost, bookings=deals.bookings, discount_given=deals.discount_given,
+                   lead_won=deals.lead_won, lead_failed=discovery.lead_failed + deals.lead_failed,
+                   cycles=deals.cycles)
+
+
+@dataclass(frozen=True)
+class QuotaPeriod:
+    """The quota period's sales flows so far, read by the period review."""
+
+    accepted_from_marketing: int = 0
+    expired: int = 0
+    bookings: float = 0.0
+    """Annual contract value booked in the period (EUR per year)."""
+    won: int = 0
+    lost: int = 0
+
+    def plus(self, week: SalesWeek) -> QuotaPeriod:
+        """The tally with one more week's funnel added."""
+        return QuotaPeriod(accepted_from_marketing=self.accepted_from_marketing + week.accepted_from_marketing,
+                           expired=self.expired + week.expired, bookings=self.bookings + week.bookings,
+                           won=self.won + week.won, lost=self.lost + week.lost)
 
 
 @dataclass
@@ -141,8 +180,21 @@ def workload(market: Market, reps: RepArrays, config: SalesConfig) -> tuple[np.n
     return intensity, np.minimum(overload, config.overload_cap)
 
 
-def review_leads(market: Market, config: SalesConfig, policy: PolicyConfig, trust_in_marketing: float,
-                 overload: np.ndarray, week: int, rng: np.random.Generator, out: SalesWeek) -> np.ndarray:
+@dataclass
+class LeadReview:
+    """What lead review did this week."""
+
+    accepted: int
+    """Leads sales accepted (SAL) this week."""
+    by_channel: np.ndarray
+    """Of them, the ones per inquiry channel (organic, targeted, broad: ``Market.channel``)."""
+    expired: int = 0
+    """Unworked leads that timed out and went back to the prospect pool."""
+    sla_breaches: int = 0
+    """SLA leads not followed up by the agreed week."""
+
+
+def review_leads(market: Market, ctx: WeekContext, trust_in_marketing: float, overload: np.ndarray) -> LeadReview:
     """Sales acceptance (SAL), MECHANISMS rule 4.
 
     A rep reads fit + noise and works a new lead when the read is at least
@@ -150,76 +202,104 @@ def review_leads(market: Market, config: SalesConfig, policy: PolicyConfig, trus
     An ignored lead may still be picked up later in a quiet week; under a lead SLA, a lead that meets
     the agreed definition must be followed up within the agreed weeks, and compliance falls with
     overload, not with distrust.  Leads older than ``lead_timeout_weeks`` go back to the pool.
-    Returns the indices of the leads accepted this week.
+    Draws, one per lead: the read (``lead_review``), the late pick-up (``lead_pickup``), SLA compliance
+    (``sla_compliance``).
     """
+    config, policy, week = ctx.config.sales, ctx.config.policy, ctx.week
     leads = market.in_stage(Stage.LEAD)
     owner = market.owner[leads]
     waited = week - market.stage_week[leads]
     fresh = ~market.reviewed[leads]
     threshold = (config.acceptance_threshold + config.distrust_threshold_slope * (1 - trust_in_marketing)
                  + config.overload_threshold_slope * overload[owner])
-    read = market.fit[leads] + rng.normal(0.0, config.estimation_noise, leads.size)
+    read = market.fit[leads] + ctx.normal("lead_review", leads, config.estimation_noise)
     accept = fresh & (read >= threshold)
     quiet = 1.0 / (1.0 + overload[owner])
-    accept |= ~fresh & (rng.random(leads.size) < config.late_pickup_probability * quiet)
+    accept |= ~fresh & (ctx.uniform("lead_pickup", leads) < config.late_pickup_probability * quiet)
+    breaches = 0
     if policy.lead_sla:
         due = market.marketing_estimate[leads] >= policy.sla_fit_threshold
-        complied = rng.random(leads.size) < quiet
+        complied = ctx.uniform("sla_compliance", leads) < quiet
         accept |= due & complied & (waited < policy.sla_followup_weeks)
-        out.sla_breaches = int(np.count_nonzero(due & ~accept & (waited == policy.sla_followup_weeks)))
+        breaches = int(np.count_nonzero(due & ~accept & (waited == policy.sla_followup_weeks)))
     market.reviewed[leads] = True
     taken = leads[accept]
     freshness = np.exp(-market.config.lead_decay * waited[accept])
     market.move(taken, Stage.ACCEPTED, week)
     market.freshness[taken] = freshness
     market.accepted_week[taken] = week
-    out.accepted_from_marketing = int(taken.size)
     timed_out = leads[~accept & (waited >= market.config.lead_timeout_weeks)]
-    out.expired = int(timed_out.size)
     market.rest(timed_out, Stage.PROSPECT, week)
-    return taken
+    return LeadReview(accepted=int(taken.size), by_channel=np.bincount(market.channel[taken], minlength=3),
+                      expired=int(timed_out.size), sla_breaches=breaches)
 
 
-def qualify(market: Market, config: SalesConfig, approval_share: float, approval_weeks: float,
-            intensity: np.ndarray, week: int, rng: np.random.Generator, out: SalesWeek) -> None:
+@dataclass
+class Discovery:
+    """What discovery calls did this week."""
+
+    qualified: int = 0
+    """Accepted leads that became opportunities (SQL)."""
+    disqualified: int = 0
+    """Accepted leads dropped at qualification."""
+    lead_failed: int = 0
+    """Of the dropped, the ones marketing had sourced."""
+
+
+def qualify(market: Market, ctx: WeekContext, approval_share: float, approval_weeks: float,
+            intensity: np.ndarray) -> Discovery:
     """Discovery calls (SAL to SQL): after ``qualification_weeks`` of work, the rep reads fit more
     precisely and opens an opportunity when the read clears ``qualification_threshold``; a lead that
     waited too long has gone cold with probability 1 - exp(-lead_decay x weeks waited) (Oldroyd et al.
     2011).  An overloaded rep gets to it later.  New opportunities may need purchasing's approval.
+    Draws, per lead: whether the rep gets to the call, the read and the lead's warmth (``discovery``); whether
+    the opportunity needs approval and its wait (``approval``).
     """
+    config, week = ctx.config.sales, ctx.week
     accepted = market.in_stage(Stage.ACCEPTED)
     ready = accepted[(week - market.stage_week[accepted] >= config.qualification_weeks)
-                     & (rng.random(accepted.size) < intensity[market.owner[accepted]])]
-    read = market.fit[ready] + rng.normal(0.0, config.qualification_noise, ready.size)
-    warm = rng.random(ready.size) < market.freshness[ready]
+                     & (ctx.uniform("discovery", accepted, 0) < intensity[market.owner[accepted]])]
+    read = market.fit[ready] + ctx.normal("discovery", ready, config.qualification_noise, 1)
+    warm = ctx.uniform("discovery", ready, 2) < market.freshness[ready]
     passed = (read >= config.qualification_threshold) & warm
     opportunities, dropped = ready[passed], ready[~passed]
     market.move(opportunities, Stage.OPPORTUNITY, week)
-    needs_approval = rng.random(opportunities.size) < approval_share
-    waits = np.maximum(1, np.rint(rng.exponential(max(approval_weeks, 1e-9), opportunities.size)))
+    needs_approval = ctx.uniform("approval", opportunities, 0) < approval_share
+    exponential = -np.log1p(-ctx.uniform("approval", opportunities, 1))
+    waits = np.maximum(1, np.rint(max(approval_weeks, 1e-9) * exponential))
     market.approval_wait[opportunities] = np.where(needs_approval & (approval_weeks > 0), waits, 0)
-    out.qualified = int(opportunities.size)
-    out.disqualified = int(dropped.size)
-    out.lead_failed += int(np.count_nonzero(market.via_marketing[dropped]))
+    lead_failed = int(np.count_nonzero(market.via_marketing[dropped]))
     market.rest(dropped, Stage.DISQUALIFIED, week)
+    return Discovery(qualified=int(opportunities.size), disqualified=int(dropped.size), lead_failed=lead_failed)
 
 
-@dataclass
+@dataclass(frozen=True)
 class DealTerms:
-    """What makes a deal close: enablement usefulness, delivery credibility, brand and standard service."""
+    """What makes a deal close beyond the rep: enablement, delivery credibility and brand this week, and the
+    pricing terms of the live configuration (:meth:`of`)."""
 
     enablement: float
+    """Usefulness of marketing's sales material (0-1)."""
     credibility: float
+    """Multiplier on the win hazard from the delivery delay prospects hear of (Forrester's table)."""
     brand_level: float
+    """Brand stock relative to its reference (1 = as at the start)."""
     brand_price_effect: float
     standard_service: float
     list_price: float
-    discount_targeting: float = 0.0
-    """The ``policy.discount_targeting`` lever (0 = the same discount for every buyer)."""
-    mean_price_sensitivity: float = 0.5
-    """The market's mean price sensitivity, against which a buyer's sensitivity is read."""
-    max_discount: float = 0.5
-    """The discount authority, which a targeted discount may not exceed."""
+    discount_targeting: float
+    mean_price_sensitivity: float
+    max_discount: float
+
+    @classmethod
+    def of(cls, config: Config, enablement: float, credibility: float, brand_level: float) -> DealTerms:
+        """This week's terms: the three measured inputs, the rest read from the config (schema fields only)."""
+        return cls(enablement=enablement, credibility=credibility, brand_level=brand_level,
+                   brand_price_effect=config.marketing.brand_price_effect,
+                   standard_service=config.operations.standard_service, list_price=config.market.list_price,
+                   discount_targeting=config.policy.discount_targeting,
+                   mean_price_sensitivity=config.market.price_sensitivity_mean,
+                   max_discount=config.policy.max_discount)
 
 
 def offered_discount(rep_discount, price_sensitivity, terms: DealTerms):
@@ -233,8 +313,27 @@ def offered_discount(rep_discount, price_sensitivity, terms: DealTerms):
     return np.minimum(terms.max_discount, rep_discount * aim)
 
 
-def work_opportunities(market: Market, config: SalesConfig, reps: RepArrays, intensity: np.ndarray,
-                       terms: DealTerms, week: int, rng: np.random.Generator, out: SalesWeek) -> np.ndarray:
+@dataclass
+class Deals:
+    """What deal work did this week."""
+
+    won: np.ndarray
+    """Indices of the deals won (now customers waiting for onboarding)."""
+    lost: int = 0
+    bookings: float = 0.0
+    """Annual contract value booked (EUR per year)."""
+    discount_given: float = 0.0
+    """List price minus contract value over the wins (EUR per year)."""
+    lead_won: int = 0
+    """Wins that marketing had sourced."""
+    lead_failed: int = 0
+    """Losses that marketing had sourced."""
+    cycles: np.ndarray | None = None
+    """Weeks from acceptance to the win, per win."""
+
+
+def work_opportunities(market: Market, ctx: WeekContext, reps: RepArrays, intensity: np.ndarray,
+                       terms: DealTerms) -> Deals:
     """Win and loss of open opportunities, MECHANISMS rule 5.
 
     Weekly win hazard = base x fit^alpha x skill x intensity x (1 + e_E x enablement)
@@ -243,9 +342,9 @@ def work_opportunities(market: Market, config: SalesConfig, reps: RepArrays, int
     x approval_loss_multiplier while the deal waits for approval (it slips to a competitor).  The brand lowers
     price sensitivity.
     Won deals become customers waiting for onboarding at the offered discount (:func:`offered_discount`) and
-    the rep's promise.
-    Returns the indices of the deals won.
+    the rep's promise.  Draws: one per open deal (``selling``).
     """
+    config, week = ctx.config.sales, ctx.week
     opps = market.in_stage(Stage.OPPORTUNITY)
     owner = market.owner[opps]
     waiting = market.approval_wait[opps] > 0
@@ -259,7 +358,7 @@ def work_opportunities(market: Market, config: SalesConfig, reps: RepArrays, int
     loss = (config.base_loss_hazard * (config.loss_hazard_offset - market.fit[opps])
             * np.where(waiting, config.approval_loss_multiplier, 1.0))
     p_win, p_loss = 1 - np.exp(-win), 1 - np.exp(-loss)
-    u = rng.random(opps.size)
+    u = ctx.uniform("selling", opps)
     won_mask = u < p_win
     lost_mask = ~won_mask & (u < p_win + p_loss * (1 - p_win))
     won, lost = opps[won_mask], opps[lost_mask]
@@ -270,31 +369,33 @@ def work_opportunities(market: Market, config: SalesConfig, reps: RepArrays, int
     market.contract_value[won] = terms.list_price * (1 - d)
     market.promised[won] = np.minimum(1.0, terms.standard_service * (1 + reps.promise_inflation[market.owner[won]]))
     market.onboarded[won] = False
-    out.won, out.lost = int(won.size), int(lost.size)
-    out.bookings = float(market.contract_value[won].sum())
-    out.discount_given = float((terms.list_price * d).sum())
-    out.cycles = week - market.accepted_week[won]
-    out.lead_won = int(np.count_nonzero(market.via_marketing[won]))
-    out.lead_failed += int(np.count_nonzero(market.via_marketing[lost]))
+    deals = Deals(won=won, lost=int(lost.size), bookings=float(market.contract_value[won].sum()),
+                  discount_given=float((terms.list_price * d).sum()), lead_won=int(np.count_nonzero(
+                      market.via_marketing[won])), lead_failed=int(np.count_nonzero(market.via_marketing[lost])),
+                  cycles=week - market.accepted_week[won])
     market.rest(lost, Stage.PROSPECT, week)
-    return won
+    return deals
 
 
-def prospect(market: Market, config: SalesConfig, reps: RepArrays, intensity: np.ndarray, week: int,
-             rng: np.random.Generator, out: SalesWeek) -> None:
+def prospect(market: Market, ctx: WeekContext, reps: RepArrays, intensity: np.ndarray) -> int:
     """Reps with free hours find their own leads: each screens ``prospects_screened_per_lead`` aware
     prospects per lead it opens and opens the ones it reads as best (self-sourced leads skip marketing and
-    go straight to SAL)."""
+    go straight to SAL).  Returns the leads opened.  Draws (``prospecting``): per rep, the fractional lead;
+    per account of the market, its place in the screening order; per account screened, the read.
+    """
+    config, week = ctx.config.sales, ctx.week
     free = np.where(intensity >= 1.0, reps.hours * (1 - reps.care_share), 0.0) * config.prospecting_share
     expected = free / config.hours_per_prospect
-    n_per_rep = np.floor(expected) + (rng.random(expected.size) < expected % 1)
+    n_per_rep = np.floor(expected) + (ctx.uniform("prospecting", np.arange(expected.size), 0) < expected % 1)
     total = int(n_per_rep.sum())
     pool = market.contact_pool(week)
     pool = pool[market.aware[pool]]
     if total == 0 or pool.size == 0:
-        return
-    screened = rng.choice(pool, size=min(pool.size, config.prospects_screened_per_lead * total), replace=False)
-    read = market.fit[screened] + rng.normal(0.0, config.estimation_noise, screened.size)
+        return 0
+    order = ctx.rng("prospecting").random(market.size)[pool]  # a random sample without replacement: the lowest
+    size = min(pool.size, config.prospects_screened_per_lead * total)
+    screened = pool[np.sort(np.argpartition(order, size - 1)[:size])] if size < pool.size else pool
+    read = market.fit[screened] + ctx.normal("prospecting", screened, config.estimation_noise, 1)
     opened = screened[np.argsort(-read)[:total]]
     owners = np.repeat(np.arange(expected.size), n_per_rep.astype(int))[:opened.size]
     market.move(opened, Stage.ACCEPTED, week)
@@ -302,7 +403,7 @@ def prospect(market: Market, config: SalesConfig, reps: RepArrays, intensity: np
     market.via_marketing[opened] = False
     market.freshness[opened] = 1.0
     market.accepted_week[opened] = week
-    out.self_sourced = int(opened.size)
+    return int(opened.size)
 
 
 def care_per_customer(market: Market, customers: np.ndarray, reps: RepArrays, config: SalesConfig) -> np.ndarray:
