@@ -5,7 +5,10 @@ only the arms its asserted checks read) on :data:`sim.studies.seeds.FAST_TESTS`,
 the published table and of the calibration runs.  Every check without an ``untested`` reason must produce a row
 and that row must hold (its rule met and its p, Holm-adjusted within the study, below 0.05).  A check whose arms
 did not run fails here: it is never skipped.  Checks the fast tests do not assert say why in ``Check.untested``.
-One test per study, so ``pytest -n 2`` spreads them over the workers.
+One test per study, so ``pytest -n 2`` spreads them over the workers.  Studies that run the same arm on the same
+seeds and horizon (the ``hundred_years_war`` baseline above all) share its runs within a worker process
+(:func:`sim.studies.execution.finished_runs`; ``tests/test_studies.py`` shows a shared study's tables and rows are
+bit-identical to running it alone), so each arm runs once per worker, not once per study.
 """
 
 from __future__ import annotations
