@@ -32,14 +32,24 @@ def local(fn: Callable, tasks: Iterable, execution: ExecutionSpec, root: Path) -
 def dask(fn: Callable, tasks: Iterable, execution: ExecutionSpec, root: Path) -> Iterator[Any]:
     """Dask distributed: the scheduler at ``execution.dask_address``, or a LocalCluster started here
     with ``n_jobs`` single-threaded workers (all cores for -1)."""
+    import logging
+
     from distributed import Client, LocalCluster, as_completed
 
+    quiet = logging.getLogger("distributed.client")  # a lost scheduler is reported once, as one line, by the caller
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)
     if execution.dask_address:
-        client, cluster = Client(execution.dask_address), None
+        try:
+            client, cluster = Client(execution.dask_address, timeout=30), None
+        except (OSError, TimeoutError) as err:
+            quiet.setLevel(level)
+            raise EngineLost(f"cannot reach the Dask scheduler at {execution.dask_address} "
+                             f"({type(err).__name__}: {str(err).splitlines()[0][:120] if str(err) else ''})") from None
     else:
         n_workers = None if execution.n_jobs < 1 else execution.n_jobs
         cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=execution.dask_processes,
-                               dashboard_address=None)
+                               dashboard_address=None, silence_logs=logging.ERROR)
         client = Client(cluster)
     try:
         futures = client.map(fn, list(tasks), pure=False)
@@ -65,6 +75,7 @@ def dask(fn: Callable, tasks: Iterable, execution: ExecutionSpec, root: Path) ->
         if cluster is not None:
             with contextlib.suppress(Exception):
                 cluster.close(timeout=5)
+        quiet.setLevel(level)
 
 
 def _lost(client, err: Exception) -> bool:

@@ -16,6 +16,7 @@ When resuming, only ``execution.*`` may change.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -90,6 +91,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"alignsim {args.command}: error: cannot write{where}: {err.strerror or err}: free space or make "
               "the folder writable, then run the command again (with --resume for a sweep); finished parts "
               "are kept", file=sys.stderr)
+        return EXIT_ENVIRONMENT
+    except Exception as err:  # noqa: BLE001 - an engine's failure (a worker library, a cluster): still one line
+        if os.environ.get("ALIGNSIM_TRACEBACK"):
+            raise
+        first = str(err).strip().splitlines()[0][:200] if str(err).strip() else ""
+        print(f"alignsim {args.command}: error: {type(err).__name__}: {first} (stored chunks are kept; "
+              "ALIGNSIM_TRACEBACK=1 shows the traceback)", file=sys.stderr)
         return EXIT_ENVIRONMENT
     except KeyboardInterrupt:  # the sweep already said what is stored and how to resume
         return 130
