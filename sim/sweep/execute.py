@@ -193,6 +193,9 @@ def run_sweep(spec: str | Path | dict | SweepSpec | None, out: str | Path, *, re
             another sweep is writing ``out``).
         SweepLost: the Dask scheduler was lost (what is stored stays stored; resume finishes the sweep).
     """
+    from sim.config import plain
+
+    n_jobs = plain(n_jobs)
     if not str(out).strip():
         raise ConfigError("out = '' is not valid (--out): give the sweep directory")
     check_writable(out, "out")

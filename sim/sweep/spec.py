@@ -258,7 +258,7 @@ def load_spec(source: str | Path | dict | SweepSpec, overrides: list[str] | None
         if isinstance(source, SweepSpec):
             data = OmegaConf.structured(source)
         else:
-            data = OmegaConf.create(_read(source) if isinstance(source, (str, Path)) else _legacy(source))
+            data = OmegaConf.create(_read(source) if isinstance(source, (str, Path)) else _legacy(_plain(source)))
         layers = [OmegaConf.structured(SweepSpec), data]
         if overrides:
             bad = [o for o in overrides if "=" not in o]
@@ -315,6 +315,17 @@ def _unique_loader():
 
     Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
     return Loader
+
+
+def _plain(data: Any) -> Any:
+    """``data`` with numpy scalars (from SALib, pandas, the EMA workbench) as Python values, at any depth."""
+    from sim.config import plain
+
+    if isinstance(data, dict):
+        return {key: _plain(value) for key, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_plain(value) for value in data]
+    return plain(data)
 
 
 def _legacy(data: dict) -> dict:
