@@ -175,14 +175,13 @@ class AlignmentModel(mesa.Model):
         inquiries = self.inquiry_phase(marketing)
         desk = self.sales_desk(meeting)
         leads = self.leads_phase(desk)
-        pending = self.purchasing_phase()
+        self.purchasing_phase()
         sales = self.deals_phase(desk, leads)
         operations, hires = self.operations_phase()
         customers = self.customers_phase(desk)
         self.relations_phase()
         books = self.close_books(marketing, customers)
-        self.observe(Week(self.week, meeting, marketing, inquiries, sales, pending, operations, hires, customers,
-                          books))
+        self.observe(Week(self.week, meeting, marketing, inquiries, sales, operations, hires, customers, books))
 
     def start_week(self) -> bool:
         """Advance the clock; every staff member decides (rotation, channel mix, discount, promises, care
@@ -230,12 +229,12 @@ class AlignmentModel(mesa.Model):
         share, weeks = self.purchasing.approval_terms()
         return LeadsWeek(review=review, discovery=self.market.qualify(ctx, share, weeks, desk.intensity))
 
-    def purchasing_phase(self) -> int:
-        """Purchasing officers present move the oldest approval files forward; returns the files waiting."""
+    def purchasing_phase(self) -> None:
+        """Purchasing officers present move the oldest approval files forward; the files still waiting are
+        ``purchasing.pending`` (read by the period review)."""
         if self.config.purchasing.enabled:
             officers = sum(not o.away for o in self.agents_by_type[PurchasingOfficer])
             self.purchasing.pending = self.market.approve(officers, self.config.purchasing.approvals_per_officer)
-        return self.purchasing.pending
 
     def deals_phase(self, desk: SalesDesk, leads: LeadsWeek) -> SalesWeek:
         """Sales works its opportunities (won, lost or still open) and prospects with its free hours.

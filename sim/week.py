@@ -78,7 +78,6 @@ class Week:
     marketing: MarketingWeek
     inquiries: InquiryWeek
     sales: SalesWeek
-    pending_approvals: int
     operations: OperationsWeek
     hires: int
     customers: CustomerWeek
