@@ -46,6 +46,9 @@ class Subcommand:
     usage: str = ""
     answers_help: bool = False
     full_argv: bool = False
+    check: str = ""
+    """Name of a function of this module that checks the arguments before the subcommand starts (raising
+    :class:`~sim.config.ConfigError` for bad input, :class:`OutputNotWritable` for an unwritable output)."""
 
     def function(self):
         """The subcommand's entry point, or None if its module does not provide it (yet)."""
@@ -69,11 +72,11 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "study": Subcommand("run the claim studies (C1-C10, F1-F12) and write the claims table",
                         "sim.studies.cli:main", answers_help=True),
     "dashboard": Subcommand("serve the trainers' dashboard on 127.0.0.1 (a browser shows it)",
-                            "sim.viz.cli:dashboard_main", "alignsim dashboard [port=8765]"),
+                            "sim.viz.cli:dashboard_main", "alignsim dashboard [port=8765]", check="_check_port"),
     "report": Subcommand("write the self-contained debrief pack (HTML) of two scenarios",
                          "sim.viz.cli:report_main",
                          "alignsim report scenario=A compare_with=B [out=debrief.html] [replicates=10] [seed=0] "
-                         "[KEY=VALUE ...]"),
+                         "[KEY=VALUE ...]", check="_check_out_file"),
     "workshop": Subcommand("run a workshop room: teams play the departments, quarter by quarter",
                            "sim.workshop.cli:main", answers_help=True),
 }
@@ -380,8 +383,45 @@ def _subcommand(name: str, rest: list[str]) -> int:
     if not sub.answers_help and any(a in ("--help", "-h") for a in rest):
         print(f"usage: {sub.usage or 'alignsim ' + name}\n\n{sub.summary}")
         return 0
+    if sub.check:
+        try:
+            globals()[sub.check](rest)
+        except ConfigError as err:
+            print(f"alignsim {name}: {err} (usage: {sub.usage})", file=sys.stderr)
+            return 2
+        except OutputNotWritable as err:
+            print(f"alignsim {name}: {err}", file=sys.stderr)
+            return 1
     status = function([name, *rest] if sub.full_argv else rest)
     return 0 if status is None else int(status)
+
+
+def _option(rest: list[str], key: str) -> str | None:
+    """The value of the last ``key=VALUE`` among a subcommand's arguments, or None."""
+    values = [a.split("=", 1)[1] for a in rest if a.startswith(f"{key}=")]
+    return values[-1] if values else None
+
+
+def _check_port(rest: list[str]) -> None:
+    """``port=N`` must be a TCP port, 1 to 65535."""
+    text = _option(rest, "port")
+    if text is not None and text.strip().lstrip("+-").isdigit() and not 1 <= int(text) <= 65535:
+        raise ConfigError(f"port = {text} is out of range: allowed [1, 65535]")
+
+
+def _check_out_file(rest: list[str]) -> None:
+    """``out=FILE`` must not be empty and its folder must be writable, before any replicate runs."""
+    text = _option(rest, "out")
+    if text is None:
+        return
+    if not text.strip():
+        raise ConfigError("out = '' is not valid: give the file to write (or leave it unset)")
+    from sim.sweep.store import NotWritable, check_writable
+
+    try:
+        check_writable(Path(text).absolute().parent, "out")
+    except NotWritable as err:
+        raise OutputNotWritable(str(err)) from None
 
 
 def _refuse_bare_words(args: list[str]) -> None:

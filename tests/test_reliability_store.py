@@ -204,6 +204,8 @@ ENVIRONMENT = [
      "cannot write the outputs: /proc is not a writable folder"),
     ("read-only job folder", ["market.accounts=300", "market.initial_customers=5", "weeks=5", "replicates=2",
                               "hydra.run.dir=/proc/alignsim-job"], "cannot write the outputs: /proc is not a writable"),
+    ("read-only report folder", ["report", "out=/proc/alignsim/debrief.html", "replicates=1"],
+     "cannot write the outputs: /proc is not a writable folder"),
     ("truncated manifest on resume", ["sweep", "--resume", "--out", "{truncated}"], "manifest.json is damaged"),
     ("truncated manifest on analyze", ["analyze", "{truncated}"], "manifest.json is damaged"),
     ("damaged part on analyze", ["analyze", "{unchecked}"], "has no checksum"),
