@@ -25,6 +25,7 @@ const COMPANY = [["revenue", "Revenue this quarter", "eur"], ["revenue_total", "
                  ["trust", "Trust", "num2"]];
 
 let socket = null, state = null, game = null, received = 0, formKey = null, draft = {}, hello = null;
+let timerDraft = null;  // the round time being typed on the console (kept when the console is redrawn)
 
 function esc(text) {
   return String(text ?? "").replace(/[&<>"']/g, c => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
@@ -84,10 +85,13 @@ function onMessage(msg) {
   if (msg.type === "state") {
     state = msg.state;
     received = performance.now();
-    render();
-    document.body.dataset.version = state.version;
-    document.body.dataset.phase = state.phase;
-    document.body.dataset.round = state.round;
+    try {
+      render();
+    } finally {
+      document.body.dataset.version = state.version;
+      document.body.dataset.phase = state.phase;
+      document.body.dataset.round = state.round;
+    }
   } else if (msg.type === "error") {
     if (page === "join" && /holds no seat/.test(msg.message) && hello && hello.op === "hello") {
       localStorage.removeItem(seatKey());
@@ -204,7 +208,7 @@ async function joinForm() {
 
 function renderPlayer() {
   if (state.role !== "player") return;
-  const key = `${state.round}/${state.phase}/${state.must_answer}/${state.submitted}`;
+  const key = `${state.round}/${state.phase}/${state.must_answer}/${state.submitted}/${!!state.ledger}`;
   if (key !== formKey) {
     formKey = key;
     draft = {...state.values};
@@ -322,7 +326,7 @@ function renderConsole() {
       <button id="resume" class="secondary" ${state.timer.paused ? "" : "disabled"}>Resume</button>
       <button id="close" ${["deciding", "review"].includes(state.phase) ? "" : "disabled"}>${state.phase === "review" ? "Close review" : "Close round"}</button>
       <button id="reveal" class="secondary">Reveal on projector</button>
-      <label style="display:inline">Round time <input id="timer-seconds" type="number" min="0" max="3600" step="10" value="${state.timer.round_seconds}" style="width:5em"> s</label>
+      <label style="display:inline">Round time <input id="timer-seconds" type="number" min="0" max="3600" step="10" value="${timerDraft ?? state.timer.round_seconds}" style="width:5em"> s</label>
       <button id="set-timer" class="secondary">Set</button>
     </div>
     <div class="join-box"><img src="/qr/${esc(state.code)}.svg" alt="QR code of the join link">
@@ -336,7 +340,11 @@ function renderConsole() {
     <h2>Log</h2><ul class="help" id="log">${state.log.slice().reverse().map(l => `<li>${esc(l)}</li>`).join("")}</ul>`;
   const token = hashParam("token");
   for (const op of ["start", "pause", "resume", "close", "reveal"]) document.getElementById(op).onclick = () => send({op, token});
-  document.getElementById("set-timer").onclick = () => send({op: "timer", seconds: Number(document.getElementById("timer-seconds").value)});
+  document.getElementById("timer-seconds").oninput = e => { timerDraft = e.target.value; };
+  document.getElementById("set-timer").onclick = () => {
+    send({op: "timer", seconds: Number(document.getElementById("timer-seconds").value)});
+    timerDraft = null;
+  };
 }
 
 // ------------------------------------------------------------------ the projector
@@ -351,9 +359,13 @@ function renderProjector() {
     const done = people.filter(d => state.phase === "review" ? c.seats[d].answered || !c.seats[d].missed : c.seats[d].submitted);
     return `<tr><td>${esc(c.name)}</td><td>${people.length}</td><td>${state.phase === "lobby" ? "–" : `${done.length} of ${people.length}`}</td></tr>`;
   }).join("");
-  body += `<h2>Teams</h2><table><tr><th>Company</th><th>Players</th><th>${state.phase === "review" ? "Reviews answered" : "Decisions in"}</th></tr>${progress}</table>`;
-  if (state.revealed) body += `<h2>Leaderboard after round ${state.revealed}</h2>${leaderboardTable(state.leaderboard, false)}`;
-  if (state.ledgers) body += `<h2>Who really cost the company what</h2>` + state.ledgers.map(l => ledgerBlock(l.name, l)).join("");
+  const teams = `<h2>Teams</h2><table><tr><th>Company</th><th>Players</th><th>${state.phase === "review" ? "Reviews answered" : "Decisions in"}</th></tr>${progress}</table>`;
+  const board = state.revealed ? `<h2>Leaderboard after round ${state.revealed}</h2>${leaderboardTable(state.leaderboard, false)}` : "";
+  if (state.ledgers) {  // the debrief: the ledger first, where the room can read it
+    body += `<h2>Who really cost the company what</h2>` + state.ledgers.map(l => ledgerBlock(l.name, l)).join("") + board;
+  } else {
+    body += (state.phase === "lobby" ? teams : board + teams);
+  }
   app.innerHTML = statusBar() + body;
 }
 
