@@ -64,3 +64,34 @@ def test_debrief_pack_is_self_contained():
                  overrides=["market.accounts=2000", "market.initial_customers=50", "weeks=30"])
     assert not re.search(r"""(src|href)\s*=\s*["']?https?:""", page)
     assert page.count("data:image/png;base64,") == 2 and "What happened and why" in page
+
+
+def test_talking_points_are_ranked_by_effect_size_and_the_unclear_ones_grouped():
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from sim.viz.comparison import talking_points
+
+    rows = [  # metric, difference, CI: a small clear effect, a large clear effect, two unclear ones
+        ("revenue_total", 1.0, 0.2, 1.8), ("trust_mean_end", 0.2, 0.18, 0.22),
+        ("retention_12m", 0.5, -1.0, 2.0), ("cac", -0.1, -0.5, 0.3)]
+    table = pd.DataFrame([{"metric": m, "a_mean": 10.0, "b_mean": 10.0 + d, "difference": d,
+                           "difference_ci_low": lo, "difference_ci_high": hi, "n": 10} for m, d, lo, hi in rows])
+    comparison = SimpleNamespace(table=table, runs=pd.DataFrame({"scenario": ["a", "b"]}))
+    points = talking_points(comparison)
+    assert len(points) == 3, "two clear effects, then one sentence for the rest"
+    assert points[0].startswith("Mean trust") or "trust" in points[0].lower(), points[0]
+    assert "standardised effect" in points[0] and "standardised effect" in points[1]
+    assert points[2].startswith("No clear difference") and "retention" in points[2].lower()
+
+
+def test_report_goes_into_the_outputs_folder_and_both_commands_answer_help(capsys):
+    import datetime
+
+    from sim.viz.cli import dashboard_main, default_report_path, report_main
+
+    path = default_report_path("a", "b", datetime.datetime(2026, 1, 2, 3, 4, 5, 678))
+    assert path.parts[:3] == ("outputs", "2026-01-02", "03-04-05-000678") and path.name == "debrief_a_vs_b.html"
+    assert dashboard_main(["--help"]) == 0 and "usage: alignsim dashboard" in capsys.readouterr().out
+    assert report_main(["--help"]) == 0 and "outputs/<date>/<time>" in capsys.readouterr().out

@@ -2,8 +2,8 @@
 
 ``alignsim dashboard [port=8765]`` serves the dashboard on 127.0.0.1 only (a training room's laptop, no
 network needed: the front end is served from the installed solara-assets) and prints its URL.
-``alignsim report scenario=A compare_with=B [out=debrief.html] [replicates=10] [seed=0] [KEY=VALUE ...]``
-writes the self-contained debrief pack; other ``KEY=VALUE`` pairs are config overrides for both arms
+``alignsim report scenario=A compare_with=B [out=FILE] [replicates=10] [seed=0] [KEY=VALUE ...]``
+writes the self-contained debrief pack (by default into a new folder of ``outputs/``); other ``KEY=VALUE`` pairs are config overrides for both arms
 (``market.accounts=5000``).
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
+from pathlib import Path
 
 from sim.config import ConfigError
 
@@ -57,9 +58,37 @@ def server_env() -> dict[str, str]:
             "SOLARA_THEME_SHOW_BANNER": "False", "SOLARA_THEME_TITLE": "alignsim workshop"}
 
 
+DASHBOARD_USAGE = """usage: alignsim dashboard [port=8765]
+
+Serve the trainers' dashboard on 127.0.0.1:PORT (this laptop only; no network needed) until Ctrl-C, then open
+http://127.0.0.1:PORT/ in a browser and put it on the projector."""
+REPORT_USAGE = """usage: alignsim report scenario=A compare_with=B [out=FILE] [replicates=10] [seed=0] [KEY=VALUE ...]
+
+Write the self-contained debrief pack (one HTML file that opens offline) of two presets' paired replicates.
+out: the file to write (default outputs/<date>/<time>/debrief_A_vs_B.html, beside the main job's folders);
+other KEY=VALUE pairs are config overrides for both arms (market.accounts=5000)."""
+
+
+def _wants_help(argv: list[str]) -> bool:
+    return any(a in ("--help", "-h", "help") for a in argv)
+
+
+def default_report_path(scenario: str, compare_with: str, now=None) -> Path:
+    """Where the debrief pack goes when no ``out=`` is given: a new folder of the outputs tree,
+    ``outputs/<date>/<time with microseconds>/`` (as the main job's), so two packs never overwrite each other."""
+    import datetime
+
+    now = now or datetime.datetime.now()
+    return (Path("outputs") / now.strftime("%Y-%m-%d") / now.strftime("%H-%M-%S-%f")
+            / f"debrief_{scenario}_vs_{compare_with}.html")
+
+
 def dashboard_main(argv: list[str]) -> int:
     """Serve the dashboard until Ctrl-C (the solara server takes over this process); returns 2 on a bad
     argument or a busy port."""
+    if _wants_help(argv):
+        print(DASHBOARD_USAGE)
+        return 0
     try:
         port = _number(_pairs(argv), "port", DEFAULT_PORT)
     except ConfigError as err:
@@ -76,13 +105,16 @@ def dashboard_main(argv: list[str]) -> int:
 
 def report_main(argv: list[str]) -> int:
     """Write the debrief pack; 2 on invalid arguments or configuration."""
+    if _wants_help(argv):
+        print(REPORT_USAGE)
+        return 0
     from sim.viz import report
 
     try:
         options = _pairs(argv)
         scenario = options.pop("scenario", "hundred_years_war")
         compare_with = options.pop("compare_with", "full_alignment")
-        out = options.pop("out", f"debrief_{scenario}_vs_{compare_with}.html")
+        out = options.pop("out", None) or default_report_path(scenario, compare_with)
         replicates = _number(options, "replicates", 10)
         seed = _number(options, "seed", 0)
         overrides = [f"{k}={v}" for k, v in options.items()]

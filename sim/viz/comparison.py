@@ -58,8 +58,22 @@ def _with_unit(o, value: float, signed: bool = False) -> str:
     return f"{_shown(o, value, signed)} {o.unit}".rstrip()
 
 
+def effect_size(row) -> float:
+    """The paired standardised effect of one outcome (Cohen's d_z: the mean paired difference over the standard
+    deviation of the paired differences), recovered from its 95 % CI: NaN when there is no CI."""
+    from scipy import stats
+
+    n, low, high = row.get("n", float("nan")), row["difference_ci_low"], row["difference_ci_high"]
+    if pd.isna(n) or n < 2 or pd.isna(low) or pd.isna(high) or high <= low:
+        return float("nan")
+    sd = (high - low) / 2 / stats.t.ppf(0.975, n - 1) * (n ** 0.5)
+    return float(row["difference"] / sd) if sd > 0 else float("nan")
+
+
 def talking_points(comparison) -> list[str]:
-    """Plain sentences for the debrief: each outcome whose paired 95 % CI excludes zero, then the others."""
+    """Plain sentences for the debrief, largest effect first: each outcome whose paired 95 % CI excludes zero,
+    ranked by its standardised effect size (:func:`effect_size`), then one sentence naming the outcomes with no
+    clear difference."""
     a, b = arm_names(comparison)
     clear, unclear = [], []
     for _, r in comparison.table.iterrows():
@@ -67,14 +81,20 @@ def talking_points(comparison) -> list[str]:
         low, high = _ci(r, "difference")
         if pd.isna(low) or pd.isna(high):
             continue
-        text = f"{o.label}: {_with_unit(o, r[f'{a}_mean'])} under {a}, {_with_unit(o, r[f'{b}_mean'])} under {b}"
         if low > 0 or high < 0:
             direction = "higher" if low > 0 else "lower"
             verdict = "" if o.better == "neither" else (
                 " (better)" if (direction == "higher") == (o.better == "higher") else " (worse)")
-            clear.append(f"{text}: {direction} under {b}{verdict}, difference {_with_unit(o, r['difference'], True)} "
-                         f"(95 % CI {_shown(o, low, True)} to {_shown(o, high, True)}).")
+            d = effect_size(r)
+            size = "" if pd.isna(d) else f"; standardised effect {abs(d):.1f}"
+            clear.append((abs(d) if pd.notna(d) else 0.0,
+                          f"{o.label} is {direction} under {b}{verdict}: {_with_unit(o, r[f'{b}_mean'])} against "
+                          f"{_with_unit(o, r[f'{a}_mean'])}, a difference of {_with_unit(o, r['difference'], True)} "
+                          f"(95 % CI {_shown(o, low, True)} to {_shown(o, high, True)}{size})."))
         else:
-            unclear.append(f"{text}: no clear difference (95 % CI {_shown(o, low, True)} to "
-                           f"{_shown(o, high, True)} includes zero).")
-    return clear + unclear
+            unclear.append(o.label.lower() if o.label[1:2].islower() else o.label)
+    points = [text for _, text in sorted(clear, key=lambda item: -item[0])]
+    if unclear:
+        points.append(f"No clear difference between {a} and {b} in {', '.join(unclear[:-1])}"
+                      f"{' or ' if len(unclear) > 1 else ''}{unclear[-1]} (each 95 % CI includes zero).")
+    return points

@@ -7,8 +7,10 @@ Every axis label and unit comes from :mod:`sim.outcomes`; the bands of the compa
 from __future__ import annotations
 
 import base64
+import functools
 import io
 
+import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -25,6 +27,19 @@ PANEL_TITLES = ("Revenue", "Customers", "Pipeline by stage", "Trust between depa
 COMPARE_OUTCOMES = ("revenue", "active_customers", "trust_mean", "alignment_stage")
 """Weekly outcomes drawn as bands in the comparison."""
 ARM_COLOURS = ("#c0392b", "#2471a3")
+READABLE = {"font.size": 14, "axes.titlesize": 15, "axes.labelsize": 14, "xtick.labelsize": 13,
+            "ytick.labelsize": 13, "legend.fontsize": 12, "legend.title_fontsize": 12, "figure.titlesize": 16}
+"""Font sizes (points) of the figures: at the debrief pack's 110 dpi a 12-inch figure shown 1200 px wide puts its
+smallest text (13 pt) near 18 CSS px, readable from the back of a room."""
+
+
+def readable(draw):
+    """Build the figure under :data:`READABLE` (matplotlib reads font sizes when each text is made)."""
+    @functools.wraps(draw)
+    def wrapper(*args, **kwargs):
+        with matplotlib.rc_context(READABLE):
+            return draw(*args, **kwargs)
+    return wrapper
 
 
 def to_png(fig: Figure, dpi: int = 80) -> bytes:
@@ -44,6 +59,7 @@ def _unit_of(names: tuple[str, ...]) -> str:
     return first.axis_label if len(names) == 1 else first.unit
 
 
+@readable
 def kpi_figure(weekly: pd.DataFrame, horizon: int, title: str, marked_week: int | None = None,
                change_weeks: tuple[int, ...] = ()) -> Figure:
     """The Run tab's six panels over weeks 0..horizon; ``marked_week`` (a clicked event) as a solid line,
@@ -66,13 +82,14 @@ def kpi_figure(weekly: pd.DataFrame, horizon: int, title: str, marked_week: int 
         if marked_week is not None:
             ax.axvline(marked_week, color="black", lw=1.5, label=f"week {marked_week}")
         if not weekly.empty and (len(names) > 1 or marked_week is not None):
-            ax.legend(fontsize=7, loc="best")
+            ax.legend(loc="best")
     for ax in axes[-1]:
         ax.set_xlabel("week")
     fig.suptitle(title)
     return fig
 
 
+@readable
 def compare_figure(weekly: pd.DataFrame, arms: tuple[str, str], title: str) -> Figure:
     """Mean and 95 % band over replicates of each arm, week by week, for :data:`COMPARE_OUTCOMES`."""
     fig = Figure(figsize=(12, 6.2), layout="constrained")
@@ -88,13 +105,14 @@ def compare_figure(weekly: pd.DataFrame, arms: tuple[str, str], title: str) -> F
         ax.set_ylabel(o.axis_label)
         if name == "alignment_stage":  # a band over few replicates can run past the five stages
             ax.set_ylim(0.5, 5.5)
-        ax.legend(fontsize=8, title="mean, 95 % band", title_fontsize=8)
+        ax.legend(title="mean, 95 % band")
     for ax in axes[-1]:
         ax.set_xlabel("week")
     fig.suptitle(title)
     return fig
 
 
+@readable
 def difference_figure(table: pd.DataFrame, baseline: str, other: str) -> Figure:
     """The paired difference (other - baseline) of each ratio-scale metric of ``sim.compare``'s table, as a
     share of the baseline mean with its 95 % confidence interval."""
@@ -112,5 +130,5 @@ def difference_figure(table: pd.DataFrame, baseline: str, other: str) -> Figure:
     ax.set_yticks(y, [outcome(r["metric"]).label for r in rows])
     ax.set_xlabel(f"{other} minus {baseline} (% of the {baseline} mean)")
     ax.set_title(f"What changes from {baseline} to {other}")
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(loc="lower right")
     return fig

@@ -34,7 +34,9 @@ def _timeline_html(comparison, arm: str, limit: int = 40) -> str:
     story = timeline(events.drop(columns=["scenario", "replicate", "seed"]), weekly)
     story = story[story["kind"] != "meeting"]
     items = "".join(f"<li>{html.escape(t)}</li>" for t in story["text"].head(limit))
-    more = f"<p class='muted'>... and {len(story) - limit} more events.</p>" if len(story) > limit else ""
+    rest = "".join(f"<li>{html.escape(t)}</li>" for t in story["text"].iloc[limit:])
+    more = (f"<details><summary>The other {len(story) - limit} events</summary>"
+            f"<ol class='timeline' start='{limit + 1}'>{rest}</ol></details>") if len(story) > limit else ""
     return (f"<h3>{html.escape(arm)} (replicate {first}, joint meetings left out)</h3>"
             f"<ol class='timeline'>{items or '<li>No events.</li>'}</ol>{more}")
 
