@@ -163,8 +163,10 @@ def _run_tagged(cfg: Config, seed: int, replicate: int,
     result = run(cfg, seed, progress)
     tag = {"scenario": cfg.name, "replicate": replicate, "seed": seed}
     summary = pd.concat([pd.Series(tag), result.summary])
-    weekly = result.weekly.assign(**tag)
-    events = result.events.assign(**tag)
+    # seeds span the whole uint64 range: tagged as int64 below 2**63 and uint64 above, the concatenated tables
+    # became float64 and lost the seed's last digits; one unsigned type in every table keeps them exact
+    weekly = result.weekly.assign(**tag).astype({"seed": "uint64"})
+    events = result.events.assign(**tag).astype({"seed": "uint64"})
     return summary, weekly, events
 
 
@@ -285,7 +287,7 @@ def run_replicates(cfgs: list[Config], replicates: int, seed: int = 0, n_jobs: i
         outputs = Parallel(n_jobs=n_jobs, return_as="generator")(
             delayed(_run_tagged)(*t, progress=False) for t in tasks)
         results = list(tqdm(outputs, total=len(tasks), unit="run", desc="runs", disable=not progress))
-    runs = pd.DataFrame([r[0] for r in results])
+    runs = pd.DataFrame([r[0] for r in results]).astype({"seed": "uint64"})
     weekly = pd.concat([r[1] for r in results], ignore_index=True)
     events = pd.concat([r[2] for r in results], ignore_index=True)
     return Comparison(runs=runs, weekly=weekly, events=events)
