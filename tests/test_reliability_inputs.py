@@ -155,3 +155,12 @@ def test_the_job_log_holds_what_the_job_printed(capsys, monkeypatch, tmp_path):
     for name in ("runs", "weekly", "events"):
         frame = pd.read_parquet(logs[0].parent / f"{name}.parquet")
         assert frame["seed"].dtype == np.uint64, name  # the same integer type in every table
+
+
+def test_seeds_above_2_63_stay_exact_in_every_table():
+    seeds = sim.replicate_seeds(0, 8)
+    assert any(s >= 2 ** 63 for s in seeds) and any(s < 2 ** 63 for s in seeds)  # both int64 and uint64 ranges
+    cmp = sim.compare(replicates=8, overrides=TINY)
+    for name in ("runs", "weekly", "events"):
+        frame = getattr(cmp, name)
+        assert frame["seed"].dtype == np.uint64 and set(frame["seed"].tolist()) <= set(seeds), name

@@ -26,7 +26,7 @@ from sim.runner import replicate_seeds
 from sim.runner import run as run_model
 from sim.sweep.design import Design, apply, build, problem
 from sim.sweep.spec import ExecutionSpec, Lever, SweepSpec, check_execution, load_spec, resolve_levers
-from sim.sweep.store import DamagedSweep, PartInfo, SweepStore, check_writable
+from sim.sweep.store import DamagedSweep, MissingDesign, PartInfo, SweepStore, check_writable
 
 FORMAT_VERSION = 2
 """Version of the sweep directory layout, stored in the manifest (2: parts carry the sweep's identity and a
@@ -262,7 +262,7 @@ def _resumed(store: SweepStore, spec, yes: bool) -> tuple[SweepSpec, Config, Des
     levers = resolve_levers(stored)
     try:
         points = store.design()
-    except FileNotFoundError:
+    except MissingDesign:
         rebuilt = build(levers, stored.design)
         if len(rebuilt.points) != manifest["points"]:
             raise DamagedSweep(f"{store.root / 'design.parquet'} is missing and the stored spec gives "

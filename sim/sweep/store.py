@@ -86,6 +86,10 @@ class DamagedSweep(ValueError):
     """A sweep's manifest is unreadable, or parts are unreadable, foreign, without a checksum, or changed."""
 
 
+class MissingDesign(DamagedSweep):
+    """A sweep's design.parquet is missing (resume rebuilds it from the stored spec)."""
+
+
 @dataclass(frozen=True)
 class PartInfo:
     """One stored part: its SHA-256 (hex) and its number of rows."""
@@ -173,10 +177,11 @@ class SweepStore:
         return self.manifest()["sweep_id"]
 
     def design(self) -> pd.DataFrame:
-        """The stored design table, indexed by point; FileNotFoundError names the file if it is missing."""
+        """The stored design table, indexed by point; :class:`MissingDesign` names the file if it is missing."""
         path = self.root / "design.parquet"
         if not path.exists():
-            raise FileNotFoundError(f"{path} is missing")
+            raise MissingDesign(f"{path} is missing: `alignsim sweep --resume --out {self.root}` rebuilds it from "
+                                "the stored spec")
         return pd.read_parquet(path)
 
     def part_path(self, table: str, chunk: int) -> Path:
