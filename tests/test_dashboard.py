@@ -95,3 +95,35 @@ def test_report_goes_into_the_outputs_folder_and_both_commands_answer_help(capsy
     assert path.parts[:3] == ("outputs", "2026-01-02", "03-04-05-000678") and path.name == "debrief_a_vs_b.html"
     assert dashboard_main(["--help"]) == 0 and "usage: alignsim dashboard" in capsys.readouterr().out
     assert report_main(["--help"]) == 0 and "outputs/<date>/<time>" in capsys.readouterr().out
+
+
+def test_the_servers_refuse_other_hosts_and_cross_site_websockets():
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route, WebSocketRoute
+    from starlette.testclient import TestClient
+    from starlette.websockets import WebSocketDisconnect
+
+    from sim.viz.cli import server_command
+    from sim.viz.guard import guarded
+
+    async def hello(websocket):
+        await websocket.accept()
+        await websocket.send_text("hello")
+        await websocket.close()
+
+    inner = Starlette(routes=[Route("/", lambda r: PlainTextResponse("page"), methods=["GET", "POST"]),
+                              WebSocketRoute("/ws", hello)])
+    client = TestClient(guarded(inner, 8765), base_url="http://127.0.0.1:8765")
+    assert client.get("/").text == "page"
+    assert client.get("/", headers={"host": "evil.example"}).status_code == 421
+    assert client.get("/", headers={"host": "127.0.0.1:9999"}).status_code == 421
+    assert client.post("/", headers={"origin": "http://evil.example"}).status_code == 403
+    with client.websocket_connect("ws://127.0.0.1:8765/ws", headers={"origin": "http://127.0.0.1:8765"}) as ws:
+        assert ws.receive_text() == "hello"
+    for origin in ("http://evil.example", "http://127.0.0.1:8766", "null"):
+        with pytest.raises(WebSocketDisconnect) as refused:
+            with client.websocket_connect("ws://127.0.0.1:8765/ws", headers={"origin": origin}) as ws:
+                ws.receive_text()
+        assert refused.value.code == 1008
+    assert server_command(8765)[1:3] == ["-m", "sim.viz.serve"], "the dashboard is served behind the guard"

@@ -45,9 +45,10 @@ def port_is_free(port: int) -> bool:
 
 
 def server_command(port: int) -> list[str]:
-    """The solara command that serves :mod:`sim.viz.app` on 127.0.0.1:``port`` (production mode, no browser
-    opened, no version check over the network)."""
-    return [sys.executable, "-m", "solara", "run", "sim.viz.app", "--host", HOST, "--port", str(port),
+    """The command that serves :mod:`sim.viz.app` on 127.0.0.1:``port``: solara's server (production mode, no
+    browser opened, no version check over the network) behind the Host and Origin checks of
+    :mod:`sim.viz.guard` (:mod:`sim.viz.serve`)."""
+    return [sys.executable, "-m", "sim.viz.serve", "run", "sim.viz.app", "--host", HOST, "--port", str(port),
             "--production", "--no-open", "--no-check-version", "--log-level", "warning"]
 
 

@@ -29,7 +29,6 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from importlib import resources
-from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -37,6 +36,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
+from sim.viz.guard import host_allowed, origin_allowed
 from sim.workshop.decisions import GameError, describe
 from sim.workshop.game import MAX_ROUNDS, MAX_TEAMS, PRESET_LABELS, Room, Rooms, preset_label
 
@@ -86,17 +86,11 @@ class Workshop:
     # ------------------------------------------------------------------ who may talk to us
     def host_ok(self, host_header: str | None) -> bool:
         """Whether a ``Host`` header names this server (any port is refused but ours)."""
-        if not host_header:
-            return False
-        parts = urlsplit(f"//{host_header}")
-        return (parts.hostname or "").lower() in self.hosts and (parts.port or 80) == self.port
+        return host_allowed(host_header, self.hosts, self.port)
 
     def origin_ok(self, origin: str | None) -> bool:
         """Whether an ``Origin`` header is this server's own page (no Origin: not a browser page, allowed)."""
-        if origin is None:
-            return True
-        parts = urlsplit(origin)
-        return parts.scheme == "http" and (parts.hostname or "").lower() in self.hosts and parts.port == self.port
+        return origin_allowed(origin, self.hosts, self.port)
 
     def join_url(self, code: str) -> str:
         return f"http://{self.public_host}:{self.port}/join/{code}"
