@@ -72,11 +72,12 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "study": Subcommand("run the claim studies (C1-C10, F1-F12) and write the claims table",
                         "sim.studies.cli:main", answers_help=True),
     "dashboard": Subcommand("serve the trainers' dashboard on 127.0.0.1 (a browser shows it)",
-                            "sim.viz.cli:dashboard_main", "alignsim dashboard [port=8765]", check="_check_port"),
+                            "sim.viz.cli:dashboard_main", "alignsim dashboard [port=8765]", answers_help=True,
+                            check="_check_port"),
     "report": Subcommand("write the self-contained debrief pack (HTML) of two scenarios",
                          "sim.viz.cli:report_main",
                          "alignsim report scenario=A compare_with=B [out=debrief.html] [replicates=10] [seed=0] "
-                         "[KEY=VALUE ...]", check="_check_out_file"),
+                         "[KEY=VALUE ...]", answers_help=True, check="_check_out_file"),
     "workshop": Subcommand("run a workshop room: teams play the departments, quarter by quarter",
                            "sim.workshop.cli:main", answers_help=True),
 }
@@ -383,7 +384,7 @@ def _subcommand(name: str, rest: list[str]) -> int:
     if not sub.answers_help and any(a in ("--help", "-h") for a in rest):
         print(f"usage: {sub.usage or 'alignsim ' + name}\n\n{sub.summary}")
         return 0
-    if sub.check:
+    if sub.check and not any(a in ("--help", "-h") for a in rest):
         try:
             globals()[sub.check](rest)
         except ConfigError as err:
@@ -410,12 +411,10 @@ def _check_port(rest: list[str]) -> None:
 
 
 def _check_out_file(rest: list[str]) -> None:
-    """``out=FILE`` must not be empty and its folder must be writable, before any replicate runs."""
+    """``out=FILE``'s folder must be writable, before any replicate runs (an empty ``out=`` is the default)."""
     text = _option(rest, "out")
-    if text is None:
+    if not text or not text.strip():
         return
-    if not text.strip():
-        raise ConfigError("out = '' is not valid: give the file to write (or leave it unset)")
     from sim.sweep.store import NotWritable, check_writable
 
     try:

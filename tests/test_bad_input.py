@@ -139,7 +139,6 @@ CASES = [
     ("empty output folder", ["hydra.run.dir=", *TINY], None, "hydra.run.dir = '' is not valid"),
     ("unknown Hydra flag", ["--cfgg", "job"], None, "unrecognized arguments: --cfgg"),
     ("dashboard port out of range", ["dashboard", "port=99999"], None, "port = 99999 is out of range: allowed [1, 65535]"),
-    ("empty report file", ["report", "out=", "replicates=1"], None, "out = '' is not valid: give the file to write"),
     ("seed as a sweep lever", ["sweep", "{spec}", "--out", "{out}"], sweep(**bad_lever(seed={"values": [1, 2]})),
      "sweep lever seed is not valid: the runs' seeds come from the spec's 'seed'"),
     ("replicates as a sweep lever", ["sweep", "{spec}", "--out", "{out}"],
