@@ -400,19 +400,29 @@ class Room:
             self._open_round(self.round + 1)
 
     # ------------------------------------------------------------------ the debrief
-    def compute_ledgers(self) -> None:
-        """Compute each company's blame ledger (2**4 replays of the game per company); call when finished.  It
-        runs without holding the room's lock (the records of a finished game no longer change)."""
+    def ledger_jobs(self) -> list[tuple[int, tuple]]:
+        """For each company still without a ledger: its index and the arguments of
+        :func:`~sim.workshop.ledger.company_ledger` (plain, picklable data: a server may run them in another
+        process, away from the rooms still playing)."""
         if self.phase != "finished":
             raise GameError("the ledger is computed after the last round")
-        for company in self.companies:
-            if company.ledger is None:
-                played_by = {d: ("people" if d in company.records[-1]["people"] else "agents") for d in DEPARTMENTS}
-                ledger = company_ledger(self.base, self.aligned, self.seed, company.records, played_by)
-                with self.lock:
-                    company.ledger = clean(ledger.to_dict())
         with self.lock:
-            self._changed("ledger ready")
+            return [(company.index, (self.base, self.aligned, self.seed, copy.deepcopy(company.records),
+                                     {d: ("people" if d in company.records[-1]["people"] else "agents")
+                                      for d in DEPARTMENTS}))
+                    for company in self.companies if company.ledger is None]
+
+    def set_ledger(self, index: int, ledger) -> None:
+        """Store company ``index``'s ledger (a :class:`~sim.workshop.ledger.Ledger`); saved with the room."""
+        with self.lock:
+            self.companies[index].ledger = clean(ledger.to_dict())
+            if self.ledgers_ready:
+                self._changed("ledger ready")
+
+    def compute_ledgers(self) -> None:
+        """Compute each company's blame ledger here (2**4 replays of the game per company); call when finished."""
+        for index, args in self.ledger_jobs():
+            self.set_ledger(index, company_ledger(*args))
 
     @property
     def ledgers_ready(self) -> bool:

@@ -25,8 +25,10 @@ import contextlib
 import html
 import json
 import logging
+import multiprocessing
 import secrets
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -38,6 +40,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from sim.viz.guard import host_allowed, origin_allowed
 from sim.workshop.decisions import GameError, describe
+from sim.workshop.ledger import company_ledger
 from sim.workshop.game import MAX_ROUNDS, MAX_TEAMS, PRESET_LABELS, Room, Rooms, preset_label
 
 log = logging.getLogger("alignsim.workshop")
@@ -82,6 +85,7 @@ class Workshop:
         self.room_defaults = dict(room_defaults or {})
         self.screens: dict[str, set[Screen]] = {}
         self.ledger_tasks: dict[str, asyncio.Task] = {}
+        self._pool: ProcessPoolExecutor | None = None
 
     # ------------------------------------------------------------------ who may talk to us
     def host_ok(self, host_header: str | None) -> bool:
@@ -127,9 +131,18 @@ class Workshop:
         if room.phase == "finished" and not room.ledgers_ready and room.code not in self.ledger_tasks:
             self.ledger_tasks[room.code] = asyncio.create_task(self._ledger(room))
 
+    def pool(self) -> ProcessPoolExecutor:
+        """The worker process that computes ledgers (started on first use): the 16 replays per company run
+        there, so they do not hold up the rounds of rooms still playing."""
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        return self._pool
+
     async def _ledger(self, room: Room) -> None:
         try:
-            await asyncio.to_thread(room.compute_ledgers)
+            loop = asyncio.get_running_loop()
+            for index, args in room.ledger_jobs():
+                room.set_ledger(index, await loop.run_in_executor(self.pool(), company_ledger, *args))
         except Exception:
             log.exception("ledger of room %s failed", room.code)
         finally:
@@ -357,6 +370,8 @@ class Workshop:
                 yield
             finally:
                 task.cancel()
+                if self._pool is not None:
+                    self._pool.shutdown(wait=False, cancel_futures=True)
 
         return Starlette(routes=[
             Route("/", self.index),
