@@ -311,7 +311,7 @@ function renderNumbers() {
 function renderConsole() {
   const seatCell = (company, d) => {
     const s = company.seats[d];
-    const flags = state.phase === "deciding" ? (s.player ? (s.submitted ? " ✓" : " …") : "")
+    const flags = state.phase === "deciding" ? (s.player ? (s.submitted ? " ✓ submitted" : " (deciding)") : "")
       : state.phase === "review" ? (s.missed ? (s.player ? (s.answered ? " answered" : " missed: asked") : " missed") : "") : "";
     return `<td>${s.player ? esc(s.player) : '<span class="seat-agents">agents</span>'}${flags}</td>`;
   };
