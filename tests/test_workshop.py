@@ -262,3 +262,20 @@ def test_views_show_a_seat_its_own_numbers_first(tmp_path):
     assert view["others_values"] is not None and view["history"][-1]["others"]["marketing"]["leads"] >= 0, \
         "the shared-data agreement opens the books"
     assert preset_label("hundred_years_war") == "The hundred years' war"
+
+
+def test_the_facilitator_frees_a_seat_and_its_old_token_stops_working(tmp_path):
+    room = _room(tmp_path)
+    sales = room.join(0, "sales", "Ana")
+    ops = room.join(0, "operations", "Ed")
+    room.start(room.facilitator_token)
+    room.decide(sales, 1, 0, "sales", {"max_discount": 0.1})
+    with pytest.raises(GameError, match="only the facilitator"):
+        room.release(sales, 0, "operations")
+    room.release(room.facilitator_token, 0, "operations")  # Ed left: the last seat deciding was his
+    assert room.phase in ("review", "deciding") and len(room.companies[0].records) == 1, "the round closed"
+    with pytest.raises(GameError, match="holds no seat"):
+        room.decide(ops, room.round, 0, "operations", {})
+    assert room.join(0, "operations", "Flo")
+    with pytest.raises(GameError, match="already free"):
+        room.release(room.facilitator_token, 0, "purchasing")

@@ -302,6 +302,10 @@ def test_a_workshop_game_in_real_browsers(tmp_path, screenshots):
                 layout = projector.evaluate(LAYOUT_JS)
                 assert layout["min"] >= 18, f"projector text below 18 px: {layout['smallest']}"
                 assert not layout["overlaps"], f"overlapping text on the projector: {layout['overlaps'][:5]}"
+                report = console.context.request.get(console.get_attribute("#report", "href")
+                                                     if console.get_attribute("#report", "href").startswith("http")
+                                                     else base + console.get_attribute("#report", "href"))
+                assert report.ok and "The blame ledger" in report.text() and "Sam" in report.text()
                 sam.wait_for_selector(".ledger", timeout=15_000)  # each player sees their company's ledger
                 _wait(bea, "document.body.dataset.phase === 'finished'")
                 assert code_b not in sam.inner_text("body") and code not in bea.inner_text("body"), "rooms are separate"

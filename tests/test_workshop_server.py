@@ -114,3 +114,22 @@ def test_the_server_decides_who_changes_what_and_closed_screens_are_dropped(serv
         time.sleep(0.05)
     assert code not in workshop.screens
     assert seat == room_obj.companies[0].seats["sales"].token
+
+
+def test_the_game_report_needs_the_facilitator_and_holds_the_game(served, tmp_path):
+    workshop, client = served
+    room = _open_room(client, teams=1, rounds=1)
+    code, token = room["code"], room["token"]
+    game = workshop.rooms.get(code)
+    seat = game.join(0, "sales", "Ana")
+    game.start(token)
+    game.decide(seat, 1, 0, "sales", {"max_discount": 0.12})
+    if game.phase == "review":
+        game.close(token)
+    game.compute_ledgers()
+    assert client.get(f"/report/{code}.html?token=wrong").status_code == 403
+    page = client.get(f"/report/{code}.html?token={token}")
+    assert page.status_code == 200
+    for part in ("Leaderboard", "The blame ledger", "Decisions", "Discount authority", "12 %", "Ana"):
+        assert part in page.text, part
+    assert "<script" not in page.text and "http" not in page.text.split("<body>")[1], "self-contained, offline"

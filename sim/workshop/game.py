@@ -291,6 +291,23 @@ class Room:
                 raise GameError("the game has already started")
             self._open_round(1)
 
+    def release(self, token: str, team: int, department: str) -> None:
+        """Free a seat (a player who left, or whose phone lost its link): its token stops working, its decisions
+        stay as they are, and the agents play it until someone takes it again."""
+        with self.lock:
+            self._check_facilitator(token)
+            company = self._company(team)
+            seat = company.seats[check_department(department)]
+            if not seat.human:
+                raise GameError(f"the {DEPARTMENT_LABELS[department]} seat of {company.name} is already free")
+            name = seat.player
+            seat.player, seat.token, seat.submitted, seat.answer = None, None, False, None
+            self._changed(f"{name}'s {DEPARTMENT_LABELS[department]} seat of {company.name} freed")
+            if self.phase == "deciding" and all(s.submitted for c in self.companies for s in c.people):
+                self._close_deciding()
+            elif self.phase == "review" and self._all_answered():
+                self._close_review()
+
     def close(self, token: str) -> None:
         """Close the open round (seats keep their last decisions) or the open review (unanswered misses get the
         agents' choice)."""

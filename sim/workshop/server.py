@@ -41,6 +41,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from sim.viz.guard import host_allowed, origin_allowed
 from sim.workshop.decisions import GameError, describe
 from sim.workshop.ledger import company_ledger
+from sim.workshop.report import render as render_report
 from sim.workshop.game import MAX_ROUNDS, MAX_TEAMS, PRESET_LABELS, Room, Rooms, preset_label
 
 log = logging.getLogger("alignsim.workshop")
@@ -143,6 +144,8 @@ class Workshop:
             loop = asyncio.get_running_loop()
             for index, args in room.ledger_jobs():
                 room.set_ledger(index, await loop.run_in_executor(self.pool(), company_ledger, *args))
+            if room.store is not None:  # the debrief pack beside the room's saved state, in the outputs folder
+                (room.store / f"{room.code}-debrief.html").write_text(render_report(room.facilitator_view()))
         except Exception:
             log.exception("ledger of room %s failed", room.code)
         finally:
@@ -197,11 +200,13 @@ class Workshop:
             self._player(screen)
             await asyncio.to_thread(room.answer, screen.token, round_no, message.get("answer"))
             await self.send(screen, {"type": "ok", "op": op})
-        elif op in ("start", "close", "pause", "resume", "reveal", "timer", "end"):
+        elif op in ("start", "close", "pause", "resume", "reveal", "timer", "end", "release"):
             if screen.role != "facilitator":
                 raise GameError("only the facilitator can do that (the console's link carries the facilitator's key)")
             if op == "timer":
                 room.set_timer(screen.token, message.get("seconds"))
+            elif op == "release":
+                await asyncio.to_thread(room.release, screen.token, message.get("team"), message.get("department"))
             elif op == "end":
                 self.rooms.close(room.code, screen.token)
                 for other in list(self.screens.pop(room.code, ())):
@@ -308,6 +313,17 @@ class Workshop:
             return PlainTextResponse(str(err), status_code=404)
         return Response(qr_svg(self.join_url(room.code)), media_type="image/svg+xml")
 
+    async def report(self, request: Request) -> Response:
+        """The room's debrief pack (rounds, decisions, reviews, the ledger) for the facilitator: ``?token=``."""
+        if (refused := self.guard(request)) is not None:
+            return refused
+        try:
+            room = self.rooms.get(request.path_params["code"])
+            room._check_facilitator(request.query_params.get("token"))
+        except GameError as err:
+            return PlainTextResponse(str(err), status_code=403)
+        return HTMLResponse(render_report(room.facilitator_view()))
+
     async def api_game(self, request: Request) -> Response:
         if (refused := self.guard(request)) is not None:
             return refused
@@ -380,6 +396,7 @@ class Workshop:
             Route("/join/{code}", self.page("join")),
             Route("/projector/{code}", self.page("projector")),
             Route("/qr/{code}.svg", self.qr),
+            Route("/report/{code}.html", self.report),
             Route("/static/{name}", self.static),
             Route("/api/game", self.api_game),
             Route("/api/rooms/{code}/seats", self.api_seats),

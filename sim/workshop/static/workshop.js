@@ -313,9 +313,12 @@ function renderConsole() {
     const s = company.seats[d];
     const flags = state.phase === "deciding" ? (s.player ? (s.submitted ? " ✓ submitted" : " (deciding)") : "")
       : state.phase === "review" ? (s.missed ? (s.player ? (s.answered ? " answered" : " missed: asked") : " missed") : "") : "";
-    return `<td>${s.player ? esc(s.player) : '<span class="seat-agents">agents</span>'}${flags}</td>`;
+    const free = s.player && state.phase !== "finished"
+      ? ` <button class="secondary free" data-team="${team}" data-dept="${d}" title="free this seat: the agents play it until someone takes it">free</button>` : "";
+    return `<td>${s.player ? esc(s.player) : '<span class="seat-agents">agents</span>'}${flags}${free}</td>`;
   };
-  const progress = state.progress.map(c => `<tr><td>${esc(c.name)}</td>${DEPTS.map(d => seatCell(c, d)).join("")}</tr>`).join("");
+  let team = 0;
+  const progress = state.progress.map((c, i) => { team = i; return `<tr><td>${esc(c.name)}</td>${DEPTS.map(d => seatCell(c, d)).join("")}</tr>`; }).join("");
   const ledgers = (state.companies || []).filter(c => c.ledger).map(c => ledgerBlock(c.name, c.ledger)).join("");
   const blames = (state.companies || []).map(c => c.records.flatMap(r => (r.settled || []).filter(s => s.by === "people" && s.kind !== "accept")
       .map(s => `<li>${esc(c.name)}, Q${r.round}: ${LABEL[s.department]} ${s.kind === "blame" ? `blamed ${LABEL[s.target]}` : "called a joint fix"} (${esc(s.reason)})</li>`)).join("")).join("");
@@ -331,7 +334,8 @@ function renderConsole() {
     </div>
     <div class="join-box"><img src="/qr/${esc(state.code)}.svg" alt="QR code of the join link">
       <div><p>Players join at</p><p class="url" id="join-url">${esc(state.join_url)}</p>
-      <p><a href="/projector/${esc(state.code)}" target="_blank">Open the projector view</a></p></div></div>
+      <p><a href="/projector/${esc(state.code)}" target="_blank">Open the projector view</a> ·
+         <a id="report" href="/report/${esc(state.code)}.html?token=${encodeURIComponent(hashParam("token") || "")}" target="_blank">Game report</a></p></div></div>
     <h2>Seats</h2><div class="scroll"><table id="seats"><tr><th>Company</th>${DEPTS.map(d => `<th>${LABEL[d]}</th>`).join("")}</tr>${progress}</table></div>
     <h2>Leaderboard</h2>${leaderboardTable(state.leaderboard, true)}
     <p class="help">The projector shows results up to round ${state.revealed} (Reveal shows the latest).</p>
@@ -340,6 +344,9 @@ function renderConsole() {
     <h2>Log</h2><ul class="help" id="log">${state.log.slice().reverse().map(l => `<li>${esc(l)}</li>`).join("")}</ul>`;
   const token = hashParam("token");
   for (const op of ["start", "pause", "resume", "close", "reveal"]) document.getElementById(op).onclick = () => send({op, token});
+  for (const button of document.querySelectorAll("button.free")) {
+    button.onclick = () => send({op: "release", team: Number(button.dataset.team), department: button.dataset.dept});
+  }
   document.getElementById("timer-seconds").oninput = e => { timerDraft = e.target.value; };
   document.getElementById("set-timer").onclick = () => {
     send({op: "timer", seconds: Number(document.getElementById("timer-seconds").value)});
