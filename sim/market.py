@@ -151,7 +151,11 @@ class Market:
 
     def contact_pool(self, week: int) -> np.ndarray:
         """Indices of prospects not resting after a failed attempt (whom campaigns and inquiries can reach)."""
-        return np.flatnonzero((self.stage == Stage.PROSPECT.value) & (self.quiet_until <= week))
+        return np.flatnonzero(self.in_contact_pool(week))
+
+    def in_contact_pool(self, week: int) -> np.ndarray:
+        """Whether each account is in the contact pool, as a boolean mask over accounts."""
+        return (self.stage == Stage.PROSPECT.value) & (self.quiet_until <= week)
 
     def stage_counts(self) -> np.ndarray:
         """Number of accounts per stage, in :class:`Stage` order."""
@@ -191,7 +195,6 @@ def spread_awareness(market: Market, ctx: WeekContext, touched: np.ndarray, bran
     this week.  Draws: one per account of the market (``awareness``).
     """
     cfg, brand_effect = market.config, ctx.config.marketing.brand_awareness_effect
-    unaware = np.flatnonzero(~market.aware)
     customers = market.active_customers()
     sat = market.satisfaction[customers]
     net_promoters = (np.count_nonzero(sat > cfg.promoter_satisfaction)
@@ -199,9 +202,9 @@ def spread_awareness(market: Market, ctx: WeekContext, touched: np.ndarray, bran
     hazard = (cfg.bass_innovation / WEEKS_PER_YEAR * (1 + brand_level) + brand_effect * brand_level
               + cfg.bass_imitation / WEEKS_PER_YEAR * net_promoters)
     p = 1.0 - np.exp(-max(hazard, 0.0))
-    learn = unaware[(ctx.rng("awareness").random(market.size)[unaware] < p) | touched[unaware]]
-    market.aware[learn] = True
-    return int(learn.size)
+    learn = ~market.aware & ((ctx.rng("awareness").random(market.size) < p) | touched)
+    market.aware |= learn
+    return int(np.count_nonzero(learn))
 
 
 def receive_inquiries(market: Market, ctx: WeekContext, touched: np.ndarray, contact_pool: np.ndarray,

@@ -21,8 +21,9 @@ Within a week, two arms still differ in *which* accounts a rule draws for (one m
 draws of every later lead).  So the rules give each account its own draw, a function of (mechanism, week,
 account) only:
 
-* over a set that is most of the market (campaign reach, awareness, inquiry, prospects screened), one draw per
-  account of the market from the week's generator, indexed by account (``stream.random(market.size)[pool]``);
+* over a set that is most of the market (campaign reach, awareness, inquiry, the prospects a rep screens), one
+  draw per account of the market from the week's generator, indexed by account
+  (``stream.random(market.size)[pool]``);
 * over a small set (leads, opportunities, customers, staff), a counter-based draw (:meth:`Streams.uniform`):
   SplitMix64's output function (Steele, Lea & Flood 2014, *OOPSLA*) applied to the mechanism's key, the week,
   the draw's number and the account's index, so its cost is proportional to the set, not to the market.
@@ -55,23 +56,14 @@ MECHANISMS = (
 
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX_2 = np.uint64(0x94D049BB133111EB)
+_MIX_1, _MIX_2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+_SHIFT_30, _SHIFT_27, _SHIFT_31, _SHIFT_11 = (np.uint64(k) for k in (30, 27, 31, 11))
+_TO_UNIT = 1.0 / 2**53
 _MASK = (1 << 64) - 1
 
 
-def _splitmix(x: np.ndarray) -> np.ndarray:
-    """SplitMix64's output function on an array of uint64 (in place; unsigned arithmetic wraps modulo 2**64)."""
-    x ^= x >> np.uint64(30)
-    x *= _MIX_1
-    x ^= x >> np.uint64(27)
-    x *= _MIX_2
-    x ^= x >> np.uint64(31)
-    return x
-
-
 def _splitmix_int(x: int) -> int:
-    """The same function on one Python integer."""
+    """SplitMix64's output function on one Python integer (the keys of the counter-based draws)."""
     x &= _MASK
     x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
     x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
@@ -97,6 +89,8 @@ class Streams:
         self._generators: dict[str, np.random.Generator] = {}
         self._positioned: dict[str, int] = {}
         self._keys: dict[str, int] = {}
+        self._week_keys: dict[tuple[str, int, int], np.uint64] = {}
+        self._keys_week = -1
         for name in MECHANISMS:
             child = np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, stream_key(name)))
             self._keys[name] = int(child.generate_state(1, np.uint64)[0])
@@ -135,13 +129,28 @@ class Streams:
     def uniform(self, name: str, week: int, ids: np.ndarray, draw: int = 0) -> np.ndarray:
         """One uniform in [0, 1) per entry of ``ids`` (account indices, rep indices or staff ids): a function of
         the run's seed, the mechanism ``name``, the ``week``, the ``draw`` (0, 1, ... for a mechanism that needs
-        several numbers per account in a week) and the id only, whatever else is drawn."""
-        if name not in self._keys:
-            self(name)  # the same error as for a generator
-        key = _splitmix_int(self._keys[name] ^ _splitmix_int(week * 0x632BE59BD9B4E019 + draw * 0x8CB92BA72F3D8DD7))
-        x = np.asarray(ids).astype(np.uint64) * _GOLDEN
-        x += np.uint64(key)
-        return (_splitmix(x) >> np.uint64(11)) * (1.0 / 2**53)
+        several numbers per account in a week) and the id only, whatever else is drawn.
+
+        SplitMix64's output function of ``id x golden + key(name, week, draw)``, its top 53 bits scaled to
+        [0, 1); written with in-place unsigned arithmetic (wrapping modulo 2**64) and keys cached for the week."""
+        if week != self._keys_week:
+            self._week_keys, self._keys_week = {}, week
+        key = self._week_keys.get((name, week, draw))
+        if key is None:
+            if name not in self._keys:
+                self(name)  # the same error as for a generator
+            mixed = _splitmix_int(week * 0x632BE59BD9B4E019 + draw * 0x8CB92BA72F3D8DD7)
+            key = self._week_keys[(name, week, draw)] = np.uint64(_splitmix_int(self._keys[name] ^ mixed))
+        x = np.asarray(ids).astype(np.uint64)
+        x *= _GOLDEN
+        x += key
+        x ^= x >> _SHIFT_30
+        x *= _MIX_1
+        x ^= x >> _SHIFT_27
+        x *= _MIX_2
+        x ^= x >> _SHIFT_31
+        x >>= _SHIFT_11
+        return x * _TO_UNIT
 
     def normal(self, name: str, week: int, ids: np.ndarray, sd: float, draw: int = 0) -> np.ndarray:
         """One normal draw of mean 0 and standard deviation ``sd`` per id (the inverse normal CDF of

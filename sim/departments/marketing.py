@@ -186,12 +186,12 @@ def run_campaigns(market: Market, ctx: WeekContext, spend: dict[str, float], fie
     """
     config = ctx.config.marketing
     targeted = np.zeros(market.size, dtype=bool)
-    broad = np.zeros(market.size, dtype=bool)
     if pool.size == 0:
-        return targeted, broad
+        return targeted, np.zeros(market.size, dtype=bool)
     n_broad = spend["broad"] / config.cost_per_touch_broad
     n_targeted = spend["targeted"] / config.cost_per_touch_targeted
-    broad[pool[ctx.rng("campaign_broad").random(market.size)[pool] < min(1.0, n_broad / pool.size)]] = True
+    broad = (ctx.rng("campaign_broad").random(market.size) < min(1.0, n_broad / pool.size)) & market.in_contact_pool(
+        ctx.week)
     exponent = config.targeting_precision * field_knowledge
     weight = np.exp(exponent * market.log_fit[pool]) if exponent != 0 else np.ones(pool.size)  # = fit ** exponent
     p = np.minimum(1.0, n_targeted * weight / weight.sum())

@@ -388,12 +388,11 @@ def prospect(market: Market, ctx: WeekContext, reps: RepArrays, intensity: np.nd
     expected = free / config.hours_per_prospect
     n_per_rep = np.floor(expected) + (ctx.uniform("prospecting", np.arange(expected.size), 0) < expected % 1)
     total = int(n_per_rep.sum())
-    pool = market.contact_pool(week)
-    pool = pool[market.aware[pool]]
+    pool = np.flatnonzero(market.in_contact_pool(week) & market.aware)
     if total == 0 or pool.size == 0:
         return 0
-    order = ctx.rng("prospecting").random(market.size)[pool]  # a random sample without replacement: the lowest
     size = min(pool.size, config.prospects_screened_per_lead * total)
+    order = ctx.rng("prospecting").random(market.size)[pool]  # a sample without replacement: the lowest draws
     screened = pool[np.sort(np.argpartition(order, size - 1)[:size])] if size < pool.size else pool
     read = market.fit[screened] + ctx.normal("prospecting", screened, config.estimation_noise, 1)
     opened = screened[np.argsort(-read)[:total]]
