@@ -52,11 +52,18 @@ def server_command(port: int) -> list[str]:
             "--production", "--no-open", "--no-check-version", "--log-level", "warning"]
 
 
+KERNEL_CULL = "60s"
+"""How long the server keeps a closed tab's session (its model, its play thread) for the tab to come back (a
+reload, a dropped Wi-Fi) before freeing it; solara's default is 24 hours, so 100 tabs opened and closed kept
+100 models and their threads for a day.  ``SOLARA_KERNEL_CULL_TIMEOUT`` in the environment overrides it."""
+
+
 def server_env() -> dict[str, str]:
     """The server's environment: headless matplotlib, no usage pings from a training room, no "runs on
-    Solara" banner over the curves, and the page's title."""
-    return {**os.environ, "MPLBACKEND": "Agg", "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
-            "SOLARA_THEME_SHOW_BANNER": "False", "SOLARA_THEME_TITLE": "alignsim workshop"}
+    Solara" banner over the curves, the page's title, and closed tabs freed after :data:`KERNEL_CULL`."""
+    return {"SOLARA_KERNEL_CULL_TIMEOUT": KERNEL_CULL, **os.environ, "MPLBACKEND": "Agg",
+            "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "SOLARA_THEME_SHOW_BANNER": "False",
+            "SOLARA_THEME_TITLE": "alignsim workshop"}
 
 
 DASHBOARD_USAGE = """usage: alignsim dashboard [port=8765]
