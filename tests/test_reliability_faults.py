@@ -31,7 +31,8 @@ SPEC = {"name": "kill", "overrides": ["market.accounts=1500", "market.initial_cu
         "replicates": 2, "chunk_size": 1, "execution": {"backend": "local", "n_jobs": 2}}
 """Ten runs of about 0.2 s each, one chunk each (a worker's first run also pays its imports)."""
 ROOT = Path(__file__).resolve().parents[1]
-SWEEP = "import json, sys, sim.sweep; sim.sweep.run_sweep(json.loads(sys.argv[1]), sys.argv[2], progress=False)"
+SWEEP = ("import json, sys, sim.sweep; sim.sweep.run_sweep(json.loads(sys.argv[1]), sys.argv[2], "
+         "resume=sys.argv[3] == 'resume', progress=False)")
 
 
 def comparable(runs: pd.DataFrame) -> pd.DataFrame:
@@ -69,15 +70,17 @@ def kill_all(procs: list[psutil.Process]) -> list[psutil.Process]:
     return alive
 
 
-def interrupt_the_sweep(out: Path, sig: int) -> tuple[list[psutil.Process], float]:
-    """Start the sweep in a subprocess, send ``sig`` to its main process at a random moment once chunks are
-    being stored, and return its worker processes (as they were at that moment) and the kill's time."""
+def interrupt_the_sweep(out: Path, sig: int, resume: bool = False) -> tuple[list[psutil.Process], float]:
+    """Start (or resume) the sweep in a subprocess, send ``sig`` to its main process at a random moment once
+    (more) chunks are being stored, and return its worker processes (as they were at that moment) and the kill's
+    time."""
     env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
-    main = subprocess.Popen([sys.executable, "-c", SWEEP, json.dumps(SPEC), str(out)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    before = len(parts(out))
+    main = subprocess.Popen([sys.executable, "-c", SWEEP, json.dumps(SPEC), str(out), "resume" if resume else "new"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     workers: list[psutil.Process] = []
     try:
-        assert wait_for(lambda: parts(out) or main.poll() is not None, 120), "no chunk stored in 2 minutes"
+        assert wait_for(lambda: len(parts(out)) > before or main.poll() is not None, 120), "no chunk in 2 minutes"
         time.sleep(random.uniform(0.0, 0.4))
         workers = psutil.Process(main.pid).children(recursive=True)
         if main.poll() is not None:
@@ -172,4 +175,21 @@ def test_a_lost_dask_scheduler_ends_in_one_line_and_resume_finishes(cluster, ref
     message = str(err.value)
     assert "lost the Dask scheduler" in message and "--resume" in message and "\n" not in message
     resumed = sim.sweep.run_sweep(None, out, resume=True, backend="local", n_jobs=1, progress=False)
+    pd.testing.assert_frame_equal(comparable(resumed), reference)
+
+
+@pytest.mark.slow
+def test_repeated_kill_9_leaves_every_part_checksummed_and_resume_gives_the_table(reference, tmp_path):
+    """Issue 22, item 2: kill -9 at random moments, three times, then --resume."""
+    out = tmp_path / "sweep"
+    for attempt in range(3):
+        if attempt and len(parts(out)) >= 10:
+            break
+        workers, _ = interrupt_the_sweep(out, signal.SIGKILL, resume=attempt > 0)
+        gone, alive = psutil.wait_procs(workers, timeout=6)
+        kill_all(workers)
+        assert not alive
+    stored = parts(out)
+    assert all(Path(f"{p}.sha256").exists() for p in stored)  # no kill leaves a part without its checksum
+    resumed = sim.sweep.run_sweep(None, out, resume=True, n_jobs=1, progress=False)
     pd.testing.assert_frame_equal(comparable(resumed), reference)
