@@ -4,10 +4,10 @@ Every policy field of :class:`sim.config.PolicyConfig` is a lever; a few structu
 staff, horizon) are levers too but only take effect when the run is reset.  Unit and range come from
 :func:`sim.config.field_table`, the one-line tooltip from the field's docstring in :mod:`sim.config`.
 
-Two policy levers are read by the model only when it is built (``marketing_sales_experience`` draws which
-marketers have sold before; ``ops_flexibility`` is copied into operations), so they are marked
-"applies on reset" too; ``tests/test_dashboard.py`` checks that every other policy lever changes the run
-from the next week on.
+A policy lever the model reads only when it is built is marked in the schema (``param(on_reset=True)``:
+``marketing_sales_experience`` draws which marketers have sold before) and is shown as "applies on reset" too;
+every other policy lever is read live by its mechanism, and ``tests/test_live_policy.py`` checks that each one
+changes the run from the week it is moved and not before.
 """
 
 from __future__ import annotations
@@ -20,13 +20,14 @@ import inspect
 from dataclasses import dataclass
 from functools import cache
 
-from sim.config import Config, ConfigError, field_table, validate
+from sim.config import Config, ConfigError, PolicyConfig, applies_on_reset, field_table, validate
 
 STRUCTURAL = ("market.accounts", "market.initial_customers", "marketing.staff", "sales.reps", "operations.staff",
               "weeks")
 """Settings shown as levers that only apply when the run is reset (the model is built from them)."""
-POLICY_ON_RESET = ("policy.marketing_sales_experience", "policy.ops_flexibility")
-"""Policy levers the model reads only when it is built."""
+POLICY_ON_RESET = tuple(f"policy.{f.name}" for f in dataclasses.fields(PolicyConfig)
+                        if applies_on_reset(f"policy.{f.name}"))
+"""Policy levers the model reads only when it is built (from the schema's ``on_reset`` marks)."""
 
 
 @dataclass(frozen=True)

@@ -90,10 +90,10 @@ class Session:
                 return f"{item.label} stays {value}"
             self.config = new_config
             if item.live:
-                setattr(self.model.config.policy, item.name, value)
-                self.changes.append(LeverChange(self.week, path, old, value, True))
+                applies_from = self.model.set_lever(path, value)
+                self.changes.append(LeverChange(applies_from, path, old, value, True))
                 self._view = None
-                return f"{item.label} = {value} from week {self.week}"
+                return f"{item.label} = {value} from week {applies_from}"
             self.pending[path] = value
             return f"{item.label} = {value} applies on reset"
 
