@@ -46,8 +46,9 @@ class ChunkTask:
         runs: one dict per run: run_id, point, replicate, seed and ``values`` (lever -> config value).
         weekly: whether to store the weekly tables too.
         sweep_id: the sweep's identity, written into each part.
-        owner: the process that runs the sweep (pid, host, start time): a worker on the same host stops as
-            soon as it is gone, and writes nothing more.
+        owner: the process that runs the sweep (pid, host, start time, ``stop_process``): a worker on the same
+            host writes nothing once it is gone, and the sweep's own workers (loky, a LocalCluster started here) stop
+            within :data:`OWNER_CHECK_S` seconds; the workers of a cluster the sweep only uses are left running.
     """
 
     root: str
@@ -88,8 +89,10 @@ def run_chunk(task: ChunkTask) -> ChunkReport:
     runs = pd.DataFrame(rows).astype({"seed": "uint64"})
     weekly_frame = (pd.concat(weekly, ignore_index=True) if weekly else pd.DataFrame({"run_id": []})) \
         if task.weekly else None
-    if not _owner_alive(task.owner):
-        os._exit(1)  # the sweep is gone: write nothing
+    if not _owner_alive(task.owner):  # the sweep is gone: write nothing
+        if task.owner.get("stop_process", True):
+            os._exit(1)
+        raise RuntimeError(f"the sweep's main process (pid {task.owner['pid']}) is gone: chunk {task.chunk} not written")
     run_ids = [r["run_id"] for r in task.runs]
     parts = SweepStore(task.root).write_chunk(task.chunk, task.sweep_id, run_ids, runs, weekly_frame, seconds)
     return ChunkReport(task.chunk, len(rows), int((runs["status"] == "failed").sum()), parts)
@@ -140,7 +143,8 @@ def _watch_owner(owner: dict | None) -> None:
     """Start (once per process and owner) a daemon thread that ends this worker when the owner is gone."""
     import threading
 
-    if not owner or owner.get("pid") == os.getpid() or owner["pid"] in _WATCHED:
+    if not owner or not owner.get("stop_process", True) or owner.get("pid") == os.getpid() or \
+            owner["pid"] in _WATCHED:
         return
     _WATCHED.add(owner["pid"])
 
@@ -216,7 +220,8 @@ def run_sweep(spec: str | Path | dict | SweepSpec | None, out: str | Path, *, re
         if not resuming:
             manifest = manifest_for(spec, base, resolve_levers(spec), design)
             store.write_manifest(manifest, design.points)
-        tasks = plan(store.root, base, design, spec, store.sweep_id, owner_identity())
+        owner = {**owner_identity(), "stop_process": _is_local(execution)}  # a shared cluster's workers live on
+        tasks = plan(store.root, base, design, spec, store.sweep_id, owner)
         missing = _chunks_to_run(store, tasks, spec.weekly)
         _execute(missing, execution, store, total=runs, name=spec.name, progress=progress)
     return store.load()
