@@ -54,41 +54,6 @@ def data_uri(fig: Figure, dpi: int = 110) -> str:
     return "data:image/png;base64," + base64.b64encode(to_png(fig, dpi)).decode("ascii")
 
 
-def _unit_of(names: tuple[str, ...]) -> str:
-    first = outcome(names[0], weekly=True)
-    return first.axis_label if len(names) == 1 else first.unit
-
-
-@readable
-def kpi_figure(weekly: pd.DataFrame, horizon: int, title: str, marked_week: int | None = None,
-               change_weeks: tuple[int, ...] = ()) -> Figure:
-    """The Run tab's six panels over weeks 0..horizon; ``marked_week`` (a clicked event) as a solid line,
-    the weeks the trainer moved a lever as dotted lines."""
-    fig = Figure(figsize=(12, 6.2), layout="constrained")
-    axes = fig.subplots(2, 3, sharex=True)
-    for ax, names, panel in zip(axes.flat, KPI_PANELS, PANEL_TITLES):
-        for name in names:
-            o = outcome(name, weekly=True)
-            if name in weekly:
-                ax.plot(weekly["week"], weekly[name] * o.scale, label=o.label, lw=1.6,
-                        drawstyle="steps-post" if name == "alignment_stage" else "default")
-        ax.set_title(panel)
-        ax.set_ylabel(_unit_of(names))
-        ax.set_xlim(0, horizon)
-        if name == "alignment_stage":
-            ax.set_ylim(0.5, 5.5)
-        for week in change_weeks:
-            ax.axvline(week, color="grey", ls=":", lw=1)
-        if marked_week is not None:
-            ax.axvline(marked_week, color="black", lw=1.5, label=f"week {marked_week}")
-        if not weekly.empty and (len(names) > 1 or marked_week is not None):
-            ax.legend(loc="best")
-    for ax in axes[-1]:
-        ax.set_xlabel("week")
-    fig.suptitle(title)
-    return fig
-
-
 @readable
 def compare_figure(weekly: pd.DataFrame, arms: tuple[str, str], title: str) -> Figure:
     """Mean and 95 % band over replicates of each arm, week by week, for :data:`COMPARE_OUTCOMES`."""
