@@ -165,8 +165,8 @@ def RunControls(session: Session, tick, playing, speed, step_n, message, error):
         solara.Button("Step", on_click=lambda: step(1), disabled=playing.value)
         solara.Button(f"Step {step_n.value}", on_click=lambda: step(step_n.value), disabled=playing.value)
         solara.Button("Reset", color="error", on_click=reset)
-    solara.SliderInt("Weeks per step-N", value=step_n, min=2, max=52)
-    solara.SliderInt("Speed: simulated weeks per second", value=speed, min=1, max=52)
+    solara.SliderInt("Weeks per step-N", value=step_n, min=2, max=52, thumb_label="always")
+    solara.SliderInt("Speed: simulated weeks per second", value=speed, min=1, max=52, thumb_label="always")
     status = f"Week {session.week} of {session.horizon}"
     if playing.value and getattr(session, "rate", 0.0):
         status += f" · {session.rate:.1f} weeks/s"
@@ -188,7 +188,8 @@ def RunTab(session: Session, tick, predict, revealed, prediction):
         solara.Switch(label="Predict, then reveal (hides results)", value=predict, on_value=predict.set)
         if predict.value:
             solara.SliderFloat(label=f"Room's prediction: {PREDICTION.label} ({PREDICTION.unit})",
-                               value=prediction, min=0.0, max=100.0, step=0.5, on_value=prediction.set)
+                               value=prediction, min=0.0, max=100.0, step=0.5, on_value=prediction.set,
+                               thumb_label="always")
             solara.Button("Reveal" if hidden else "Hide again", color="warning",
                           on_click=lambda: revealed.set(not revealed.value))
     if hidden:
@@ -227,7 +228,8 @@ def CompareTab(session: Session, result):
     with solara.Row(style={"align-items": "center"}):
         solara.Select("Baseline arm", values=[CURRENT, *scenario_names()], value=baseline)
         solara.Select("Other arm", values=[CURRENT, *scenario_names()], value=other)
-        solara.SliderInt("Paired replicates", value=replicates, min=2, max=20)
+        with solara.Column(style={"min-width": "280px"}):  # in a row of selects the slider was squashed to a dot
+            solara.SliderInt("Paired replicates", value=replicates, min=2, max=20, thumb_label="always")
         solara.Button("Run comparison", color="primary", on_click=task, disabled=task.pending)
     if task.pending:
         solara.ProgressLinear(True)
