@@ -27,6 +27,7 @@ from sim.config import Config, ConfigError
 from sim.loading import CONFIG_DIR, register_schema, to_config
 from sim.outcomes import outcome
 
+
 @dataclasses.dataclass(frozen=True)
 class Subcommand:
     """One ``alignsim`` subcommand: where it lives and how ``alignsim --help`` describes it.

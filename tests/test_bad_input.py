@@ -132,8 +132,8 @@ CASES = [
      "operations.normal_delivery_weeks = 60 is out of range: allowed at most operations.max_queue_delay_weeks = 52"),
     ("scenario inside load_config's overrides", None, load("scenario=price_war"),
      "override 'scenario=price_war' is not valid here: the scenario is load_config's first argument"),
-    ("misspelt subcommand", ["dashbaord"], None, "'dashbaord' is not a subcommand nor a KEY=VALUE override: did you "
-                                                 "mean 'alignsim dashboard'?"),
+    ("misspelt subcommand", ["dashbaord"], None,
+     "'dashbaord' is not a subcommand nor a KEY=VALUE override: did you mean 'alignsim dashboard'?"),
     ("subcommand as a config field", ["sweep=configs/sweep/discount_sla_grid.yaml"], None,
      "sweep is a subcommand, not a config field: alignsim sweep --help"),
     ("empty output folder", ["hydra.run.dir=", *TINY], None, "hydra.run.dir = '' is not valid"),

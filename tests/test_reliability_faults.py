@@ -101,7 +101,7 @@ def test_killed_main_process_leaves_no_orphans_and_resume_gives_the_table(sig, r
     out = tmp_path / "sweep"
     workers, killed_at = interrupt_the_sweep(out, sig)
     try:
-        gone, alive = psutil.wait_procs(workers, timeout=6)
+        _, alive = psutil.wait_procs(workers, timeout=6)
         assert not alive, f"orphans still running 6 s after the kill: {[p.cmdline()[:3] for p in alive]}"
         stopped = time.monotonic() - killed_at
         stored = {p.name: p.stat().st_mtime_ns for p in parts(out)}
@@ -166,7 +166,7 @@ def test_a_lost_dask_worker_is_harmless(cluster, reference, tmp_path):
 def test_a_lost_dask_scheduler_ends_in_one_line_and_resume_finishes(cluster, reference, tmp_path):
     from sim.sweep.execute import SweepLost
 
-    cluster, client = cluster
+    cluster, _ = cluster
     out = tmp_path / "sweep"
     spec = {**SPEC, "execution": {"backend": "dask", "dask_address": cluster.scheduler_address}}
     _when_first_part(out, lambda: cluster.close(timeout=10))
@@ -186,7 +186,7 @@ def test_repeated_kill_9_leaves_every_part_checksummed_and_resume_gives_the_tabl
         if attempt and len(parts(out)) >= 10:
             break
         workers, _ = interrupt_the_sweep(out, signal.SIGKILL, resume=attempt > 0)
-        gone, alive = psutil.wait_procs(workers, timeout=6)
+        _, alive = psutil.wait_procs(workers, timeout=6)
         kill_all(workers)
         assert not alive
     stored = parts(out)

@@ -139,14 +139,14 @@ def test_hydra_flags_work(capsys, monkeypatch, tmp_path):
 
 
 def test_a_refused_multirun_leaves_no_folder(capsys, monkeypatch, tmp_path):
-    code, out, err = run_cli(["-m", "policy.blame_culture=0.2,0.4", "market.accounts=300",
+    code, _, err = run_cli(["-m", "policy.blame_culture=0.2,0.4", "market.accounts=300",
                               "market.initial_customers=600", "weeks=5", "replicates=2"], capsys, monkeypatch, tmp_path)
     assert code == 2 and "market.initial_customers = 600 is out of range" in err
     assert not list(tmp_path.iterdir())  # no multirun/<date>/<time>/multirun.yaml left behind
 
 
 def test_the_job_log_holds_what_the_job_printed(capsys, monkeypatch, tmp_path):
-    code, out, err = run_cli([*TINY, "replicates=2"], capsys, monkeypatch, tmp_path)
+    code, _, err = run_cli([*TINY, "replicates=2"], capsys, monkeypatch, tmp_path)
     assert code in (0, None), err
     logs = list(tmp_path.glob("outputs/*/*/cli.log"))
     assert len(logs) == 1

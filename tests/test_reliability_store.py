@@ -229,9 +229,8 @@ def test_environment_faults_give_one_line_and_exit_1(case, argv, fragment, refer
     (unchecked / "runs" / "part-000000.parquet.sha256").unlink()
     names = {"spec": str(tmp_path / "spec.yaml"), "truncated": str(truncated), "unchecked": str(unchecked),
              "busy": str(tmp_path / "busy")}
-    with SweepStore(tmp_path / "busy").lock():
-        with pytest.raises(SystemExit) as exit_:
-            main([a.format(**names) for a in argv])
+    with SweepStore(tmp_path / "busy").lock(), pytest.raises(SystemExit) as exit_:
+        main([a.format(**names) for a in argv])
     err = capsys.readouterr().err
     assert exit_.value.code == 1, err
     assert fragment in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err, err

@@ -279,9 +279,9 @@ def test_damaged_parts_are_named_on_load_and_rerun_on_resume(serial, tmp_path):
 def test_a_sweep_directory_in_use_is_refused(tmp_path):
     from sim.sweep.store import SweepInUse, SweepStore
 
-    with SweepStore(tmp_path / "busy").lock():
-        with pytest.raises(SweepInUse, match=r"busy is in use by another sweep \(pid \d+"):
-            sim.sweep.run_sweep(small_spec(), tmp_path / "busy", progress=False)
+    with SweepStore(tmp_path / "busy").lock(), \
+            pytest.raises(SweepInUse, match=r"busy is in use by another sweep \(pid \d+"):
+        sim.sweep.run_sweep(small_spec(), tmp_path / "busy", progress=False)
     assert not (tmp_path / "busy").exists()  # nothing was written, the empty directory is gone
 
 

@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
               "the folder writable, then run the command again (with --resume for a sweep); finished parts "
               "are kept", file=sys.stderr)
         return EXIT_ENVIRONMENT
-    except Exception as err:  # noqa: BLE001 - an engine's failure (a worker library, a cluster): still one line
+    except Exception as err:
         if os.environ.get("ALIGNSIM_TRACEBACK"):
             raise
         first = str(err).strip().splitlines()[0][:200] if str(err).strip() else ""

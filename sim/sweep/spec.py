@@ -355,7 +355,7 @@ def _check(spec: SweepSpec) -> SweepSpec:
         if value < low:
             raise ConfigError(f"{name} = {value} is out of range: allowed >= {low}")
     for seed in ("seed", "design.seed"):
-        value = getattr(spec.design, "seed") if "." in seed else spec.seed
+        value = spec.design.seed if "." in seed else spec.seed
         if value < 0:
             raise ConfigError(f"{seed} = {value} is out of range: allowed a whole number >= 0")
     for name in spec.outcomes:
