@@ -48,6 +48,11 @@ class WeekContext:
         :meth:`sim.streams.Streams.uniform`."""
         return self.streams.uniform(mechanism, self.week, ids, draw)
 
+    def uniforms(self, ids: np.ndarray, *draws: tuple[str, int]) -> np.ndarray:
+        """Several draws per id at once, one row per ``(mechanism, draw)``: see
+        :meth:`sim.streams.Streams.uniforms`."""
+        return self.streams.uniforms(self.week, ids, draws)
+
     def normal(self, mechanism: str, ids: np.ndarray, sd: float, draw: int = 0) -> np.ndarray:
         """One normal draw (mean 0, standard deviation ``sd``) per id: see :meth:`sim.streams.Streams.normal`."""
         return self.streams.normal(mechanism, self.week, ids, sd, draw)

@@ -202,6 +202,8 @@ def spread_awareness(market: Market, ctx: WeekContext, touched: np.ndarray, bran
     hazard = (cfg.bass_innovation / WEEKS_PER_YEAR * (1 + brand_level) + brand_effect * brand_level
               + cfg.bass_imitation / WEEKS_PER_YEAR * net_promoters)
     p = 1.0 - np.exp(-max(hazard, 0.0))
+    if market.aware.all():  # nobody left to learn of us: skip the week's draw (no other stream moves)
+        return 0
     learn = ~market.aware & ((ctx.rng("awareness").random(market.size) < p) | touched)
     market.aware |= learn
     return int(np.count_nonzero(learn))

@@ -126,13 +126,8 @@ class Streams:
             self._positioned[name] = week
         return generator
 
-    def uniform(self, name: str, week: int, ids: np.ndarray, draw: int = 0) -> np.ndarray:
-        """One uniform in [0, 1) per entry of ``ids`` (account indices, rep indices or staff ids): a function of
-        the run's seed, the mechanism ``name``, the ``week``, the ``draw`` (0, 1, ... for a mechanism that needs
-        several numbers per account in a week) and the id only, whatever else is drawn.
-
-        SplitMix64's output function of ``id x golden + key(name, week, draw)``, its top 53 bits scaled to
-        [0, 1); written with in-place unsigned arithmetic (wrapping modulo 2**64) and keys cached for the week."""
+    def _key(self, name: str, week: int, draw: int) -> np.uint64:
+        """The counter-based draws' key of (mechanism, week, draw), cached for the week."""
         if week != self._keys_week:
             self._week_keys, self._keys_week = {}, week
         key = self._week_keys.get((name, week, draw))
@@ -141,9 +136,22 @@ class Streams:
                 self(name)  # the same error as for a generator
             mixed = _splitmix_int(week * 0x632BE59BD9B4E019 + draw * 0x8CB92BA72F3D8DD7)
             key = self._week_keys[(name, week, draw)] = np.uint64(_splitmix_int(self._keys[name] ^ mixed))
-        x = np.asarray(ids).astype(np.uint64)
-        x *= _GOLDEN
-        x += key
+        return key
+
+    def uniform(self, name: str, week: int, ids: np.ndarray, draw: int = 0) -> np.ndarray:
+        """One uniform in [0, 1) per entry of ``ids`` (account indices, rep indices or staff ids): a function of
+        the run's seed, the mechanism ``name``, the ``week``, the ``draw`` (0, 1, ... for a mechanism that needs
+        several numbers per account in a week) and the id only, whatever else is drawn.
+
+        SplitMix64's output function of ``id x golden + key(name, week, draw)``, its top 53 bits scaled to
+        [0, 1); written with in-place unsigned arithmetic (wrapping modulo 2**64) and keys cached for the week."""
+        return self.uniforms(week, ids, ((name, draw),))[0]
+
+    def uniforms(self, week: int, ids: np.ndarray, draws: tuple[tuple[str, int], ...]) -> np.ndarray:
+        """Several draws per id at once, one row per ``(mechanism, draw)`` of ``draws``: row j equals
+        ``uniform(name_j, week, ids, draw_j)`` (one pass of the arithmetic for all rows)."""
+        keys = np.array([[self._key(name, week, draw)] for name, draw in draws], dtype=np.uint64)
+        x = np.asarray(ids).astype(np.uint64)[None, :] * _GOLDEN + keys
         x ^= x >> _SHIFT_30
         x *= _MIX_1
         x ^= x >> _SHIFT_27
@@ -153,7 +161,11 @@ class Streams:
         return x * _TO_UNIT
 
     def normal(self, name: str, week: int, ids: np.ndarray, sd: float, draw: int = 0) -> np.ndarray:
-        """One normal draw of mean 0 and standard deviation ``sd`` per id (the inverse normal CDF of
-        :meth:`uniform`; a uniform of exactly 0 maps to the smallest positive double first)."""
-        u = self.uniform(name, week, ids, draw)
-        return sd * ndtri(np.maximum(u, 2.0**-54))
+        """One normal draw of mean 0 and standard deviation ``sd`` per id (:func:`to_normal` of :meth:`uniform`)."""
+        return to_normal(self.uniform(name, week, ids, draw), sd)
+
+
+def to_normal(u: np.ndarray, sd: float) -> np.ndarray:
+    """Normal draws of mean 0 and standard deviation ``sd`` from uniforms in [0, 1): the inverse normal CDF (a
+    uniform of exactly 0 maps to the smallest positive double first)."""
+    return sd * ndtri(np.maximum(u, 2.0**-54))

@@ -16,6 +16,7 @@ from mesa import Agent
 from sim.config import MarketingConfig, PolicyConfig
 from sim.context import WeekContext
 from sim.market import Market, Stage
+from sim.streams import to_normal
 
 CHANNELS = ("targeted", "broad", "brand", "waste")
 """Campaign types: two demand-generation channels, long-term brand, and spend with no return."""
@@ -209,7 +210,8 @@ def qualify_inquiries(market: Market, ctx: WeekContext, inquiries: np.ndarray, n
     (``lead_routing``, draw 1).
     """
     week = ctx.week
-    estimate = market.fit[inquiries] + ctx.normal("lead_qualification", inquiries, 1.0) * noise
+    draws = ctx.uniforms(inquiries, ("lead_qualification", 0), ("lead_routing", 1))
+    estimate = market.fit[inquiries] + to_normal(draws[0], 1.0) * noise
     passed = estimate >= threshold
     leads = inquiries[passed]
     market.move(leads, Stage.LEAD, week)
@@ -217,6 +219,6 @@ def qualify_inquiries(market: Market, ctx: WeekContext, inquiries: np.ndarray, n
     market.via_marketing[leads] = True
     market.reviewed[leads] = False
     reps = ctx.config.sales.reps
-    market.owner[leads] = np.minimum((ctx.uniform("lead_routing", leads, 1) * reps).astype(np.int32), reps - 1)
+    market.owner[leads] = np.minimum((draws[1, passed] * reps).astype(np.int32), reps - 1)
     market.rest(inquiries[~passed], Stage.PROSPECT, week)
     return leads

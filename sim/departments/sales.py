@@ -17,6 +17,7 @@ from mesa import Agent
 from sim.config import Config, PolicyConfig, SalesConfig
 from sim.context import WeekContext
 from sim.market import NOBODY, Market, Stage
+from sim.streams import to_normal
 
 
 class SalesRep(Agent):
@@ -212,14 +213,16 @@ def review_leads(market: Market, ctx: WeekContext, trust_in_marketing: float, ov
     fresh = ~market.reviewed[leads]
     threshold = (config.acceptance_threshold + config.distrust_threshold_slope * (1 - trust_in_marketing)
                  + config.overload_threshold_slope * overload[owner])
-    read = market.fit[leads] + ctx.normal("lead_review", leads, config.estimation_noise)
+    draws = ctx.uniforms(leads, ("lead_review", 0), ("lead_pickup", 0), *((("sla_compliance", 0),)
+                                                                          if policy.lead_sla else ()))
+    read = market.fit[leads] + to_normal(draws[0], config.estimation_noise)
     accept = fresh & (read >= threshold)
     quiet = 1.0 / (1.0 + overload[owner])
-    accept |= ~fresh & (ctx.uniform("lead_pickup", leads) < config.late_pickup_probability * quiet)
+    accept |= ~fresh & (draws[1] < config.late_pickup_probability * quiet)
     breaches = 0
     if policy.lead_sla:
         due = market.marketing_estimate[leads] >= policy.sla_fit_threshold
-        complied = ctx.uniform("sla_compliance", leads) < quiet
+        complied = draws[2] < quiet
         accept |= due & complied & (waited < policy.sla_followup_weeks)
         breaches = int(np.count_nonzero(due & ~accept & (waited == policy.sla_followup_weeks)))
     market.reviewed[leads] = True
@@ -257,15 +260,18 @@ def qualify(market: Market, ctx: WeekContext, approval_share: float, approval_we
     """
     config, week = ctx.config.sales, ctx.week
     accepted = market.in_stage(Stage.ACCEPTED)
-    ready = accepted[(week - market.stage_week[accepted] >= config.qualification_weeks)
-                     & (ctx.uniform("discovery", accepted, 0) < intensity[market.owner[accepted]])]
-    read = market.fit[ready] + ctx.normal("discovery", ready, config.qualification_noise, 1)
-    warm = ctx.uniform("discovery", ready, 2) < market.freshness[ready]
+    draws = ctx.uniforms(accepted, ("discovery", 0), ("discovery", 1), ("discovery", 2))
+    called = (week - market.stage_week[accepted] >= config.qualification_weeks) & (
+        draws[0] < intensity[market.owner[accepted]])
+    ready = accepted[called]
+    read = market.fit[ready] + to_normal(draws[1, called], config.qualification_noise)
+    warm = draws[2, called] < market.freshness[ready]
     passed = (read >= config.qualification_threshold) & warm
     opportunities, dropped = ready[passed], ready[~passed]
     market.move(opportunities, Stage.OPPORTUNITY, week)
-    needs_approval = ctx.uniform("approval", opportunities, 0) < approval_share
-    exponential = -np.log1p(-ctx.uniform("approval", opportunities, 1))
+    approval = ctx.uniforms(opportunities, ("approval", 0), ("approval", 1))
+    needs_approval = approval[0] < approval_share
+    exponential = -np.log1p(-approval[1])
     waits = np.maximum(1, np.rint(max(approval_weeks, 1e-9) * exponential))
     market.approval_wait[opportunities] = np.where(needs_approval & (approval_weeks > 0), waits, 0)
     lead_failed = int(np.count_nonzero(market.via_marketing[dropped]))
