@@ -25,9 +25,14 @@ class ConfigError(ValueError):
 
 
 def param(default: Any, low: float | None = None, high: float | None = None, unit: str = "",
-          choices: tuple[str, ...] | None = None):
-    """Declare a config field with its allowed range (inclusive) or its allowed choices and its unit."""
-    return field(default=default, metadata={"low": low, "high": high, "unit": unit, "choices": choices})
+          choices: tuple[str, ...] | None = None, on_reset: bool = False):
+    """Declare a config field with its allowed range (inclusive) or its allowed choices and its unit.
+
+    ``on_reset`` marks a policy lever that the model reads only when it is built (moving it in a running model
+    changes nothing, so the dashboard says "applies on reset"); every other policy lever is read live, each
+    week, by the mechanism that uses it."""
+    return field(default=default, metadata={"low": low, "high": high, "unit": unit, "choices": choices,
+                                            "on_reset": on_reset})
 
 
 @dataclass
@@ -434,8 +439,9 @@ class PolicyConfig:
     """Accuracy and reach of the shared pipeline data (CRM, dashboards): 0 none, 1 full (Goldman stages 4-5)."""
     marketing_reports_to_sales: bool = param(False, unit="on/off")
     """Marketing reports to the head of sales (seed 001, remedy 5): no M-S blame channel, shorter horizon."""
-    marketing_sales_experience: float = param(0.0, 0.0, 1.0, "share of marketers")
-    """Share of marketers with at least six months of sales experience (seed 001, remedy 1)."""
+    marketing_sales_experience: float = param(0.0, 0.0, 1.0, "share of marketers", on_reset=True)
+    """Share of marketers with at least six months of sales experience (seed 001, remedy 1); drawn once, when the
+    model is built (who was hired with sales experience), so it applies on reset."""
     purchasing_rigidity: float = param(0.5, 0.0, 1.0, "0-1 score")
     """How rigid purchasing's procedures are: the share of deals needing approval and the wait."""
     account_management_share: float = param(0.10, 0.0, 1.0, "share of rep hours")
@@ -469,6 +475,16 @@ class Config:
     purchasing: PurchasingConfig = field(default_factory=PurchasingConfig)
     relations: RelationsConfig = field(default_factory=RelationsConfig)
     policy: PolicyConfig = field(default_factory=PolicyConfig)
+
+
+def applies_on_reset(dotted: str) -> bool:
+    """Whether the policy field ``dotted`` (``policy.marketing_sales_experience``) is read only when a model is
+    built (see :func:`param`)."""
+    section, _, name = dotted.rpartition(".")
+    if section != "policy":
+        return False
+    fields = {f.name: f for f in dataclasses.fields(PolicyConfig)}
+    return bool(name in fields and fields[name].metadata.get("on_reset"))
 
 
 def _describe_range(meta: dict) -> str:
