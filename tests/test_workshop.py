@@ -279,3 +279,23 @@ def test_the_facilitator_frees_a_seat_and_its_old_token_stops_working(tmp_path):
     assert room.join(0, "operations", "Flo")
     with pytest.raises(GameError, match="already free"):
         room.release(room.facilitator_token, 0, "purchasing")
+
+
+def test_a_seats_decision_changes_what_its_department_does(small_config):
+    """Directions only: discount authority 0 gives no discount, 0.5 some; a lead SLA makes sales work more
+    of marketing's leads."""
+    from sim.workshop.model import play_round
+
+    values = dec.preset_values(small_config)
+    reports = {}
+    for authority, sla in ((0.0, False), (0.5, True)):
+        model = WorkshopModel(small_config, rng=4)
+        chosen = {d: dict(v) for d, v in values.items()}
+        chosen["sales"]["max_discount"] = authority
+        votes = {d: {"lead_sla": sla} if d in ("marketing", "sales") else None for d in DEPARTMENTS}
+        reports[authority] = play_round(model, small_config, chosen, votes)[0]
+        assert model.config.policy.lead_sla is sla
+    assert reports[0.0].departments["sales"]["discount"] == 0.0
+    assert reports[0.5].departments["sales"]["discount"] > 0.0
+    assert reports[0.5].departments["marketing"]["lead_acceptance"] > reports[0.0].departments["marketing"][
+        "lead_acceptance"]
