@@ -291,17 +291,6 @@ class SweepStore:
                     problems.setdefault(chunk, {})[table] = problem
         return problems
 
-    def damaged_parts(self, chunks: dict[int, list[int]], tables: tuple[str, ...] = ("runs",)) -> dict[str, str]:
-        """Stored parts that are not sound, as {relative path: reason} (missing parts are not listed).
-
-        Args:
-            chunks: the chunks to check, each with the run ids it must hold.
-            tables: which tables to check.
-        """
-        return {f"{table}/{self.part_path(table, chunk).name}": why
-                for chunk, problems in self.check_chunks(chunks, tables).items()
-                for table, why in problems.items() if why != "missing"}
-
     def stray_parts(self) -> list[Path]:
         """Part files (of any table) whose chunk is not a chunk of the stored sweep."""
         chunks = self.manifest()["chunks"]
