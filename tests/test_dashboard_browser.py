@@ -191,3 +191,28 @@ def test_workshop_round_in_chromium(server, browser, tmp_path):
 
     assert not outside, f"the page requested non-local URLs: {outside[:5]}"
     page.close()
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(reason="measured 2026-12-03 on 2 cores at load ~6: no tab showed GlobalHydra, but 2 of 20 had not "
+                          "rendered after 120 s (4.5 min in all); why those two stall is not found yet", strict=False)
+def test_twenty_tabs_opened_at_once_all_render(server, browser):
+    """20 tabs opened in the same second (a room joining from their laptops) each get their own run: every one
+    renders its clock, none shows the configuration loader's 'GlobalHydra is already initialized'."""
+    contexts = [browser.new_context(viewport={"width": 1280, "height": 720}) for _ in range(20)]
+    try:
+        pages = [c.new_page() for c in contexts]
+        for page in pages:  # start every load before waiting for any
+            page.goto(server, wait_until="commit", timeout=60_000)
+        broken = []
+        for i, page in enumerate(pages):
+            try:
+                page.locator(".week-status").first.wait_for(timeout=120_000)
+            except Exception as err:
+                broken.append(f"tab {i}: {type(err).__name__}")
+            if "GlobalHydra" in page.inner_text("body"):
+                broken.append(f"tab {i}: GlobalHydra is already initialized")
+        assert not broken, broken
+    finally:
+        for c in contexts:
+            c.close()
