@@ -22,7 +22,8 @@ from sim.studies.verdicts import reason
 ASSERTED = [n for n in sim.studies.names() if any(not chk.untested for chk in sim.studies.get(n).checks)]
 """Studies with at least one check the fast variant asserts (running the others here could fail no assertion)."""
 NOTHING_ASSERTED = {"f8_targeted_discounts": "its lever's mechanism (discounts follow price sensitivity) is "
-                                             "asserted in tests/test_levers.py; its rows do not hold"}
+                                             "asserted in tests/test_levers.py; its margin rows are below "
+                                             "what the fast variant resolves (see each Check.untested)"}
 """Studies none of whose rows the fast variant asserts, with where their mechanism is tested instead."""
 
 

@@ -134,7 +134,6 @@ def old_blame(self, source, target, reason):
     """The additive rule this replaced (0.12 trust units per blame, clipped at 0), kept here as the reference."""
     for a, b in ((source, target), (target, source)):
         self.trust[a, b] = max(0.0, self.trust[a, b] - 0.12)
-    self.blame_weeks.append(self.week)
     self.log("blame", "", "", reason, 0.12)
 
 
