@@ -132,10 +132,3 @@ def report_main(argv: list[str]) -> int:
         return 2
     print(f"alignsim report: wrote {path} ({path.stat().st_size / 1e6:.1f} MB, opens offline in any browser)")
     return 0
-
-
-def workshop_main(argv: list[str]) -> int:
-    """``alignsim workshop``: the workshop game's server (see :mod:`sim.workshop.cli`)."""
-    from sim.workshop.cli import main
-
-    return main(argv)

@@ -19,7 +19,6 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from sim.config import Config
-from sim.departments.purchasing import approval_terms
 from sim.market import Stage
 from sim.model import AlignmentModel
 from sim.relations import DEPARTMENTS, Relations
@@ -136,22 +135,6 @@ class WorkshopModel(AlignmentModel):
         self.relations.__class__ = WorkshopRelations
         self.relations.pending = []
 
-    def refresh(self) -> None:
-        """Copy the levers that a department kept from when it was built (operations' flexibility, purchasing's
-        approval terms) from the config, after the quarter's decisions were written into it; a department that
-        reads its lever live (a property) is left alone."""
-        policy, purchasing = self.config.policy, self.config.purchasing
-        if _stored(self.operations, "flexibility"):
-            self.operations.flexibility = policy.ops_flexibility
-        if _stored(self.purchasing, "approval_share") and _stored(self.purchasing, "approval_weeks"):
-            self.purchasing.approval_share, self.purchasing.approval_weeks = approval_terms(
-                policy.purchasing_rigidity, purchasing.enabled, purchasing.approval_share_max,
-                purchasing.approval_weeks_max)
-
-    @property
-    def rounds_played(self) -> int:
-        return self.steps // QUARTER_WEEKS
-
     @property
     def finished(self) -> bool:
         return self.steps >= self.config.weeks
@@ -160,7 +143,6 @@ class WorkshopModel(AlignmentModel):
         """Run the next 13 weeks (the quarter review at their end finds the misses) and report the quarter."""
         if self.finished:
             raise RuntimeError(f"the game's horizon of {self.config.weeks} weeks is reached")
-        self.refresh()
         start = self.steps
         market = self.market
         base = market.active_customers()
@@ -193,7 +175,7 @@ class WorkshopModel(AlignmentModel):
                            "quality": float(quarter["service_quality"].mean()), "target": cfg.relations.quality_target,
                            "utilisation": float(quarter["utilisation"].mean()), "staff": int(last["ops_staff"])},
             "purchasing": {"pending": int(self.purchasing.pending), "opportunities": int(last["opportunities"]),
-                           "approval_share": float(self.purchasing.approval_share)},
+                           "approval_share": float(self.purchasing.approval_terms()[0])},
         }
         misses = [{"department": DEPARTMENTS[m["owner"]], "suspect": DEPARTMENTS[m["suspect"]],
                    "reason": m["reason"]} for m in self.relations.pending]
@@ -203,11 +185,6 @@ class WorkshopModel(AlignmentModel):
     def settle(self, answers: dict[str, Answer]) -> list[dict]:
         """Apply the quarter review's answers (see :meth:`WorkshopRelations.settle`)."""
         return self.relations.settle(answers)
-
-
-def _stored(obj, name: str) -> bool:
-    """Whether ``obj.name`` is a plain attribute (not a property computed from the live config)."""
-    return not isinstance(getattr(type(obj), name, None), property)
 
 
 def play_round(model: WorkshopModel, preset: Config, values: dict[str, dict[str, float]],
