@@ -63,11 +63,14 @@ def server(tmp_path_factory):
 def browser():
     from playwright.sync_api import sync_playwright
 
+    if not Path(CHROMIUM).exists():  # the browser must run in CI: a missing one is a failure, not a skip
+        pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install chromium (or set ALIGNSIM_CHROMIUM)",
+                    pytrace=False)
     with sync_playwright() as p:
         try:
             chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        except Exception as err:  # the browser must run in CI: a missing one is a failure, not a skip
-            pytest.fail(f"Chromium could not start from {CHROMIUM}: {err}")
+        except Exception as err:
+            pytest.fail(f"Chromium could not start from {CHROMIUM}: {err}", pytrace=False)
         yield chromium
         chromium.close()
 
