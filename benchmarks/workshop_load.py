@@ -92,7 +92,8 @@ async def screen(url: str, origin: str, hello: dict | None, join: dict | None, s
                 if state["phase"] == "deciding" and key not in acted and not state["submitted"]:
                     acted.add(key)
                     await asyncio.sleep(rng.uniform(0, think))
-                    values = {"max_discount": round(rng.uniform(0.05, 0.3), 2)} if state["department"] == "sales" else {}
+                    sales = state["department"] == "sales"
+                    values = {"max_discount": round(rng.uniform(0.05, 0.3), 2)} if sales else {}
                     submits.setdefault((code, state["round"]), []).append(time.perf_counter())
                     await ws.send(json.dumps({"op": "decide", "round": state["round"], "team": state["team"],
                                               "department": state["department"], "values": values, "votes": {}}))

@@ -99,7 +99,8 @@ class AlignmentModel(mesa.Model):
 
     def _create_staff(self) -> None:
         cfg, policy = self.config, self.config.policy
-        experienced = self.streams("marketer_experience").random(cfg.marketing.staff) < policy.marketing_sales_experience
+        draws = self.streams("marketer_experience").random(cfg.marketing.staff)
+        experienced = draws < policy.marketing_sales_experience
         for has_sold in experienced:
             Marketer(self, cfg.marketing.field_knowledge_sales_experienced if has_sold
                      else cfg.marketing.field_knowledge_initial)
@@ -200,7 +201,6 @@ class AlignmentModel(mesa.Model):
 
     def marketing_phase(self) -> MarketingWeek:
         """Marketing spends its budget: brand stock grows, campaigns reach prospects, some learn of us."""
-        cfg = self.config.marketing
         spend = {c: sum(mk.spend[c] for mk in self.marketers) for c in CHANNELS}
         self.marketing.record(spend)
         self.marketing.invest_in_brand(spend["brand"])

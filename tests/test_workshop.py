@@ -19,7 +19,7 @@ from sim.workshop import decisions as dec
 from sim.workshop.decisions import GameError
 from sim.workshop.game import Room, Rooms, preset_label
 from sim.workshop.ledger import shapley
-from sim.workshop.model import QUARTER_WEEKS, WorkshopModel
+from sim.workshop.model import WorkshopModel
 
 SMALL = ["market.accounts=2000"]
 

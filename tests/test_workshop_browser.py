@@ -40,19 +40,27 @@ LAYOUT_JS = """() => {
     for (const n of el.childNodes) {
       if (n.nodeType !== 3 || !n.textContent.trim()) continue;
       range.selectNodeContents(n);
-      for (const r of range.getClientRects()) if (r.width > 0 && r.height > 0) leaves.push({el, r, size: parseFloat(getComputedStyle(el).fontSize), text: n.textContent.trim().slice(0, 30)});
+      for (const r of range.getClientRects()) if (r.width > 0 && r.height > 0)
+        leaves.push({el, r, size: parseFloat(getComputedStyle(el).fontSize), text: n.textContent.trim().slice(0, 30)});
     }
   }
   const overlaps = [];
   for (let i = 0; i < leaves.length; i++) for (let j = i + 1; j < leaves.length; j++) {
     const a = leaves[i].r, b = leaves[j].r;
-    const w = Math.min(a.right, b.right) - Math.max(a.left, b.left), h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+    const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+    const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
     if (w > 2 && h > 2 && leaves[i].el !== leaves[j].el) overlaps.push(leaves[i].text + ' / ' + leaves[j].text);
   }
   const sizes = leaves.map(l => l.size);
-  return {min: Math.min(...sizes), smallest: leaves.filter(l => l.size === Math.min(...sizes)).map(l => l.text).slice(0, 5),
+  return {min: Math.min(...sizes),
+          smallest: leaves.filter(l => l.size === Math.min(...sizes)).map(l => l.text).slice(0, 5),
           overlaps, width: document.scrollingElement.scrollWidth, viewport: innerWidth};
 }"""
+
+
+def _round_over(round_no) -> str:
+    """A page condition: the round ``round_no`` is no longer being decided (closed, or the next one started)."""
+    return f"document.body.dataset.round !== '{round_no}' || document.body.dataset.phase !== 'deciding'"
 
 
 def _free_port() -> int:
@@ -210,7 +218,7 @@ def test_a_workshop_game_in_real_browsers(tmp_path, screenshots):
                 def bea_page_round(round_no: int):
                     _wait(bea, _at(bea, round_no, "deciding") + " && !!document.getElementById('submit')")
                     bea.click("#submit")
-                    _wait(bea, f"document.body.dataset.round !== '{round_no}' || document.body.dataset.phase !== 'deciding'")
+                    _wait(bea, _round_over(round_no))
                     if bea.evaluate("document.body.dataset.phase") == "review":
                         if not _answer(bea, "fix"):
                             _close_review(console_b)
@@ -218,12 +226,12 @@ def test_a_workshop_game_in_real_browsers(tmp_path, screenshots):
                 def review(round_no: int) -> bool:
                     """Every asked seat answers (sales blames operations, the others call a joint fix); returns whether
                     sales was asked."""
-                    _wait(console, f"document.body.dataset.round !== '{round_no}' || document.body.dataset.phase !== 'deciding'")
+                    _wait(console, _round_over(round_no))
                     if console.evaluate("document.body.dataset.phase") != "review":
                         return False
                     asked = False
                     for d, page in players.items():
-                        _wait(page, f"document.body.dataset.phase !== 'deciding' || document.body.dataset.round !== '{round_no}'")
+                        _wait(page, _round_over(round_no))
                         if page.evaluate("document.body.dataset.phase") == "review":
                             answered = _answer(page, "blame-operations" if d == "sales" else "fix")
                             asked |= answered and d == "sales"
@@ -249,8 +257,9 @@ def test_a_workshop_game_in_real_browsers(tmp_path, screenshots):
                 assert first["values"]["marketing"]["brand_share"] == 0.3 and first["agreements"]["lead_sla"]
                 if sales_asked:
                     blame = [s for s in first["settled"] if s["department"] == "sales"]
-                    assert blame == [{"department": "sales", "suspect": blame[0]["suspect"], "reason": blame[0]["reason"],
-                                      "kind": "blame", "target": "operations", "by": "people"}]
+                    assert blame == [{"department": "sales", "suspect": blame[0]["suspect"],
+                                      "reason": blame[0]["reason"], "kind": "blame", "target": "operations",
+                                      "by": "people"}]
                     console.wait_for_selector("#blames:has-text('Sales blamed Operations')")
 
                 # ---------------------------------------------------------------- round 2: the timer closes it
@@ -295,7 +304,8 @@ def test_a_workshop_game_in_real_browsers(tmp_path, screenshots):
                 ledger = console.evaluate("window.workshop.state.companies[0].ledger")
                 assert sum(ledger["shares"].values()) == pytest.approx(ledger["shortfall"], rel=1e-9, abs=1e-6)
                 shown = projector.locator(".ledger").first
-                assert shown.locator(".ledger-total").inner_text().strip() == shown.locator(".shortfall").inner_text().strip()
+                total = shown.locator(".ledger-total").inner_text().strip()
+                assert total == shown.locator(".shortfall").inner_text().strip()
                 assert ledger["played_by"] == dict.fromkeys(PLAYERS, "people")
                 projector.screenshot(path=str(screenshots / "workshop_projector.png"), full_page=False)
                 shown.screenshot(path=str(screenshots / "workshop_ledger.png"))
@@ -309,7 +319,8 @@ def test_a_workshop_game_in_real_browsers(tmp_path, screenshots):
                 sam.wait_for_selector(".ledger", timeout=15_000)  # each player sees their company's ledger
                 _wait(bea, "document.body.dataset.phase === 'finished'")
                 assert code_b not in sam.inner_text("body") and code not in bea.inner_text("body"), "rooms are separate"
-                print(f"\nworkshop browser game: 2 rooms, 5 players, 4 rounds, a restart, in {time.time() - started:.1f} s;"
+                print(f"\nworkshop browser game: 2 rooms, 5 players, 4 rounds, a restart, in "
+                      f"{time.time() - started:.1f} s;"
                       f" ledger of {code}: shortfall {ledger['shortfall'] / 1e6:.3f} EUR m, shares "
                       + ", ".join(f"{d} {v / 1e6:+.3f}" for d, v in ledger["shares"].items())
                       + f", blamed {ledger['blamed']}")

@@ -21,7 +21,8 @@ The initial population is drawn exactly as in the vectorised model (a
 :class:`~sim.accounts.VectorisedMarket` is built from the model's streams, then copied into the agents);
 every draw after that comes from Mesa's ``self.random`` one account at a time, so the two layers agree in
 distribution, not draw for draw.  The streams of the week's context (``ctx.rng``) are therefore not used
-here; the context's week and live config are.  Being Mesa agents of the model, the accounts are also activated by the model's
+here; the context's week and live config are.  Being Mesa agents of the model, the accounts are also activated by
+the model's
 ``agents.shuffle_do("step")`` with the staff; their ``step`` is Mesa's no-op (a cost a textbook model pays).
 """
 

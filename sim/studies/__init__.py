@@ -9,7 +9,8 @@
     sim.studies.write(res)       # experiments/results/f2_blame_chain/ (a variant: outputs/studies/<variant>/)
 
 From the shell: ``alignsim study NAME``, ``alignsim study --all``, ``alignsim study --list``.
-Layout: :mod:`~sim.studies.declarations` (Arm, Check, Study, Row, StudyResult), :mod:`~sim.studies.derived` (per-run outcomes),
+Layout: :mod:`~sim.studies.declarations` (Arm, Check, Study, Row, StudyResult),
+:mod:`~sim.studies.derived` (per-run outcomes),
 :mod:`~sim.studies.rules` (evaluation rules), :mod:`~sim.studies.verdicts` (adjusted verdicts and reasons),
 :mod:`~sim.studies.execution` (run_study), :mod:`~sim.studies.report` (Markdown, tables, README),
 :mod:`~sim.studies.figures`, :mod:`~sim.studies.seeds`, :mod:`~sim.studies.paths` (published results or scratch),

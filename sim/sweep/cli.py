@@ -126,7 +126,8 @@ def _sweep(args) -> int:
     print(f"{len(runs)} runs stored in {args.out} ({len(failed)} failed)")
     if len(failed):
         last_line = str(failed["error"].iloc[0]).strip().splitlines()[-1]
-        print(f"alignsim sweep: error: {len(failed)} of {len(runs)} runs failed (first: run {failed['run_id'].iloc[0]}: {last_line}); "
+        first = failed["run_id"].iloc[0]
+        print(f"alignsim sweep: error: {len(failed)} of {len(runs)} runs failed (first: run {first}: {last_line}); "
               f"their tracebacks and configs are in the error and config columns of sim.sweep.load({args.out!r})",
               file=sys.stderr)
         return EXIT_FAILED_RUNS

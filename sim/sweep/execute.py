@@ -92,7 +92,8 @@ def run_chunk(task: ChunkTask) -> ChunkReport:
     if not _owner_alive(task.owner):  # the sweep is gone: write nothing
         if task.owner.get("stop_process", True):
             os._exit(1)
-        raise RuntimeError(f"the sweep's main process (pid {task.owner['pid']}) is gone: chunk {task.chunk} not written")
+        raise RuntimeError(f"the sweep's main process (pid {task.owner['pid']}) is gone: "
+                           f"chunk {task.chunk} not written")
     run_ids = [r["run_id"] for r in task.runs]
     parts = SweepStore(task.root).write_chunk(task.chunk, task.sweep_id, run_ids, runs, weekly_frame, seconds)
     return ChunkReport(task.chunk, len(rows), int((runs["status"] == "failed").sum()), parts)

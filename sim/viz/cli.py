@@ -3,8 +3,8 @@
 ``alignsim dashboard [port=8765]`` serves the dashboard on 127.0.0.1 only (a training room's laptop, no
 network needed: the front end is served from the installed solara-assets) and prints its URL.
 ``alignsim report scenario=A compare_with=B [out=FILE] [replicates=10] [seed=0] [KEY=VALUE ...]``
-writes the self-contained debrief pack (by default into a new folder of ``outputs/``); other ``KEY=VALUE`` pairs are config overrides for both arms
-(``market.accounts=5000``).
+writes the self-contained debrief pack (by default into a new folder of ``outputs/``); other ``KEY=VALUE`` pairs
+are config overrides for both arms (``market.accounts=5000``).
 """
 
 from __future__ import annotations

@@ -59,7 +59,8 @@ def guarded(app, port: int, names: Iterable[str] = LOCAL_NAMES):
             if scope["type"] == "http" and (not host_ok or (scope.get("method") == "POST" and not origin_ok)):
                 status, text = (421, b"unknown host") if not host_ok else (403, b"cross-site request refused")
                 await send({"type": "http.response.start", "status": status,
-                            "headers": [(b"content-type", b"text/plain"), (b"content-length", str(len(text)).encode())]})
+                            "headers": [(b"content-type", b"text/plain"),
+                                        (b"content-length", str(len(text)).encode())]})
                 await send({"type": "http.response.body", "body": text})
                 return
         await app(scope, receive, send)

@@ -43,7 +43,8 @@ PHASES = ("lobby", "deciding", "review", "finished")
 PRESET_LABELS = {
     "hundred_years_war": "The hundred years' war", "full_alignment": "Full alignment",
     "goldman_1_us_vs_them": "Stage 1: us vs them", "goldman_2_friendly_role_play": "Stage 2: friendly role-play",
-    "goldman_3_cooperative_efforts": "Stage 3: cooperative efforts", "goldman_4_collaboration": "Stage 4: collaboration",
+    "goldman_3_cooperative_efforts": "Stage 3: cooperative efforts",
+    "goldman_4_collaboration": "Stage 4: collaboration",
     "goldman_5_full_alignment": "Stage 5: full alignment", "price_war": "Price war",
     "first_sale_only": "First sale only", "customer_centric": "Customer-centric",
 }
@@ -569,7 +570,8 @@ class Room:
             view = self._common() | {
                 "role": "player", "team": company.index, "team_name": company.name, "department": d,
                 "department_label": DEPARTMENT_LABELS[d], "player": seat.player, "values": seat.values,
-                "votes": seat.votes, "submitted": seat.submitted, "answer": seat.answer.to_dict() if seat.answer else None,
+                "votes": seat.votes, "submitted": seat.submitted,
+                "answer": seat.answer.to_dict() if seat.answer else None,
                 "must_answer": d in self._missed(company) and seat.answer is None,
                 "history": rounds, "shares_data": visible,
                 "colleagues": {o: s.player for o, s in company.seats.items()},
