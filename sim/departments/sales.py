@@ -383,6 +383,23 @@ def work_opportunities(market: Market, ctx: WeekContext, reps: RepArrays, intens
     return deals
 
 
+def lowest_eligible(order: np.ndarray, eligible: np.ndarray, size: int) -> np.ndarray:
+    """The ``size`` eligible accounts with the lowest ``order`` (one uniform per account of the market), in index
+    order: a sample without replacement whose members are the same in two arms wherever their pools agree.
+    Only the accounts under a threshold a few times ``size / eligible`` are ranked, so the cost is that of one
+    pass over the market, not of sorting the pool."""
+    share = size / max(int(np.count_nonzero(eligible)), 1)
+    threshold = min(1.0, 4 * share + 0.001)
+    while True:
+        candidates = np.flatnonzero(eligible & (order < threshold))
+        if candidates.size >= size or threshold >= 1.0:
+            break
+        threshold = min(1.0, 2 * threshold)
+    if candidates.size > size:
+        candidates = candidates[np.argpartition(order[candidates], size - 1)[:size]]
+    return np.sort(candidates)
+
+
 def prospect(market: Market, ctx: WeekContext, reps: RepArrays, intensity: np.ndarray) -> int:
     """Reps with free hours find their own leads: each screens ``prospects_screened_per_lead`` aware
     prospects per lead it opens and opens the ones it reads as best (self-sourced leads skip marketing and
@@ -394,12 +411,15 @@ def prospect(market: Market, ctx: WeekContext, reps: RepArrays, intensity: np.nd
     expected = free / config.hours_per_prospect
     n_per_rep = np.floor(expected) + (ctx.uniform("prospecting", np.arange(expected.size), 0) < expected % 1)
     total = int(n_per_rep.sum())
-    pool = np.flatnonzero(market.in_contact_pool(week) & market.aware)
-    if total == 0 or pool.size == 0:
+    eligible = market.in_contact_pool(week) & market.aware
+    pool_size = int(np.count_nonzero(eligible))
+    if total == 0 or pool_size == 0:
         return 0
-    size = min(pool.size, config.prospects_screened_per_lead * total)
-    order = ctx.rng("prospecting").random(market.size)[pool]  # a sample without replacement: the lowest draws
-    screened = pool[np.sort(np.argpartition(order, size - 1)[:size])] if size < pool.size else pool
+    size = min(pool_size, config.prospects_screened_per_lead * total)
+    if size < pool_size:
+        screened = lowest_eligible(ctx.rng("prospecting").random(market.size), eligible, size)
+    else:
+        screened = np.flatnonzero(eligible)
     read = market.fit[screened] + ctx.normal("prospecting", screened, config.estimation_noise, 1)
     opened = screened[np.argsort(-read)[:total]]
     owners = np.repeat(np.arange(expected.size), n_per_rep.astype(int))[:opened.size]
