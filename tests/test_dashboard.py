@@ -43,6 +43,21 @@ def test_out_of_range_lever_is_refused_with_the_allowed_range_and_changes_nothin
     assert session.model.config.market.accounts == 30_000 and session.week == 0
 
 
+def test_a_live_lever_typed_during_play_names_the_week_it_applies_from():
+    session = Session()
+    for _ in range(5):
+        session.model.step()
+    message = session.set_lever("policy.ops_flexibility", 0.9)  # copied at build time before issue 16
+    assert message.endswith("from week 5"), message
+    assert session.model.config.policy.ops_flexibility == 0.9 and session.model.operations.flexibility == 0.9
+    assert items_live("policy.ops_flexibility") and not items_live("policy.marketing_sales_experience")
+    assert "applies on reset" in session.set_lever("policy.marketing_sales_experience", 1.0)
+
+
+def items_live(path: str) -> bool:
+    return {x.path: x for x in levers()}[path].live
+
+
 def test_timeline_tells_blame_with_trust_before_and_after():
     weekly = pd.DataFrame({"week": [12], "trust_operations_in_sales": [0.5], "alignment_stage": [1],
                            "delivery_delay": [3.0]})
