@@ -22,6 +22,7 @@ import numpy as np
 
 from sim.config import Config, SalesConfig
 from sim.context import WeekContext
+from sim.streams import to_index
 from sim.departments.marketing import BROAD, ORGANIC, TARGETED, brand_pull, qualify_inquiries, run_campaigns
 from sim.departments.operations import Operations, OperationsWeek
 from sim.departments.purchasing import approve
@@ -142,13 +143,12 @@ class VectorisedMarket(Market):
     @classmethod
     def for_model(cls, model) -> VectorisedMarket:
         cfg: Config = model.config
-        market = cls(cfg.market, cfg.sales.reps, cfg.operations.standard_service, model.streams)
-        market.clock = model.clock
-        return market
+        return cls(cfg.market, cfg.sales.reps, cfg.operations.standard_service, model.streams, model.clock)
 
     def reach(self, ctx, spend, field_knowledge, brand_level) -> Reach:
-        pool = self.contact_pool(ctx.week)
-        targeted, broad = run_campaigns(self, ctx, spend, field_knowledge, pool)
+        in_pool = self.in_contact_pool(ctx.week)
+        pool = np.flatnonzero(in_pool)
+        targeted, broad = run_campaigns(self, ctx, spend, field_knowledge, pool, in_pool)
         spread_awareness(self, ctx, targeted | broad, brand_level)
         return Reach(targeted, broad, pool, brand_pull(brand_level, ctx.config.marketing.brand_inquiry_elasticity))
 
@@ -156,8 +156,7 @@ class VectorisedMarket(Market):
         inquiries = receive_inquiries(self, ctx, reach.targeted | reach.broad, reach.pool, reach.organic_propensity)
         self.channel[inquiries] = np.where(reach.targeted[inquiries], TARGETED,
                                            np.where(reach.broad[inquiries], BROAD, ORGANIC))
-        n = qualification_noise.size  # the marketer who qualifies each inquiry, drawn per inquiry
-        qualifier = np.minimum((ctx.uniform("lead_routing", inquiries, 0) * n).astype(np.int64), n - 1)
+        qualifier = to_index(ctx.uniform("lead_routing", inquiries, 0), qualification_noise.size)  # who qualifies
         leads = qualify_inquiries(self, ctx, inquiries, qualification_noise[qualifier], mql_threshold)
         return int(inquiries.size), int(leads.size)
 

@@ -69,9 +69,11 @@ class Market:
         n_reps: number of sales reps (owners are rep indices ``0 .. n_reps-1``).
         standard_service: service level of the standard offer (what initial customers were promised).
         streams: the run's random streams; each fixed trait and the installed base draw from their own.
+        clock: the model's week (a clock of its own when the market stands alone).
     """
 
-    def __init__(self, config: MarketConfig, n_reps: int, standard_service: float, streams: Streams):
+    def __init__(self, config: MarketConfig, n_reps: int, standard_service: float, streams: Streams,
+                 clock: Clock | None = None):
         n = config.accounts
         self.config = config
         self.size = n
@@ -102,7 +104,7 @@ class Market:
         self.won_week = np.full(n, -10**6, dtype=np.int32)
         self.onboarded = np.zeros(n, dtype=bool)
         self.remaining_onboarding = np.zeros(n)
-        self.clock = Clock()
+        self.clock = clock if clock is not None else Clock()
         """The week, shared with the model (:meth:`sim.accounts.VectorisedMarket.for_model` hands over its clock)."""
         self._seed_installed_base(n_reps, standard_service, streams("installed_base"))
 
@@ -149,12 +151,9 @@ class Market:
         self.reviewed[idx] = False
         self.quiet_until[idx] = week + self.config.recycle_weeks
 
-    def contact_pool(self, week: int) -> np.ndarray:
-        """Indices of prospects not resting after a failed attempt (whom campaigns and inquiries can reach)."""
-        return np.flatnonzero(self.in_contact_pool(week))
-
     def in_contact_pool(self, week: int) -> np.ndarray:
-        """Whether each account is in the contact pool, as a boolean mask over accounts."""
+        """Whether each account is in the contact pool (a prospect not resting after a failed attempt: whom
+        campaigns, inquiries and prospecting can reach), as a boolean mask over accounts."""
         return (self.stage == Stage.PROSPECT.value) & (self.quiet_until <= week)
 
     def stage_counts(self) -> np.ndarray:

@@ -127,7 +127,7 @@ class Relations:
         if self.policy.cross_training_rate <= 0:
             self._rotation_draws = {}
             return
-        ids = np.array(sorted(p.unique_id for p in people))
+        ids = np.array([p.unique_id for p in people])
         draws = self.streams.uniform("rotation", self.week, ids)
         self._rotation_draws = dict(zip(ids.tolist(), draws.tolist()))
 

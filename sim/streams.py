@@ -65,8 +65,8 @@ _MASK = (1 << 64) - 1
 def _splitmix_int(x: int) -> int:
     """SplitMix64's output function on one Python integer (the keys of the counter-based draws)."""
     x &= _MASK
-    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
-    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
+    x = ((x ^ (x >> 30)) * int(_MIX_1)) & _MASK
+    x = ((x ^ (x >> 27)) * int(_MIX_2)) & _MASK
     return x ^ (x >> 31)
 
 
@@ -89,7 +89,8 @@ class Streams:
         self._generators: dict[str, np.random.Generator] = {}
         self._positioned: dict[str, int] = {}
         self._keys: dict[str, int] = {}
-        self._week_keys: dict[tuple[str, int, int], np.uint64] = {}
+        self._week_keys: dict[tuple[str, int], np.uint64] = {}
+        """The counter-based draws' keys of the week ``_keys_week``, by (mechanism, draw)."""
         self._keys_week = -1
         for name in MECHANISMS:
             child = np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, stream_key(name)))
@@ -130,12 +131,12 @@ class Streams:
         """The counter-based draws' key of (mechanism, week, draw), cached for the week."""
         if week != self._keys_week:
             self._week_keys, self._keys_week = {}, week
-        key = self._week_keys.get((name, week, draw))
+        key = self._week_keys.get((name, draw))
         if key is None:
             if name not in self._keys:
                 self(name)  # the same error as for a generator
             mixed = _splitmix_int(week * 0x632BE59BD9B4E019 + draw * 0x8CB92BA72F3D8DD7)
-            key = self._week_keys[(name, week, draw)] = np.uint64(_splitmix_int(self._keys[name] ^ mixed))
+            key = self._week_keys[(name, draw)] = np.uint64(_splitmix_int(self._keys[name] ^ mixed))
         return key
 
     def uniform(self, name: str, week: int, ids: np.ndarray, draw: int = 0) -> np.ndarray:
@@ -163,6 +164,11 @@ class Streams:
     def normal(self, name: str, week: int, ids: np.ndarray, sd: float, draw: int = 0) -> np.ndarray:
         """One normal draw of mean 0 and standard deviation ``sd`` per id (:func:`to_normal` of :meth:`uniform`)."""
         return to_normal(self.uniform(name, week, ids, draw), sd)
+
+
+def to_index(u: np.ndarray, n: int) -> np.ndarray:
+    """Whole numbers 0 .. n - 1 drawn uniformly from uniforms in [0, 1) (a rep, a marketer)."""
+    return np.minimum((u * n).astype(np.int64), n - 1)
 
 
 def to_normal(u: np.ndarray, sd: float) -> np.ndarray:

@@ -353,9 +353,10 @@ class AccountAgents:
         config: the model's config.
         accounts: the account agents, in market order.
         random: the generator that orders activations (the model's ``random``).
+        clock: the model's week.
     """
 
-    def __init__(self, config: Config, accounts: list[Account], random):
+    def __init__(self, config: Config, accounts: list[Account], random, clock: Clock):
         self.config = config
         self.by_index = accounts
         """The account agents in market order (account ``i`` is ``by_index[i]``)."""
@@ -363,7 +364,7 @@ class AccountAgents:
         """The account agents as a Mesa ``AgentSet`` (activated in stages with ``do``)."""
         self.random = random
         self.size = len(accounts)
-        self.clock = Clock()
+        self.clock = clock
         """The week, shared with the model."""
 
     @property
@@ -381,9 +382,7 @@ class AccountAgents:
             for name in COPIED:
                 setattr(a, name, getattr(drawn, name)[i].item())
             accounts.append(a)
-        layer = cls(model.config, accounts, model.random)
-        layer.clock = model.clock
-        return layer
+        return cls(model.config, accounts, model.random, model.clock)
 
     def _where(self, predicate) -> list[Account]:
         """The accounts for which ``predicate(account)`` holds, in market order."""

@@ -16,7 +16,7 @@ from mesa import Agent
 from sim.config import MarketingConfig, PolicyConfig
 from sim.context import WeekContext
 from sim.market import Market, Stage
-from sim.streams import to_normal
+from sim.streams import to_index, to_normal
 
 CHANNELS = ("targeted", "broad", "brand", "waste")
 """Campaign types: two demand-generation channels, long-term brand, and spend with no return."""
@@ -177,8 +177,9 @@ def brand_pull(brand_level: float, elasticity: float) -> float:
 
 
 def run_campaigns(market: Market, ctx: WeekContext, spend: dict[str, float], field_knowledge: float,
-                  pool: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Demand generation touches prospects of this week's contact ``pool``.
+                  pool: np.ndarray, in_pool: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Demand generation touches prospects of this week's contact ``pool`` (``in_pool``: the same accounts as a
+    mask over the market).
 
     Broad channels touch spend / cost_per_touch_broad prospects at random; targeted channels touch
     spend / cost_per_touch_targeted prospects with weight fit ** (precision x field knowledge): without
@@ -191,8 +192,7 @@ def run_campaigns(market: Market, ctx: WeekContext, spend: dict[str, float], fie
         return targeted, np.zeros(market.size, dtype=bool)
     n_broad = spend["broad"] / config.cost_per_touch_broad
     n_targeted = spend["targeted"] / config.cost_per_touch_targeted
-    broad = (ctx.rng("campaign_broad").random(market.size) < min(1.0, n_broad / pool.size)) & market.in_contact_pool(
-        ctx.week)
+    broad = (ctx.rng("campaign_broad").random(market.size) < min(1.0, n_broad / pool.size)) & in_pool
     exponent = config.targeting_precision * field_knowledge
     weight = np.exp(exponent * market.log_fit[pool]) if exponent != 0 else np.ones(pool.size)  # = fit ** exponent
     p = np.minimum(1.0, n_targeted * weight / weight.sum())
@@ -218,7 +218,6 @@ def qualify_inquiries(market: Market, ctx: WeekContext, inquiries: np.ndarray, n
     market.marketing_estimate[leads] = estimate[passed]
     market.via_marketing[leads] = True
     market.reviewed[leads] = False
-    reps = ctx.config.sales.reps
-    market.owner[leads] = np.minimum((draws[1, passed] * reps).astype(np.int32), reps - 1)
+    market.owner[leads] = to_index(draws[1, passed], ctx.config.sales.reps)
     market.rest(inquiries[~passed], Stage.PROSPECT, week)
     return leads

@@ -52,7 +52,7 @@ class OperationsStaff(Agent):
         self.away = self.model.relations.maybe_rotate(self)
 
     def learn_on_rotation(self, gain: float) -> None:
-        """What a operations person learns on a rotation is not a state of the model: only trust moves (see
+        """What an operations person learns on a rotation is not a state of the model: only trust moves (see
         :meth:`sim.relations.Relations.maybe_rotate`)."""
 
     @property

@@ -383,13 +383,12 @@ def work_opportunities(market: Market, ctx: WeekContext, reps: RepArrays, intens
     return deals
 
 
-def lowest_eligible(order: np.ndarray, eligible: np.ndarray, size: int) -> np.ndarray:
-    """The ``size`` eligible accounts with the lowest ``order`` (one uniform per account of the market), in index
-    order: a sample without replacement whose members are the same in two arms wherever their pools agree.
-    Only the accounts under a threshold a few times ``size / eligible`` are ranked, so the cost is that of one
-    pass over the market, not of sorting the pool."""
-    share = size / max(int(np.count_nonzero(eligible)), 1)
-    threshold = min(1.0, 4 * share + 0.001)
+def lowest_eligible(order: np.ndarray, eligible: np.ndarray, n_eligible: int, size: int) -> np.ndarray:
+    """The ``size`` accounts with the lowest ``order`` (one uniform per account of the market) among the
+    ``n_eligible`` where the mask ``eligible`` holds, in index order: a sample without replacement whose members are
+    the same in two arms wherever their pools agree.  Only the accounts under a threshold a few times
+    ``size / n_eligible`` are ranked, so the cost is that of one pass over the market, not of sorting the pool."""
+    threshold = min(1.0, 4 * size / max(n_eligible, 1) + 0.001)
     while True:
         candidates = np.flatnonzero(eligible & (order < threshold))
         if candidates.size >= size or threshold >= 1.0:
@@ -417,7 +416,7 @@ def prospect(market: Market, ctx: WeekContext, reps: RepArrays, intensity: np.nd
         return 0
     size = min(pool_size, config.prospects_screened_per_lead * total)
     if size < pool_size:
-        screened = lowest_eligible(ctx.rng("prospecting").random(market.size), eligible, size)
+        screened = lowest_eligible(ctx.rng("prospecting").random(market.size), eligible, pool_size, size)
     else:
         screened = np.flatnonzero(eligible)
     read = market.fit[screened] + ctx.normal("prospecting", screened, config.estimation_noise, 1)
