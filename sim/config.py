@@ -25,14 +25,39 @@ class ConfigError(ValueError):
 
 
 def param(default: Any, low: float | None = None, high: float | None = None, unit: str = "",
-          choices: tuple[str, ...] | None = None, on_reset: bool = False):
+          choices: tuple[str, ...] | None = None, on_reset: bool = False, *, source: str | None = None,
+          fitted: str | None = None, prior: tuple[float, float] | None = None):
     """Declare a config field with its allowed range (inclusive) or its allowed choices and its unit.
 
     ``on_reset`` marks a policy lever that the model reads only when it is built (moving it in a running model
     changes nothing, so the dashboard says "applies on reset"); every other policy lever is read live, each
-    week, by the mechanism that uses it."""
+    week, by the mechanism that uses it.
+
+    Provenance (every non-policy field states one, see :func:`provenance`):
+
+    - ``source``: a dated published source and the figure taken from it ("Sultan, Farley & Lehmann (1990),
+      J. Marketing Research 27(1): p = 0.03 per year");
+    - ``fitted``: which calibration fitted the default, to which targets;
+    - ``prior``: ``(low, high)``, the range of values a later calibration may explore.  Alone it marks a
+      *judgement* (set by hand within that range); beside a source or a fit it is the range the source gives
+      or the calibration searched."""
     return field(default=default, metadata={"low": low, "high": high, "unit": unit, "choices": choices,
-                                            "on_reset": on_reset})
+                                            "on_reset": on_reset, "source": source, "fitted": fitted,
+                                            "prior": prior})
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a default comes from: ``kind`` is "source", "fitted", "judgement", "lever" (a policy lever: it
+    describes a firm's choice, not the world) or "none" (not yet stated); ``text`` the source or the fit;
+    ``prior`` the (low, high) range a calibration may explore."""
+
+    kind: str
+    text: str = ""
+    prior: tuple[float, float] | None = None
+
+
+PROVENANCE_KINDS = ("source", "fitted", "judgement", "lever", "none")
 
 
 @dataclass
@@ -612,3 +637,47 @@ def field_table(cls: type = Config, prefix: str = "") -> list[dict]:
                          "high": f.metadata.get("high"), "choices": f.metadata.get("choices"),
                          "unit": f.metadata.get("unit", "")})
     return rows
+
+
+def provenance_of(f: dataclasses.Field, section: str) -> Provenance:
+    """The provenance a schema field declares (see :func:`param`); ``section`` is its config section."""
+    meta = f.metadata
+    prior = tuple(meta["prior"]) if meta.get("prior") is not None else None
+    if section == "policy":
+        return Provenance("lever", "", prior)
+    if meta.get("source"):
+        return Provenance("source", meta["source"], prior)
+    if meta.get("fitted"):
+        return Provenance("fitted", meta["fitted"], prior)
+    if prior is not None:
+        return Provenance("judgement", "", prior)
+    return Provenance("none")
+
+
+MODEL_SECTIONS = ("market", "marketing", "sales", "operations", "purchasing", "relations", "policy")
+"""The config sections that hold model parameters (the rest of :class:`Config` says how to run)."""
+
+
+def provenance_table() -> list[dict]:
+    """Every model parameter (the fields of :data:`MODEL_SECTIONS`) with its default, unit and provenance:
+    one row each, for ``docs/calibration.md`` and the calibration's priors."""
+    rows = []
+    for section in MODEL_SECTIONS:
+        cls = {f.name: f for f in dataclasses.fields(Config)}[section].default_factory
+        for f in dataclasses.fields(cls):
+            prov = provenance_of(f, section)
+            rows.append({"field": f"{section}.{f.name}", "default": f.default, "unit": f.metadata.get("unit", ""),
+                         "kind": prov.kind, "text": prov.text,
+                         "prior_low": prov.prior[0] if prov.prior else None,
+                         "prior_high": prov.prior[1] if prov.prior else None})
+    return rows
+
+
+def provenance_counts() -> dict[str, int]:
+    """How many non-policy parameters cite a dated source, are fitted, are set by judgement (with a prior range)
+    or say nothing yet."""
+    counts = dict.fromkeys(("source", "fitted", "judgement", "none"), 0)
+    for row in provenance_table():
+        if row["kind"] != "lever":
+            counts[row["kind"]] += 1
+    return counts
