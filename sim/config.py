@@ -64,21 +64,40 @@ PROVENANCE_KINDS = ("source", "fitted", "judgement", "lever", "none")
 class MarketConfig:
     """The customer accounts: who they are, how they hear of us, buy, stay and leave."""
 
-    accounts: int = param(20_000, 1, 50_000_000, "accounts")
+    accounts: int = param(20_000, 1, 50_000_000, "accounts", prior=(5_000, 50_000))
     """Number of business accounts in the addressable market (prospects and customers alike)."""
     initial_customers: int = param(400, 0, 50_000_000, "accounts")
     """Accounts that are already active customers at week 0 (the installed base)."""
     initial_awareness: float = param(0.10, 0.0, 1.0, "share of accounts")
     """Share of prospects that already know the company at week 0."""
-    fit_alpha: float = param(1.5, 0.1, 50.0, "Beta shape a")
+    fit_alpha: float = param(1.5, 0.1, 50.0, "Beta shape a", prior=(0.75, 3.0))
     """Shape a of the Beta distribution of latent fit (0-1: how well the offer solves the account's problem)."""
-    fit_beta: float = param(5.0, 0.1, 50.0, "Beta shape b")
+    fit_beta: float = param(5.0, 0.1, 50.0, "Beta shape b", prior=(2.5, 10.0))
     """Shape b of the Beta distribution of latent fit; default Beta(1.5, 5) has mean fit 0.23: most
     accounts that inquire are poor fits, which is why qualification matters."""
-    list_price: float = param(24_000.0, 0.0, 1e9, "EUR per account per year")
+    list_price: float = param(24_000.0, 0.0, 1e9, "EUR per account per year", prior=(12_000.0, 48_000.0))
     """Annual contract value at list price (mid-market B2B subscription)."""
-    price_sensitivity_mean: float = param(0.5, 0.0, 1.0, "0-1 score")
-    """Mean price sensitivity of accounts: how strongly a discount raises the chance to win them."""
+    price_sensitivity_mean: float = param(0.5, 0.0, 1.0, "0-1 score", prior=(0.3, 0.7))
+    """Mean price sensitivity of accounts (0 indifferent to price, 1 fully sensitive): it scales how strongly the
+    price asked against ``reference_price`` moves an account's win and churn hazards (:mod:`sim.pricing`)."""
+    reference_price: float = param(24_000.0, 1.0, 1e9, "EUR per account per year", prior=(18_000.0, 30_000.0))
+    """Price of the buyers' next-best alternative, a competitor's contract of the same scope: the anchor against
+    which every price asked or paid is judged.  At the default the list price is at par with the competition."""
+    price_response: float = param(7.0, 0.0, 100.0, "logit coefficient per unit of relative premium",
+                                  prior=(2.0, 16.0))
+    """Logit price coefficient of a fully price-sensitive account: the win hazard is multiplied by
+    2 / (1 + exp(b x s x (price / reference - 1))) (:func:`sim.pricing.win_price_factor`).  At the default and the
+    mean sensitivity 0.5 the win hazard's elasticity at par is 1.75; the calibration target is the elasticity of
+    customers won to the list price, beside the meta-analytic mean price elasticity of -1.76 (Tellis 1988, JMR
+    25(4)) and -2.62 (Bijmolt, van Heerde & Pieters 2005, JMR 42(2)), both mostly consumer goods; B2B software
+    is usually less elastic."""
+    renewal_price_response: float = param(1.5, 0.0, 20.0, "log churn per unit of relative premium",
+                                          prior=(0.0, 4.0))
+    """How strongly the price a customer pays, against ``reference_price``, moves its churn: annual churn x
+    exp(r x s x (paid / reference - 1)) (:func:`sim.pricing.renewal_price_factor`).  A fully sensitive customer
+    paying 20 % above the alternative churns 35 % more at the default; one on a 20 % discount 26 % less."""
+    churn_annual_max: float = param(0.99, 0.0, 1.0, "share per year", prior=(0.9, 0.999))
+    """Highest annual churn of any customer, however unhappy or overcharged (keeps the weekly hazard defined)."""
     bass_innovation: float = param(0.03, 0.0, 1.0, "per year")
     """Bass innovation coefficient p: yearly rate at which unaware accounts learn of us on their own
     and through brand; Sultan, Farley & Lehmann (1990) give p about 0.03."""
@@ -89,39 +108,42 @@ class MarketConfig:
     """Weekly probability that an aware prospect of urgency 1 sends an inquiry unprompted."""
     campaign_response: float = param(0.06, 0.0, 1.0, "probability per touch")
     """Probability that an aware prospect touched by a demand-generation campaign inquires that week (times urgency)."""
-    lead_decay: float = param(0.25, 0.0, 5.0, "per week waited")
+    lead_decay: float = param(0.25, 0.0, 5.0, "per week waited", prior=(0.125, 0.5))
     """Lead-response decay: a lead's chance to convert is multiplied by exp(-lead_decay x weeks waiting);
-    steep, after Oldroyd, McElheran & Elkington (2011)."""
-    lead_timeout_weeks: int = param(6, 1, 104, "weeks")
+    steep, after Oldroyd, McElheran & Elkington (2011), HBR 89(3), who measure the fall in hours (7x the odds of
+    qualifying when a lead is answered within 1 h); the weekly rate itself is set by judgement."""
+    lead_timeout_weeks: int = param(6, 1, 104, "weeks", prior=(3, 12))
     """Weeks an unworked lead waits before it goes back to the prospect pool (recycled)."""
-    recycle_weeks: int = param(26, 1, 520, "weeks")
+    recycle_weeks: int = param(26, 1, 520, "weeks", prior=(13, 52))
     """Weeks a recycled or disqualified account stays quiet before it may inquire again."""
-    churn_annual_satisfied: float = param(0.06, 0.0, 1.0, "share per year")
-    """Annual churn of a customer at neutral-to-good satisfaction; 7-10 % gross churn (SaaS Capital 2019-23)."""
-    churn_satisfaction_slope: float = param(5.0, 0.0, 100.0, "logit per satisfaction unit")
+    churn_annual_satisfied: float = param(0.06, 0.0, 1.0, "share per year", prior=(0.03, 0.10))
+    """Annual churn of a customer at neutral-to-good satisfaction, set by judgement below the 7-10 % gross churn
+    of the whole base of healthy B2B SaaS firms (SaaS Capital 2019-23), which is a calibration target, not this
+    figure."""
+    churn_satisfaction_slope: float = param(5.0, 0.0, 100.0, "logit per satisfaction unit", prior=(2.5, 10.0))
     """How sharply churn rises as satisfaction falls below the neutral level (log churn per unit)."""
-    satisfaction_neutral: float = param(0.70, 0.0, 1.0, "0-1 score")
+    satisfaction_neutral: float = param(0.70, 0.0, 1.0, "0-1 score", prior=(0.55, 0.85))
     """Satisfaction below which churn rises above its satisfied level (the expectation anchor)."""
-    satisfaction_base: float = param(0.65, 0.0, 1.0, "0-1 score")
+    satisfaction_base: float = param(0.65, 0.0, 1.0, "0-1 score", prior=(0.5, 0.8))
     """Satisfaction a customer settles at when delivery matches the promise and care is half of full."""
-    satisfaction_adjustment: float = param(0.15, 0.0, 1.0, "share per week")
+    satisfaction_adjustment: float = param(0.15, 0.0, 1.0, "share per week", prior=(0.075, 0.3))
     """Weekly speed at which satisfaction moves toward what delivery and care justify."""
-    disconfirmation_weight: float = param(1.5, 0.0, 10.0, "satisfaction per service-level unit")
+    disconfirmation_weight: float = param(1.5, 0.0, 10.0, "satisfaction per service-level unit", prior=(0.75, 3.0))
     """Expectation-disconfirmation weight: satisfaction gained per unit of delivered minus promised service."""
-    care_weight: float = param(0.25, 0.0, 5.0, "satisfaction per care unit")
+    care_weight: float = param(0.25, 0.0, 5.0, "satisfaction per care unit", prior=(0.125, 0.5))
     """Satisfaction gained from full account-management care versus none (the 'last sale')."""
-    expansion_annual: float = param(0.25, 0.0, 5.0, "expansions per year")
+    expansion_annual: float = param(0.25, 0.0, 5.0, "expansions per year", prior=(0.125, 0.5))
     """Yearly rate of repeat business (upsell) of a fully satisfied, fully cared-for customer."""
-    expansion_size: float = param(0.15, 0.0, 5.0, "share of contract value")
+    expansion_size: float = param(0.15, 0.0, 5.0, "share of contract value", prior=(0.075, 0.3))
     """Contract value added by one expansion, as a share of the current contract value."""
-    npv_rate_annual: float = param(0.10, 0.0, 1.0, "per year")
+    npv_rate_annual: float = param(0.10, 0.0, 1.0, "per year", prior=(0.05, 0.2))
     """Discount rate for the net present value of revenue."""
-    price_sensitivity_shape: float = param(2.0, 0.1, 100.0, "Beta shape (a = b)")
+    price_sensitivity_shape: float = param(2.0, 0.1, 100.0, "Beta shape (a = b)", prior=(1.0, 4.0))
     """Shape of the symmetric Beta distribution of price sensitivity, rescaled to mean
     ``price_sensitivity_mean``; 2 gives a hump with most accounts in the middle (set by judgement)."""
-    urgency_alpha: float = param(1.5, 0.1, 50.0, "Beta shape a")
+    urgency_alpha: float = param(1.5, 0.1, 50.0, "Beta shape a", prior=(0.75, 3.0))
     """Shape a of the Beta distribution of urgency (0-1: how pressing the need is; scales inquiry rates)."""
-    urgency_beta: float = param(3.0, 0.1, 50.0, "Beta shape b")
+    urgency_beta: float = param(3.0, 0.1, 50.0, "Beta shape b", prior=(1.5, 6.0))
     """Shape b of the Beta distribution of urgency; Beta(1.5, 3) has mean 1/3: most needs can wait
     (set by judgement)."""
     installed_base_discount_max: float = param(0.15, 0.0, 0.5, "share of list price")
@@ -132,11 +154,11 @@ class MarketConfig:
     """Mean satisfaction of the installed base at week 0, just under the neutral level (set by judgement)."""
     installed_base_satisfaction_sd: float = param(0.08, 0.0, 1.0, "0-1 score (s.d.)")
     """Spread of the installed base's satisfaction at week 0."""
-    promoter_satisfaction: float = param(0.7, 0.0, 1.0, "0-1 score")
+    promoter_satisfaction: float = param(0.7, 0.0, 1.0, "0-1 score", prior=(0.6, 0.9))
     """Satisfaction above which a customer recommends us (a promoter in the word-of-mouth term)."""
-    detractor_satisfaction: float = param(0.3, 0.0, 1.0, "0-1 score")
+    detractor_satisfaction: float = param(0.3, 0.0, 1.0, "0-1 score", prior=(0.15, 0.5))
     """Satisfaction below which a customer warns others off (a detractor)."""
-    satisfaction_noise: float = param(0.02, 0.0, 1.0, "0-1 score (s.d. per week)")
+    satisfaction_noise: float = param(0.02, 0.0, 1.0, "0-1 score (s.d. per week)", prior=(0.01, 0.04))
     """Week-to-week noise in each customer's satisfaction (moods, incidents we do not model)."""
 
 
@@ -166,8 +188,12 @@ class MarketingConfig:
     this much a week (the default budget x the default brand share)."""
     brand_awareness_effect: float = param(0.002, 0.0, 1.0, "probability per week at full brand")
     """Weekly probability that an unaware account learns of us at a brand stock of 1 (normalised)."""
-    brand_price_effect: float = param(0.4, 0.0, 1.0, "share of price sensitivity")
-    """Share by which a full brand stock lowers accounts' price sensitivity (a price premium)."""
+    brand_price_effect: float = param(0.6, 0.0, 1.0, "share of price sensitivity", prior=(0.2, 0.9))
+    """Largest share of an account's price sensitivity a brand can remove (a very strong brand earns a price
+    premium): the share removed is effect x brand / (brand + ``brand_price_half_level``)
+    (:func:`sim.pricing.brand_price_shield`); 0.4 of it at the reference brand with the default half level."""
+    brand_price_half_level: float = param(0.5, 0.01, 100.0, "brand level (1 = reference)", prior=(0.2, 2.0))
+    """Brand level at which the brand removes half of its largest share of price sensitivity (saturation)."""
     brand_inquiry_elasticity: float = param(0.24, 0.0, 2.0, "elasticity")
     """Elasticity of aware prospects' unprompted inquiry rate to the brand stock: the rate is multiplied by
     brand_level ** elasticity (1 at the starting brand).  The brand stock carries past spend forward (decay
@@ -219,82 +245,88 @@ class MarketingConfig:
 class SalesConfig:
     """The sales force: hours, leads, opportunities, quota, discounts and promises."""
 
-    reps: int = param(8, 1, 10_000, "people")
+    reps: int = param(8, 1, 10_000, "people", prior=(4, 16))
     """Number of sales reps (Mesa agents)."""
-    hours_per_week: float = param(40.0, 1.0, 100.0, "hours per rep per week")
+    hours_per_week: float = param(40.0, 1.0, 100.0, "hours per rep per week", prior=(32.0, 50.0))
     """Selling hours of one rep per week."""
-    hours_per_lead_review: float = param(0.5, 0.0, 40.0, "hours per lead")
+    hours_per_lead_review: float = param(0.5, 0.0, 40.0, "hours per lead", prior=(0.25, 1.0))
     """Time to look at a new marketing lead and decide whether to work it."""
-    hours_per_open_deal: float = param(2.5, 0.0, 40.0, "hours per deal per week")
+    hours_per_open_deal: float = param(2.5, 0.0, 40.0, "hours per deal per week", prior=(1.25, 5.0))
     """Weekly time one accepted lead or opportunity takes while it is open."""
-    hours_per_customer_care: float = param(0.1, 0.0, 40.0, "hours per customer per week")
+    hours_per_customer_care: float = param(0.1, 0.0, 40.0, "hours per customer per week", prior=(0.05, 0.2))
     """Weekly account-management time one customer needs for full care."""
-    quota_period_weeks: int = param(13, 1, 52, "weeks")
-    """Length of a quota period (13 = quarterly); the period review where blame happens runs at its end."""
-    quota: float = param(62_500.0, 0.0, 1e10, "EUR of new annual contract value per rep per period")
-    """Bookings target per rep per period, fitted on the calibration seed root so that 56 % of the baseline's reps
-    reach it, the middle of CSO Insights' 52-60 % (``python -m sim.studies.calibration --fit-quota``), and checked
-    on the validation root.  It holds for the default market's 2,500 accounts per rep (20,000 accounts, 8 reps):
-    with fewer accounts per rep, fewer reps reach it."""
-    skill_sd: float = param(0.25, 0.0, 2.0, "multiplier s.d.")
+    quota_period_weeks: int = param(13, 1, 52, "weeks", prior=(4, 13))
+    """Length of a quota period (13 = quarterly); the period review where blame happens runs at its end.  Sales
+    targets are settled per month or per quarter (seed 002), the span of the prior."""
+    quota_deals: float = param(2.6, 0.0, 1e6, "deals at list price per rep per period",
+                               fitted="bisection on the calibration seed root to 56 % of the baseline's reps at "
+                                      "quota, the middle of CSO Insights' 52-60 % (python -m "
+                                      "sim.studies.calibration --fit-quota)")
+    """Bookings target per rep per quota period, in deals at list price: a rep's quota is
+    quota_deals x list_price of new annual contract value (:func:`sim.pricing.quota_value`), so repricing resets
+    it as a sales organisation would.  Fitted on the calibration seed root to reps at quota and checked on the
+    validation root.  It holds for the default market's 2,500 accounts per rep (20,000 accounts, 8 reps): with
+    fewer accounts per rep, fewer reps reach it."""
+    skill_sd: float = param(0.25, 0.0, 2.0, "multiplier s.d.", prior=(0.1, 0.5))
     """Spread of rep selling skill (log-normal multiplier on the win hazard, mean 1)."""
-    estimation_noise: float = param(0.15, 0.0, 2.0, "fit units (s.d.)")
+    estimation_noise: float = param(0.15, 0.0, 2.0, "fit units (s.d.)", prior=(0.075, 0.3))
     """Noise in a rep's first read of a lead's fit."""
-    qualification_noise: float = param(0.06, 0.0, 2.0, "fit units (s.d.)")
+    qualification_noise: float = param(0.06, 0.0, 2.0, "fit units (s.d.)", prior=(0.03, 0.12))
     """Noise in the rep's read of fit after qualification calls."""
-    acceptance_threshold: float = param(0.30, 0.0, 1.0, "estimated fit")
+    acceptance_threshold: float = param(0.30, 0.0, 1.0, "estimated fit", prior=(0.15, 0.5))
     """Fit a rep needs to see to work a lead when trust in marketing is full and workload normal."""
-    distrust_threshold_slope: float = param(0.35, 0.0, 2.0, "fit units per unit distrust")
+    distrust_threshold_slope: float = param(0.35, 0.0, 2.0, "fit units per unit distrust", prior=(0.175, 0.7))
     """How much the acceptance bar rises as trust in marketing falls (k1 in MECHANISMS rule 4)."""
-    overload_threshold_slope: float = param(0.15, 0.0, 2.0, "fit units per unit overload")
+    overload_threshold_slope: float = param(0.15, 0.0, 2.0, "fit units per unit overload", prior=(0.075, 0.3))
     """How much the acceptance bar rises with workload above capacity (k2)."""
-    qualification_threshold: float = param(0.30, 0.0, 1.0, "estimated fit")
+    qualification_threshold: float = param(0.30, 0.0, 1.0, "estimated fit", prior=(0.15, 0.5))
     """Fit a rep needs to see after qualification to open an opportunity (SAL to SQL)."""
-    qualification_weeks: int = param(2, 1, 26, "weeks")
+    qualification_weeks: int = param(2, 1, 26, "weeks", prior=(1, 4))
     """Weeks of discovery calls between accepting a lead and qualifying or dropping it."""
-    late_pickup_probability: float = param(0.08, 0.0, 1.0, "probability per week")
+    late_pickup_probability: float = param(0.08, 0.0, 1.0, "probability per week", prior=(0.04, 0.16))
     """Weekly chance that an ignored lead is picked up after all (in a quiet week)."""
-    base_win_hazard: float = param(0.12, 0.0, 1.0, "probability per week")
+    base_win_hazard: float = param(0.12, 0.0, 1.0, "probability per week", prior=(0.06, 0.24))
     """Weekly win probability of a perfect-fit opportunity, worked fully, at list price, normal delivery."""
-    base_loss_hazard: float = param(0.12, 0.0, 1.0, "probability per week")
+    base_loss_hazard: float = param(0.12, 0.0, 1.0, "probability per week", prior=(0.06, 0.24))
     """Weekly loss hazard scale: a deal's loss hazard is base x (loss_hazard_offset - fit)."""
-    fit_exponent: float = param(1.5, 0.0, 10.0, "exponent")
+    fit_exponent: float = param(1.5, 0.0, 10.0, "exponent", prior=(0.75, 3.0))
     """Exponent alpha on fit in the win hazard."""
-    enablement_effect: float = param(0.5, 0.0, 10.0, "hazard multiplier at full usefulness")
+    enablement_effect: float = param(0.5, 0.0, 10.0, "hazard multiplier at full usefulness", prior=(0.25, 1.0))
     """Extra win hazard from fully useful sales-enablement material (seed 000: useless tools block sales)."""
-    discount_effect: float = param(2.5, 0.0, 50.0, "hazard multiplier per unit discount")
-    """Extra win hazard per unit of discount for a fully price-sensitive account."""
-    promise_effect: float = param(1.0, 0.0, 50.0, "hazard multiplier per unit promise inflation")
+    promise_effect: float = param(1.0, 0.0, 50.0, "hazard multiplier per unit promise inflation", prior=(0.5, 2.0))
     """Extra win hazard per unit of service promised above standard (why overpromising tempts)."""
-    base_discount: float = param(0.04, 0.0, 0.5, "share of list price")
+    base_discount: float = param(0.04, 0.0, 0.5, "share of list price", prior=(0.02, 0.08))
     """Discount a rep gives with no quota pressure (bounded by the discount authority)."""
-    pressure_discount_slope: float = param(0.35, 0.0, 5.0, "discount per unit pressure")
+    pressure_discount_slope: float = param(0.35, 0.0, 5.0, "discount per unit pressure", prior=(0.175, 0.7))
     """Extra discount per unit of quota pressure (shortfall x time into period), before the authority cap."""
-    promise_inflation_slope: float = param(0.5, 0.0, 5.0, "inflation per unit pressure")
+    promise_inflation_slope: float = param(0.5, 0.0, 5.0, "inflation per unit pressure", prior=(0.25, 1.0))
     """Service promised above what operations can deliver, per unit pressure, at zero operations knowledge."""
-    own_care_share: float = param(0.2, 0.0, 1.0, "share of rep hours")
+    own_care_share: float = param(0.2, 0.0, 1.0, "share of rep hours", prior=(0.05, 0.4))
     """Share of hours a rep paid on total revenue or margin gives existing customers of their own accord,
     whatever the policy's minimum: their renewals and expansions count in that pay (set by judgement)."""
-    prospecting_share: float = param(0.10, 0.0, 1.0, "share of free hours")
+    prospecting_share: float = param(0.10, 0.0, 1.0, "share of free hours", prior=(0.05, 0.3))
     """Share of a rep's free hours spent prospecting on their own."""
-    hours_per_prospect: float = param(4.0, 0.1, 100.0, "hours per self-sourced lead")
+    hours_per_prospect: float = param(4.0, 0.1, 100.0, "hours per self-sourced lead", prior=(2.0, 8.0))
     """Time to find and open one self-sourced lead."""
-    prospects_screened_per_lead: int = param(3, 1, 100, "prospects per self-sourced lead")
+    prospects_screened_per_lead: int = param(3, 1, 100, "prospects per self-sourced lead", prior=(1, 6))
     """Aware prospects a rep screens for each self-sourced lead opened (it opens the best reads)."""
-    meeting_hours: float = param(2.0, 0.0, 40.0, "hours per rep per meeting")
+    meeting_hours: float = param(2.0, 0.0, 40.0, "hours per rep per meeting", prior=(1.0, 4.0))
     """Selling hours a joint meeting takes from each rep's week."""
-    overload_cap: float = param(3.0, 0.0, 100.0, "demand / available hours - 1")
+    overload_cap: float = param(3.0, 0.0, 100.0, "demand / available hours - 1", prior=(1.5, 6.0))
     """Largest overload a rep's acceptance bar responds to (past it, more work changes nothing)."""
-    margin_pay_discount_factor: float = param(0.5, 0.0, 1.0, "x wanted discount")
+    busy_followup_slope: float = param(1.0, 0.0, 20.0, "per unit overload", prior=(0.25, 4.0))
+    """How fast a busy rep stops getting to leads outside the fresh review (late pick-ups, SLA follow-ups): the
+    weekly chance is 1 / (1 + slope x overload) (:func:`sim.departments.sales.followup_chance`)."""
+    margin_pay_discount_factor: float = param(0.5, 0.0, 1.0, "x wanted discount", prior=(0.25, 0.75))
     """Share of the discount a rep paid on margin still wants to give (the discount comes out of their pay)."""
-    loss_hazard_offset: float = param(1.3, 1.0, 5.0, "fit units")
+    loss_hazard_offset: float = param(1.3, 1.0, 5.0, "fit units", prior=(1.1, 2.0))
     """Weekly loss hazard of an opportunity = base_loss_hazard x (offset - fit): a perfect-fit deal is
     still lost at 0.3 x base (competitors, budgets; set by judgement)."""
-    approval_loss_multiplier: float = param(1.5, 1.0, 10.0, "x loss hazard")
+    approval_loss_multiplier: float = param(1.5, 1.0, 10.0, "x loss hazard", prior=(1.0, 3.0))
     """Loss hazard multiplier while a deal waits for purchasing's approval (it slips to a competitor)."""
-    ops_knowledge_initial: float = param(0.3, 0.0, 1.0, "0-1 score")
+    ops_knowledge_initial: float = param(0.3, 0.0, 1.0, "0-1 score", prior=(0.1, 0.6))
     """What a rep knows of operations' real capacity at the start (K_S)."""
-    staff_cost_weekly: float = param(2_500.0, 0.0, 1e7, "EUR per person per week")
+    staff_cost_weekly: float = param(2_500.0, 0.0, 1e7, "EUR per person per week", prior=(1_500.0, 4_000.0))
     """Loaded weekly cost of one rep."""
 
 
@@ -371,59 +403,63 @@ class PurchasingConfig:
 class RelationsConfig:
     """Trust, blame and information flow between departments."""
 
-    initial_trust: float = param(0.5, 0.0, 1.0, "0-1 score")
+    initial_trust: float = param(0.5, 0.0, 1.0, "0-1 score", prior=(0.2, 0.8))
     """Trust every department has in every other at week 0."""
-    blame_trust_drop: float = param(0.24, 0.0, 1.0, "share of trust per blame")
+    blame_trust_drop: float = param(0.24, 0.0, 1.0, "share of trust per blame", prior=(0.12, 0.48))
     """Share of the trust that is left lost, both ways, in one blame event: trust x (1 - drop), so trust
     approaches 0 without reaching it and every further blame still moves it (``relations.erode``).  Set by
     judgement so that a blame at the initial trust of 0.5 costs 0.12, what it cost under the old additive rule;
     from 0.5, with no repair in between, 3 blames halve trust and 9 bring it below 0.05."""
-    meeting_trust_gain: float = param(0.04, 0.0, 1.0, "share of the gap per meeting")
+    meeting_trust_gain: float = param(0.04, 0.0, 1.0, "share of the gap per meeting", prior=(0.02, 0.08))
     """Share of the distance to full trust recovered in one calm joint meeting (seed 000)."""
-    shared_goal_trust_gain: float = param(0.004, 0.0, 1.0, "share of the gap per week")
+    shared_goal_trust_gain: float = param(0.004, 0.0, 1.0, "share of the gap per week", prior=(0.002, 0.008))
     """Weekly trust recovery at shared-goal weight 1."""
-    rotation_trust_gain: float = param(0.03, 0.0, 1.0, "share of the gap per rotation")
+    rotation_trust_gain: float = param(0.03, 0.0, 1.0, "share of the gap per rotation", prior=(0.015, 0.06))
     """Trust gained between two departments when one person works a stint in the other."""
-    trust_recovery: float = param(0.004, 0.0, 1.0, "share of the gap per week")
+    trust_recovery: float = param(0.004, 0.0, 1.0, "share of the gap per week", prior=(0.002, 0.008))
     """Weekly drift of trust back toward its initial level once blame stops (grudges fade slowly)."""
-    informal_flow: float = param(0.3, 0.0, 1.0, "share of feedback")
-    """Share of feedback that reaches the other side through goodwill alone, with no shared data."""
-    recorded_share: float = param(0.5, 0.0, 1.0, "share of shared-data feedback")
+    informal_flow: float = param(0.3, 0.0, 1.0, "share of feedback", prior=(0.1, 0.5))
+    """Share of feedback that reaches the other side through goodwill alone, with no shared data.  Below what
+    shared data carries because sharing customer information helps more than a cooperative climate (Troy,
+    Hirunyawipada & Paswan 2008, J. Marketing 72: beta .21 vs -.15); the share is set by judgement."""
+    recorded_share: float = param(0.5, 0.0, 1.0, "share of shared-data feedback", prior=(0.2, 0.8))
     """Share of the feedback carried by shared data that the system records by itself (lead accepted,
     rejected, won, lost) and so reaches the other side without the sender's goodwill; the rest (reasons,
     notes) is passed on only as far as the sender trusts the receiver."""
-    fix_effect: float = param(0.25, 0.0, 1.0, "share of the gap")
+    fix_effect: float = param(0.25, 0.0, 1.0, "share of the gap", prior=(0.125, 0.5))
     """Share of a knowledge gap closed when a missed target is worked on jointly instead of blamed."""
-    shared_goal_blame_damping: float = param(0.25, 0.0, 1.0, "share of blame")
+    shared_goal_blame_damping: float = param(0.25, 0.0, 1.0, "share of blame", prior=(0.0, 0.4))
     """Share of blame removed by a shared goal alone: aligned rewards raise collaboration but barely cut
-    conflict (Le Meunier-FitzHugh, Massey & Piercy 2011)."""
-    meeting_blame_damping: float = param(0.5, 0.0, 1.0, "share of blame")
+    conflict (Le Meunier-FitzHugh, Massey & Piercy 2011): the source gives the direction, the share is set by
+    judgement, with a prior that reaches 0 (no reduction at all)."""
+    meeting_blame_damping: float = param(0.5, 0.0, 1.0, "share of blame", prior=(0.25, 0.75))
     """Share of blame removed when a calm joint meeting fell in the period (constraints were shared)."""
-    leadership_blame_damping: float = param(0.5, 0.0, 1.0, "share of blame")
+    leadership_blame_damping: float = param(0.5, 0.0, 1.0, "share of blame", prior=(0.25, 0.75))
     """Extra share removed when shared goals and joint meetings come together (senior-management
-    support, which reduces conflict strongly: Le Meunier-FitzHugh, Massey & Piercy 2011)."""
-    rotation_knowledge_gain: float = param(0.2, 0.0, 1.0, "share of the gap")
+    support, which reduces conflict strongly: Le Meunier-FitzHugh, Massey & Piercy 2011; the direction is theirs,
+    the share is set by judgement)."""
+    rotation_knowledge_gain: float = param(0.2, 0.0, 1.0, "share of the gap", prior=(0.1, 0.4))
     """Share of the knowledge gap closed by one week spent in the other department."""
-    meeting_learning_weeks: float = param(4.0, 0.0, 52.0, "weeks of feedback")
+    meeting_learning_weeks: float = param(4.0, 0.0, 52.0, "weeks of feedback", prior=(1.0, 8.0))
     """What one joint meeting teaches, in weeks of feedback arriving in full over the channel."""
-    shared_goal_flow_boost: float = param(0.5, 0.0, 5.0, "x information flow at weight 1")
+    shared_goal_flow_boost: float = param(0.5, 0.0, 5.0, "x information flow at weight 1", prior=(0.25, 1.0))
     """Extra information flow between departments at shared-goal weight 1 (a reason to share)."""
-    common_boss_flow_boost: float = param(0.3, 0.0, 5.0, "x information flow")
+    common_boss_flow_boost: float = param(0.3, 0.0, 5.0, "x information flow", prior=(0.15, 0.6))
     """Extra flow between marketing and sales when marketing reports to sales (one boss)."""
-    lead_acceptance_target: float = param(0.6, 0.0, 1.0, "share of leads")
+    lead_acceptance_target: float = param(0.6, 0.0, 1.0, "share of leads", prior=(0.4, 0.8))
     """Marketing's KPI: the share of its leads sales should work; below it marketing blames sales."""
-    delay_ratio_target: float = param(1.25, 1.0, 10.0, "x normal delivery time")
+    delay_ratio_target: float = param(1.25, 1.0, 10.0, "x normal delivery time", prior=(1.1, 2.0))
     """Operations' KPI: perceived delivery delay over normal; above it operations has missed."""
-    quality_target: float = param(0.95, 0.0, 1.0, "0-1 score")
+    quality_target: float = param(0.95, 0.0, 1.0, "0-1 score", prior=(0.85, 0.99))
     """Operations' KPI: service quality; below it operations has missed."""
-    promise_gap_target: float = param(0.05, 0.0, 1.0, "service level")
+    promise_gap_target: float = param(0.05, 0.0, 1.0, "service level", prior=(0.025, 0.1))
     """Operations' KPI: the promise gap of active customers; above it operations blames sales' promises."""
-    bad_leads_excuse_base: float = param(0.2, 0.0, 10.0, "excuse weight")
+    bad_leads_excuse_base: float = param(0.2, 0.0, 10.0, "excuse weight", prior=(0.1, 0.4))
     """Weight of 'bad leads' among sales' excuses for a missed quota, before the share of leads ignored
     is added (marketing is the habitual suspect: seed 001, remedy 9)."""
-    promise_gap_excuse_weight: float = param(2.0, 0.0, 20.0, "excuse weight per service-level unit")
+    promise_gap_excuse_weight: float = param(2.0, 0.0, 20.0, "excuse weight per service-level unit", prior=(1.0, 4.0))
     """Weight of 'late delivery' per unit of promise gap, added to the delay above normal."""
-    red_tape_excuse_weight: float = param(2.0, 0.0, 20.0, "excuse weight per share of deals waiting")
+    red_tape_excuse_weight: float = param(2.0, 0.0, 20.0, "excuse weight per share of deals waiting", prior=(1.0, 4.0))
     """Weight of 'red tape' per share of opportunities waiting for purchasing."""
 
 
