@@ -19,6 +19,7 @@ import numpy as np
 
 from sim.config import MarketConfig
 from sim.context import Clock, WeekContext
+from sim.pricing import price_paid, price_premium, renewal_price_factor
 from sim.streams import Streams
 
 WEEKS_PER_YEAR = 52
@@ -243,14 +244,18 @@ def update_satisfaction(market: Market, ctx: WeekContext, customers: np.ndarray,
 def churn(market: Market, ctx: WeekContext, customers: np.ndarray) -> np.ndarray:
     """Unhappy customers leave.
 
-    Annual churn = churn_annual_satisfied x exp(slope x max(0, neutral - satisfaction)), capped at 0.99,
-    turned into a weekly hazard.  A satisfied customer churns at the SaaS benchmark rate (7-10 % a year,
-    SaaS Capital 2019-23); one at satisfaction 0.3 about half the time.  Returns the churned indices.
-    Draws: one per customer (``churn``).
+    Annual churn = churn_annual_satisfied x exp(slope x max(0, neutral - satisfaction)) x the renewal price
+    factor (:func:`sim.pricing.renewal_price_factor` of the price paid against the alternative), capped at
+    ``churn_annual_max``, turned into a weekly hazard.  A satisfied customer at par churns at the SaaS benchmark
+    rate (7-10 % a year, SaaS Capital 2019-23); one at satisfaction 0.3 about half the time.  Returns the churned
+    indices.  Draws: one per customer (``churn``).
     """
     cfg = market.config
     shortfall = np.maximum(0.0, cfg.satisfaction_neutral - market.satisfaction[customers])
-    annual = np.minimum(cfg.churn_annual_satisfied * np.exp(cfg.churn_satisfaction_slope * shortfall), 0.99)
+    premium = price_premium(price_paid(cfg, market.discount[customers]), cfg.reference_price)
+    annual = np.minimum(cfg.churn_annual_satisfied * np.exp(cfg.churn_satisfaction_slope * shortfall)
+                        * renewal_price_factor(premium, market.price_sensitivity[customers],
+                                               cfg.renewal_price_response), cfg.churn_annual_max)
     weekly = 1.0 - (1.0 - annual) ** (1.0 / WEEKS_PER_YEAR)
     gone = customers[ctx.uniform("churn", customers) < weekly]
     market.move(gone, Stage.CHURNED, ctx.week)

@@ -32,6 +32,7 @@ from sim.departments.sales import DealTerms, QuotaPeriod, RepArrays, SalesRep, S
 from sim.levers import configure
 from sim.numeric import mean_of
 from sim.observer import WeeklyRecorder, observe
+from sim.pricing import quota_value
 from sim.market import Stage
 from sim.relations import EVENT_COLUMNS, MARKETING, OPERATIONS, SALES, PeriodOutcome, Relations
 from sim.streams import Streams
@@ -297,7 +298,7 @@ class AlignmentModel(mesa.Model):
     def period_review(self) -> None:
         """End of a quota period: reps measured against quota, misses blamed or fixed, spend reviewed."""
         cfg, p = self.config, self.period
-        quota = cfg.sales.quota
+        quota = quota_value(cfg)
         self.reps_at_quota.append(float(np.mean([r.bookings >= quota for r in self.reps])))
         team_quota = quota * len(self.reps)
         self.last_attainment = p.bookings / team_quota if team_quota > 0 else 1.0

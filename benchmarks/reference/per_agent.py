@@ -40,8 +40,10 @@ from sim.context import Clock, WeekContext
 from sim.departments.marketing import BROAD, ORGANIC, TARGETED, brand_pull
 from sim.departments.operations import (ONBOARDING_DONE_TOLERANCE, Operations, OperationsWeek, fulfilment, late_weeks,
                                        onboarding_demand, onboarding_total, onboarding_work, service_quality)
-from sim.departments.sales import DealTerms, Deals, Discovery, LeadReview, RepArrays, SalesWeek, offered_discount
+from sim.departments.sales import (DealTerms, Deals, Discovery, LeadReview, RepArrays, SalesWeek, approval_wait_weeks,
+                                   deal_price_factor, followup_chance, offered_discount)
 from sim.market import NOBODY, WEEKS_PER_YEAR, AccountSnapshot, Stage
+from sim.pricing import price_paid, price_premium, renewal_price_factor
 from sim.model import AlignmentModel
 from sim.week import InquiryWeek
 
@@ -169,7 +171,7 @@ class Account(mesa.Agent):
         threshold = (config.acceptance_threshold + config.distrust_threshold_slope * (1 - trust_in_marketing)
                      + config.overload_threshold_slope * over)
         accept = fresh and self.fit + self.random.gauss(0.0, config.estimation_noise) >= threshold
-        quiet = 1.0 / (1.0 + over)
+        quiet = float(followup_chance(over, config.busy_followup_slope))
         late_pickup = self.random.random() < config.late_pickup_probability * quiet
         accept = accept or (not fresh and late_pickup)
         if policy.lead_sla:
@@ -202,7 +204,7 @@ class Account(mesa.Agent):
         if read >= config.qualification_threshold and warm:
             self.move(OPPORTUNITY, week)
             needs_approval = self.random.random() < approval_share
-            wait = max(1, round(self.random.expovariate(1.0 / max(approval_weeks, 1e-9))))
+            wait = int(approval_wait_weeks(self.random.random(), approval_weeks))
             self.approval_wait = wait if (needs_approval and approval_weeks > 0) else 0
             out.qualified += 1
         else:
@@ -227,7 +229,7 @@ class Account(mesa.Agent):
         win = 0.0 if waiting else (
             config.base_win_hazard * self.fit ** config.fit_exponent * reps.skill[o] * intensity[o]
             * (1 + config.enablement_effect * terms.enablement)
-            * (1 + config.discount_effect * offered * sensitivity)
+            * float(deal_price_factor(offered, self.price_sensitivity, terms))
             * (1 + config.promise_effect * reps.promise_inflation[o]) * terms.credibility)
         loss = (config.base_loss_hazard * (config.loss_hazard_offset - self.fit)
                 * (config.approval_loss_multiplier if waiting else 1.0))
@@ -317,7 +319,10 @@ class Account(mesa.Agent):
             self.contract_value += added
             out.expansion += added
         shortfall = max(0.0, market.satisfaction_neutral - s)
-        annual = min(market.churn_annual_satisfied * math.exp(market.churn_satisfaction_slope * shortfall), 0.99)
+        premium = price_premium(price_paid(market, self.discount), market.reference_price)
+        annual = min(market.churn_annual_satisfied * math.exp(market.churn_satisfaction_slope * shortfall)
+                     * float(renewal_price_factor(premium, self.price_sensitivity, market.renewal_price_response)),
+                     market.churn_annual_max)
         if self.random.random() < 1.0 - (1.0 - annual) ** (1.0 / WEEKS_PER_YEAR):
             self.move(CHURNED, week)
             self.onboarded = False
@@ -429,7 +434,8 @@ class AccountAgents:
         available = np.maximum(reps.hours * (1 - reps.care_share) - new_leads * config.hours_per_lead_review, 0.0)
         demand = open_deals * config.hours_per_open_deal
         intensity = np.where(demand > 0, np.minimum(1.0, available / np.maximum(demand, 1e-9)), 1.0)
-        overload = np.where(available > 0, np.maximum(0.0, demand / np.maximum(available, 1e-9) - 1.0), 1.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            overload = np.where(demand > 0, np.maximum(0.0, demand / available - 1.0), 0.0)
         return intensity, np.minimum(overload, config.overload_cap)
 
     def review_leads(self, ctx: WeekContext, trust_in_marketing, overload) -> LeadReview:

@@ -17,6 +17,7 @@ from mesa import Agent
 from sim.config import Config, PolicyConfig, SalesConfig
 from sim.context import WeekContext
 from sim.market import NOBODY, Market, Stage
+from sim.pricing import brand_price_shield, price_premium, quota_value, win_price_factor
 from sim.streams import to_normal
 
 
@@ -63,10 +64,12 @@ class SalesRep(Agent):
         self.update_knowledge(gain, 0.0)
 
     def feel_quota_pressure(self) -> None:
-        """Pressure = shortfall against quota x share of the period gone (0 at the start, up to 1)."""
+        """Pressure = shortfall against quota x share of the period gone (0 at the start, up to 1); the quota is
+        :func:`sim.pricing.quota_value` (deals at list price)."""
         cfg: SalesConfig = self.model.config.sales
         into_period = (self.model.week % cfg.quota_period_weeks + 1) / cfg.quota_period_weeks
-        shortfall = max(0.0, 1.0 - self.bookings / cfg.quota) if cfg.quota > 0 else 0.0
+        quota = quota_value(self.model.config)
+        shortfall = max(0.0, 1.0 - self.bookings / quota) if quota > 0 else 0.0
         self.pressure = shortfall * into_period
 
     def set_discount(self) -> None:
@@ -167,7 +170,8 @@ def workload(market: Market, reps: RepArrays, config: SalesConfig) -> tuple[np.n
     overload (demand / available hours - 1, at least 0).
 
     Open deals are accepted leads and opportunities; each takes ``hours_per_open_deal`` a week.
-    Available hours are what is left after care time and reviewing this week's new leads.
+    Available hours are what is left after care time and reviewing this week's new leads; a rep with open deals
+    and no hours left (away on rotation, or buried in new leads) is at ``overload_cap``, one with no open deals at 0.
     """
     n = reps.hours.size
     open_deals = np.bincount(market.owner[(market.stage == Stage.ACCEPTED.value)
@@ -177,7 +181,8 @@ def workload(market: Market, reps: RepArrays, config: SalesConfig) -> tuple[np.n
     available = np.maximum(reps.hours * (1 - reps.care_share) - new_leads * config.hours_per_lead_review, 0.0)
     demand = open_deals * config.hours_per_open_deal
     intensity = np.where(demand > 0, np.minimum(1.0, available / np.maximum(demand, 1e-9)), 1.0)
-    overload = np.where(available > 0, np.maximum(0.0, demand / np.maximum(available, 1e-9) - 1.0), 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):  # no hours and open deals: overload at its cap
+        overload = np.where(demand > 0, np.maximum(0.0, demand / available - 1.0), 0.0)
     return intensity, np.minimum(overload, config.overload_cap)
 
 
@@ -193,6 +198,13 @@ class LeadReview:
     """Unworked leads that timed out and went back to the prospect pool."""
     sla_breaches: int = 0
     """SLA leads not followed up by the agreed week."""
+
+
+def followup_chance(overload, slope: float):
+    """Chance that a rep gets to a lead outside the fresh review this week (a late pick-up or an SLA follow-up):
+    ``1 / (1 + slope x overload)``, 1 for a rep with spare hours, falling as the open work exceeds them.  ``slope``
+    is ``sales.busy_followup_slope``."""
+    return 1.0 / (1.0 + slope * overload)
 
 
 def review_leads(market: Market, ctx: WeekContext, trust_in_marketing: float, overload: np.ndarray) -> LeadReview:
@@ -217,7 +229,7 @@ def review_leads(market: Market, ctx: WeekContext, trust_in_marketing: float, ov
                                                                           if policy.lead_sla else ()))
     read = market.fit[leads] + to_normal(draws[0], config.estimation_noise)
     accept = fresh & (read >= threshold)
-    quiet = 1.0 / (1.0 + overload[owner])
+    quiet = followup_chance(overload[owner], config.busy_followup_slope)
     accept |= ~fresh & (draws[1] < config.late_pickup_probability * quiet)
     breaches = 0
     if policy.lead_sla:
@@ -249,6 +261,12 @@ class Discovery:
     """Of the dropped, the ones marketing had sourced."""
 
 
+def approval_wait_weeks(u, mean_weeks: float):
+    """Whole weeks an approval file waits, from uniforms ``u``: an exponential wait of mean ``mean_weeks``, counted
+    until the first weekly approval round after it (rounded up: a file is never approved the week it arrives)."""
+    return np.ceil(max(mean_weeks, 1e-9) * -np.log1p(-u))
+
+
 def qualify(market: Market, ctx: WeekContext, approval_share: float, approval_weeks: float,
             intensity: np.ndarray) -> Discovery:
     """Discovery calls (SAL to SQL): after ``qualification_weeks`` of work, the rep reads fit more
@@ -271,8 +289,7 @@ def qualify(market: Market, ctx: WeekContext, approval_share: float, approval_we
     market.move(opportunities, Stage.OPPORTUNITY, week)
     approval = ctx.uniforms(opportunities, ("approval", 0), ("approval", 1))
     needs_approval = approval[0] < approval_share
-    exponential = -np.log1p(-approval[1])
-    waits = np.maximum(1, np.rint(max(approval_weeks, 1e-9) * exponential))
+    waits = approval_wait_weeks(approval[1], approval_weeks)
     market.approval_wait[opportunities] = np.where(needs_approval & (approval_weeks > 0), waits, 0)
     lead_failed = int(np.count_nonzero(market.via_marketing[dropped]))
     market.rest(dropped, Stage.DISQUALIFIED, week)
@@ -291,6 +308,9 @@ class DealTerms:
     brand_level: float
     """Brand stock relative to its reference (1 = as at the start)."""
     brand_price_effect: float
+    brand_price_half_level: float
+    reference_price: float
+    price_response: float
     standard_service: float
     list_price: float
     discount_targeting: float
@@ -302,6 +322,8 @@ class DealTerms:
         """This week's terms: the three measured inputs, the rest read from the config (schema fields only)."""
         return cls(enablement=enablement, credibility=credibility, brand_level=brand_level,
                    brand_price_effect=config.marketing.brand_price_effect,
+                   brand_price_half_level=config.marketing.brand_price_half_level,
+                   reference_price=config.market.reference_price, price_response=config.market.price_response,
                    standard_service=config.operations.standard_service, list_price=config.market.list_price,
                    discount_targeting=config.policy.discount_targeting,
                    mean_price_sensitivity=config.market.price_sensitivity_mean,
@@ -317,6 +339,16 @@ def offered_discount(rep_discount, price_sensitivity, terms: DealTerms):
         return rep_discount
     aim = (1 - t) + t * price_sensitivity / max(terms.mean_price_sensitivity, 1e-9)
     return np.minimum(terms.max_discount, rep_discount * aim)
+
+
+def deal_price_factor(offered, price_sensitivity, terms: DealTerms):
+    """Multiplier on the win hazard from the price offered, list x (1 - offered discount), against the buyer's
+    alternative (:func:`sim.pricing.win_price_factor`), for buyers whose price sensitivity the brand has lowered
+    (:func:`sim.pricing.brand_price_shield`).  Arrays or floats."""
+    sensitivity = price_sensitivity * (1 - brand_price_shield(terms.brand_level, terms.brand_price_effect,
+                                                              terms.brand_price_half_level))
+    premium = price_premium(terms.list_price * (1 - offered), terms.reference_price)
+    return win_price_factor(premium, sensitivity, terms.price_response)
 
 
 @dataclass
@@ -342,11 +374,11 @@ def work_opportunities(market: Market, ctx: WeekContext, reps: RepArrays, intens
                        terms: DealTerms) -> Deals:
     """Win and loss of open opportunities, MECHANISMS rule 5.
 
-    Weekly win hazard = base x fit^alpha x skill x intensity x (1 + e_E x enablement)
-    x (1 + e_D x offered discount x price sensitivity) x (1 + e_P x promise inflation) x delivery credibility;
-    no win while purchasing's approval is pending.  Loss hazard = base_loss x (loss_hazard_offset - fit),
-    x approval_loss_multiplier while the deal waits for approval (it slips to a competitor).  The brand lowers
-    price sensitivity.
+    Weekly win hazard = base x fit^alpha x skill x intensity x (1 + e_E x enablement) x price factor
+    x (1 + e_P x promise inflation) x delivery credibility; no win while purchasing's approval is pending.  The
+    price factor (:func:`deal_price_factor`) compares the price offered, list x (1 - discount), with the
+    buyer's alternative.  Loss hazard = base_loss x (loss_hazard_offset - fit), x approval_loss_multiplier while
+    the deal waits for approval (it slips to a competitor).
     Won deals become customers waiting for onboarding at the offered discount (:func:`offered_discount`) and
     the rep's promise.  Draws: one per open deal (``selling``).
     """
@@ -355,10 +387,9 @@ def work_opportunities(market: Market, ctx: WeekContext, reps: RepArrays, intens
     owner = market.owner[opps]
     waiting = market.approval_wait[opps] > 0
     offered = offered_discount(reps.discount[owner], market.price_sensitivity[opps], terms)
-    sensitivity = market.price_sensitivity[opps] * (1 - terms.brand_price_effect * min(terms.brand_level, 1.0))
     win = (config.base_win_hazard * market.fit[opps] ** config.fit_exponent * reps.skill[owner] * intensity[owner]
            * (1 + config.enablement_effect * terms.enablement)
-           * (1 + config.discount_effect * offered * sensitivity)
+           * deal_price_factor(offered, market.price_sensitivity[opps], terms)
            * (1 + config.promise_effect * reps.promise_inflation[owner]) * terms.credibility)
     win = np.where(waiting, 0.0, win)
     loss = (config.base_loss_hazard * (config.loss_hazard_offset - market.fit[opps])

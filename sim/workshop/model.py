@@ -20,6 +20,7 @@ import numpy as np
 
 from sim.config import Config
 from sim.market import Stage
+from sim.pricing import quota_value
 from sim.model import AlignmentModel
 from sim.relations import DEPARTMENTS, Relations
 from sim.workshop.decisions import Answer, agreements_in_force, apply
@@ -158,7 +159,7 @@ class WorkshopModel(AlignmentModel):
         leads = float(quarter["leads"].sum())
         spend = float(quarter["marketing_spend"].sum())
         bookings = float(quarter["bookings"].sum())
-        team_quota = cfg.sales.quota * cfg.sales.reps
+        team_quota = quota_value(cfg) * cfg.sales.reps
         priced = bookings + float(quarter["discount_given"].sum())
         company = {"revenue": float(quarter["revenue"].sum()), "revenue_total": float(weekly["revenue"].sum()),
                    "nrr": nrr, "cash": float(last["cash_balance"]), "stage": int(last["alignment_stage"]),
