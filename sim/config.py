@@ -66,8 +66,14 @@ class MarketConfig:
 
     accounts: int = param(20_000, 1, 50_000_000, "accounts", prior=(5_000, 50_000))
     """Number of business accounts in the addressable market (prospects and customers alike)."""
-    initial_customers: int = param(400, 0, 50_000_000, "accounts")
-    """Accounts that are already active customers at week 0 (the installed base)."""
+    initial_customers: int = param(-1, -1, 50_000_000, "accounts (-1: installed_base_share x accounts)")
+    """Accounts that are already active customers at week 0 (the installed base), as a count; -1 (the default)
+    takes ``installed_base_share`` of ``accounts`` instead, so the installed base scales with the market.  A
+    count given here (``market.initial_customers=60``) means what it always meant and wins over the share."""
+    installed_base_share: float = param(0.02, 0.0, 1.0, "share of accounts", prior=(0.005, 0.1))
+    """Share of the addressable market's accounts that are customers at week 0 (market penetration of a firm
+    about three years into its market), rounded to the nearest whole account; used when ``initial_customers``
+    is -1.  2 % is the old default's 400 of 20,000 accounts (set by judgement; the presets state theirs)."""
     initial_awareness: float = param(0.10, 0.0, 1.0, "share of accounts")
     """Share of prospects that already know the company at week 0."""
     fit_alpha: float = param(1.5, 0.1, 50.0, "Beta shape a", prior=(0.75, 3.0))
@@ -512,6 +518,45 @@ class PolicyConfig:
 
 
 @dataclass
+class InstrumentConfig:
+    """How the alignment instrument (:mod:`sim.alignment`) reads behaviour: Goldman's stage thresholds and the
+    scoring of the KRK items.  These settle what the model *reports*, never what it does: no mechanism reads
+    them.  Each is a judgement within a prior range (the published instruments give stages and statements,
+    not numeric cut-offs)."""
+
+    stage_trust_us_vs_them: float = param(0.45, 0.0, 1.0, "trust 0-1", prior=(0.35, 0.55))
+    """Mutual marketing-sales trust below which the firm reads stage 1 (Us vs Them)."""
+    stage_trust_cooperative: float = param(0.6, 0.0, 1.0, "trust 0-1", prior=(0.5, 0.7))
+    """Trust needed for stage 4 (Collaboration): below it the firm reads at most stage 3."""
+    stage_trust_full: float = param(0.75, 0.0, 1.0, "trust 0-1", prior=(0.65, 0.85))
+    """Trust needed for stage 5 (Full alignment)."""
+    us_vs_them_blame_share: float = param(0.5, 0.0, 1.0, "share of handled misses", prior=(0.4, 0.7))
+    """Share of the year's handled misses ending in blame above which the firm reads stage 1 whatever its trust
+    ("most misses end in blame")."""
+    follow_up_agreed: float = param(0.7, 0.0, 1.0, "share of marketing leads", prior=(0.5, 0.8))
+    """Share of marketing leads sales works from which the lead process counts as agreed in practice (stage 3)."""
+    feedback_shared: float = param(0.5, 0.0, 1.0, "share of sales' feedback", prior=(0.3, 0.7))
+    """Share of sales' feedback on leads that reaches marketing from which data counts as shared (stage 4)."""
+    fixed_together_blame_share: float = param(0.2, 0.0, 1.0, "share of handled misses", prior=(0.1, 0.3))
+    """Largest share of the year's handled misses ending in blame at which problems count as fixed together
+    (stage 4)."""
+    promises_kept_gap: float = param(0.05, 0.0, 1.0, "service level", prior=(0.025, 0.1))
+    """Largest promise gap (promised minus delivered service) at which promises count as kept (stage 5)."""
+    joint_time_per_year: int = param(4, 1, 520, "meetings plus role swaps per year", prior=(2, 12))
+    """Joint meetings held plus role swaps made in a year from which the departments count as working together
+    (stage 5; the KRK items on joint planning and job moves score their best from here)."""
+    blames_for_worst_score: float = param(8.0, 1.0, 520.0, "blame events per year", prior=(4.0, 16.0))
+    """Blame events in a year at which the KRK item "nobody blames the other side" scores its worst (1 of 5)."""
+    no_evidence_score: float = param(0.5, 0.0, 1.0, "0-1 item score", prior=(0.3, 0.7))
+    """What a KRK item about fixing misses together reads in a year with no handled miss (no evidence either
+    way: the middle of the scale)."""
+    follow_up_before_evidence: float = param(0.5, 0.0, 1.0, "share of marketing leads", prior=(0.0, 1.0))
+    """Follow-up the instrument assumes before any marketing lead has been resolved (worked or left to expire);
+    from the first resolved lead it reads the current quota period's share, and after the first period review
+    the last finished period's."""
+
+
+@dataclass
 class Config:
     """A whole experiment: the market, four departments, their relations, the policy and the run."""
 
@@ -536,6 +581,7 @@ class Config:
     purchasing: PurchasingConfig = field(default_factory=PurchasingConfig)
     relations: RelationsConfig = field(default_factory=RelationsConfig)
     policy: PolicyConfig = field(default_factory=PolicyConfig)
+    instrument: InstrumentConfig = field(default_factory=InstrumentConfig)
 
 
 def applies_on_reset(dotted: str) -> bool:
@@ -690,7 +736,7 @@ def provenance_of(f: dataclasses.Field, section: str) -> Provenance:
     return Provenance("none")
 
 
-MODEL_SECTIONS = ("market", "marketing", "sales", "operations", "purchasing", "relations", "policy")
+MODEL_SECTIONS = ("market", "marketing", "sales", "operations", "purchasing", "relations", "policy", "instrument")
 """The config sections that hold model parameters (the rest of :class:`Config` says how to run)."""
 
 
