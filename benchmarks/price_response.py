@@ -17,9 +17,10 @@ from sim.runner import run_replicates
 COLUMNS = ("customers_won", "revenue_total", "gross_margin_total", "reps_at_quota", "discount_mean", "churn_annual")
 
 
-def table(scenario: str, field: str, values: list[float], seeds: int, n_jobs: int):
-    """Mean of each column per value of ``field`` (the other fields at the scenario's defaults), paired seeds."""
-    cfgs = [sim.load_config(scenario, overrides=[f"{field}={v}"]) for v in values]
+def table(scenario: str, field: str, values: list[float], seeds: int, n_jobs: int, overrides=()):
+    """Mean of each column per value of ``field`` (the other fields at the scenario's defaults and ``overrides``),
+    paired seeds."""
+    cfgs = [sim.load_config(scenario, overrides=[*overrides, f"{field}={v}"]) for v in values]
     runs = run_replicates(cfgs, seeds, seed=0, n_jobs=n_jobs).runs
     runs["value"] = [values[i // seeds] for i in range(len(runs))]  # runs come config by config, seeds within
     return runs, runs.groupby("value")[list(COLUMNS)].mean()
@@ -30,10 +31,13 @@ def main(argv=None) -> None:
     parser.add_argument("--seeds", type=int, default=8)
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--scenario", default="hundred_years_war")
+    parser.add_argument("--override", action="append", default=[], metavar="KEY=VALUE",
+                        help="a config override for every arm (repeatable)")
+    parser.add_argument("--no-discounts", action="store_true", help="skip the discount-authority table")
     args = parser.parse_args(argv)
-    base = sim.load_config(args.scenario).market.list_price
-    prices = [base * k for k in (0.5, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0)]
-    _, by_price = table(args.scenario, "market.list_price", prices, args.seeds, args.n_jobs)
+    base = sim.load_config(args.scenario, overrides=args.override).market.list_price
+    prices = [base * k for k in (0.5, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0, 3.0)]
+    _, by_price = table(args.scenario, "market.list_price", prices, args.seeds, args.n_jobs, args.override)
     print(f"{args.scenario}: list price (reference price {base:,.0f} EUR fixed), {args.seeds} paired seeds")
     print(by_price.round(3).to_string())
     won = by_price["customers_won"]
@@ -42,8 +46,10 @@ def main(argv=None) -> None:
     rev = by_price["revenue_total"]
     print(f"revenue-maximising list price on this grid: {rev.idxmax():,.0f} EUR "
           f"(gross margin peaks at {by_price['gross_margin_total'].idxmax():,.0f})")
+    if args.no_discounts:
+        return
     _, by_discount = table(args.scenario, "policy.max_discount", [0.0, 0.1, 0.2, 0.3, 0.4, 0.5], args.seeds,
-                           args.n_jobs)
+                           args.n_jobs, args.override)
     print("discount authority")
     print(by_discount.round(3).to_string())
 

@@ -41,6 +41,9 @@ class CustomerWeek:
     revenue_recurring: float = 0.0
     """Revenue billed to customers beyond their first year (EUR this week)."""
     expansion: float = 0.0
+    revenue_installed_base: float = 0.0
+    """Part of this week's revenue billed to the installed base, the customers of week 0 (EUR this week); the
+    rest (revenue_new + revenue_recurring - this) is new business, billed to customers won during the run."""
     """Annual contract value added by expansions this week (EUR per year)."""
     churned: int = 0
     """Customers who left this week."""
@@ -62,7 +65,8 @@ class AccountLayer(Protocol):
     run's random streams) and returns what it produced; nothing is filled in place.
 
     Observation (read by the observer and the summary, never written by them): ``size``, ``stage``,
-    ``stage_week``, ``won_week`` (arrays or array-like views, one entry per account), ``stage_counts()``,
+    ``stage_week``, ``won_week``, ``onboarded``, ``contract_value``, ``installed_base`` and
+    ``start_contract_value`` (arrays or array-like views, one entry per account), ``stage_counts()``,
     ``active_customers()``, ``promise_gap()``, ``mean_satisfaction()`` and ``account(i)``.
     """
 
@@ -190,8 +194,9 @@ class VectorisedMarket(Market):
         expansion = expand(self, ctx, customers, care)
         churned = churn(self, ctx, customers)
         customers = customers[self.onboarded[customers]]  # = active_customers(): churn only removed some
-        new, recurring = bill(self, customers, ctx.week)
-        return CustomerWeek(revenue_new=new, revenue_recurring=recurring, expansion=expansion,
+        new, recurring, installed_base = bill(self, customers, ctx.week)
+        return CustomerWeek(revenue_new=new, revenue_recurring=recurring, revenue_installed_base=installed_base,
+                            expansion=expansion,
                             churned=int(churned.size), care_mean=float(care.mean()) if care.size else 0.0,
                             active=int(customers.size), promise_gap=self._promise_gap(customers),
                             satisfaction_mean=self._mean_satisfaction(customers))

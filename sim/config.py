@@ -89,31 +89,48 @@ class MarketConfig:
     reference_price: float = param(24_000.0, 1.0, 1e9, "EUR per account per year", prior=(18_000.0, 30_000.0))
     """Price of the buyers' next-best alternative, a competitor's contract of the same scope: the anchor against
     which every price asked or paid is judged.  At the default the list price is at par with the competition."""
-    price_response: float = param(7.0, 0.0, 100.0, "logit coefficient per unit of relative premium",
-                                  prior=(2.0, 16.0))
+    price_response: float = param(24.0, 0.0, 100.0, "logit coefficient per unit of relative premium",
+                                  prior=(8.0, 40.0))
     """Logit price coefficient of a fully price-sensitive account: the win hazard is multiplied by
-    2 / (1 + exp(b x s x (price / reference - 1))) (:func:`sim.pricing.win_price_factor`).  At the default and the
-    mean sensitivity 0.5 the win hazard's elasticity at par is 1.75; the calibration target is the elasticity of
-    customers won to the list price, beside the meta-analytic mean price elasticity of -1.76 (Tellis 1988, JMR
-    25(4)) and -2.62 (Bijmolt, van Heerde & Pieters 2005, JMR 42(2)), both mostly consumer goods; B2B software
-    is usually less elastic."""
-    renewal_price_response: float = param(1.5, 0.0, 20.0, "log churn per unit of relative premium",
-                                          prior=(0.0, 4.0))
+    2 / (1 + exp(b x s x (price / reference - 1))) (:func:`sim.pricing.win_price_factor`), s the account's price
+    sensitivity after the brand's shield.  The calibration target is the elasticity of customers won to the list
+    price: at the default, -1.1 over three years in the baseline (``python -m benchmarks.price_response``),
+    inside the span from "B2B software is less elastic" to the meta-analytic mean of -1.76 (Tellis 1988, JMR
+    25(4); -2.62 in Bijmolt, van Heerde & Pieters 2005, JMR 42(2), both mostly consumer goods).  The win hazard's
+    own elasticity at par is b x s / 2, 3.6 for the mean account at the reference brand; customers won answer
+    less, because a deal lost on price may come back and reps behind quota discount more."""
+    renewal_price_response: float = param(4.0, 0.0, 20.0, "log churn per unit of relative premium",
+                                          prior=(0.0, 8.0))
     """How strongly the price a customer pays, against ``reference_price``, moves its churn: annual churn x
-    exp(r x s x (paid / reference - 1)) (:func:`sim.pricing.renewal_price_factor`).  A fully sensitive customer
-    paying 20 % above the alternative churns 35 % more at the default; one on a 20 % discount 26 % less."""
+    exp(r x s x (paid / reference - 1)) (:func:`sim.pricing.renewal_price_factor`).  At the default a customer of
+    mean sensitivity 0.5 paying 10 % above the alternative churns 22 % more, one on a 10 % discount 18 % less;
+    at twice the reference price churn is 7.4 times higher (a renewal is when a buyer re-tenders)."""
     churn_annual_max: float = param(0.99, 0.0, 1.0, "share per year", prior=(0.9, 0.999))
     """Highest annual churn of any customer, however unhappy or overcharged (keeps the weekly hazard defined)."""
-    bass_innovation: float = param(0.03, 0.0, 1.0, "per year")
-    """Bass innovation coefficient p: yearly rate at which unaware accounts learn of us on their own
-    and through brand; Sultan, Farley & Lehmann (1990) give p about 0.03."""
-    bass_imitation: float = param(0.38, 0.0, 5.0, "per year")
-    """Bass imitation coefficient q: yearly word-of-mouth rate, scaled by net promoters among accounts;
-    Sultan, Farley & Lehmann (1990) give q about 0.38."""
-    inquiry_rate: float = param(0.012, 0.0, 1.0, "probability per week")
-    """Weekly probability that an aware prospect of urgency 1 sends an inquiry unprompted."""
-    campaign_response: float = param(0.06, 0.0, 1.0, "probability per touch")
-    """Probability that an aware prospect touched by a demand-generation campaign inquires that week (times urgency)."""
+    bass_innovation: float = param(0.03, 0.0, 1.0, "per year", prior=(0.005, 0.1))
+    """Unprompted awareness rate (the innovation term p of Bass 1969, applied to *awareness of one vendor*): the
+    yearly hazard at which an unaware account learns of us through no campaign, brand or customer of ours (trade
+    press, search, analysts, a new hire who knew us).  Bass's p for product adoption is about 0.03 a year
+    (Sultan, Farley & Lehmann 1990, J. Marketing Research 27(1)); hearing of one vendor is a lower bar than
+    adopting a category but one vendor among many is less visible than the category, so that figure is kept only
+    as the middle of a prior range (set by judgement)."""
+    bass_imitation: float = param(3.0, 0.0, 50.0, "accounts made aware per net promoter per year",
+                                  prior=(0.5, 10.0))
+    """Word of mouth (the imitation term q of Bass 1969, for awareness of one vendor): peers a customer who
+    recommends us (a promoter, net of detractors who warn peers off) makes aware of us in a year, spread over
+    the market's accounts, so an unaware account's weekly hazard is q / 52 x (promoters - detractors) / accounts.
+    Bass's q for product adoption, about 0.38 a year (Sultan, Farley & Lehmann 1990), counts adoptions an
+    adopter causes; awareness of a vendor spreads further than adoption (a recommendation reaches several peers;
+    B2B buyers name peers as their first source on vendors), so 3 peers a year is a judgement within its prior."""
+    inquiry_rate: float = param(0.012, 0.0, 1.0, "probability per week", prior=(0.004, 0.03))
+    """Weekly probability that an aware prospect of urgency 1 sends an inquiry unprompted (with no campaign this
+    week and the brand at reference): the need arises and the account calls a vendor it knows (set by
+    judgement)."""
+    campaign_response: float = param(0.015, 0.0, 1.0, "probability per week at saturation", prior=(0.005, 0.05))
+    """Largest weekly inquiry probability one demand-generation channel (targeted or broad) adds to an aware
+    prospect of urgency 1 when its adstocked spend saturates it; at a given spend the channel adds this times its
+    Hill response (``marketing.half_saturation_*``, ``marketing.response_shape``).  Set by judgement so that, at
+    the default budget, campaigns prompt about half the inquiries of aware accounts."""
     lead_decay: float = param(0.25, 0.0, 5.0, "per week waited", prior=(0.125, 0.5))
     """Lead-response decay: a lead's chance to convert is multiplied by exp(-lead_decay x weeks waiting);
     steep, after Oldroyd, McElheran & Elkington (2011), HBR 89(3), who measure the fall in hours (7x the odds of

@@ -42,7 +42,8 @@ from sim.departments.operations import (ONBOARDING_DONE_TOLERANCE, Operations, O
                                        onboarding_demand, onboarding_total, onboarding_work, service_quality)
 from sim.departments.sales import (DealTerms, Deals, Discovery, LeadReview, RepArrays, SalesWeek, approval_wait_weeks,
                                    deal_price_factor, followup_chance, offered_discount)
-from sim.market import NOBODY, WEEKS_PER_YEAR, AccountSnapshot, Stage
+from sim.market import (NOBODY, WEEKS_PER_YEAR, AccountSnapshot, AwarenessHazard, Stage, awareness_hazard,
+                        aware_probability, inquiry_source, inquiry_thresholds, invoice)
 from sim.pricing import price_paid, price_premium, renewal_price_factor
 from sim.model import AlignmentModel
 from sim.week import InquiryWeek
@@ -83,6 +84,7 @@ class Account(mesa.Agent):
         self.satisfaction = 0.0
         self.contract_value = 0.0
         self.won_week = -10**6
+        self.installed_base = False
         self.onboarded = False
         self.remaining_onboarding = 0.0
         self.targeted = self.broad = False
@@ -329,11 +331,14 @@ class Account(mesa.Agent):
             self.owner = NOBODY
             out.churned += 1
             return
-        invoice = self.contract_value / WEEKS_PER_YEAR
-        if week - self.won_week < WEEKS_PER_YEAR:
-            out.revenue_new += invoice
+        amount, first_year, from_installed_base = invoice(self.contract_value, self.won_week, self.installed_base,
+                                                          week)
+        if first_year:
+            out.revenue_new += amount
         else:
-            out.revenue_recurring += invoice
+            out.revenue_recurring += amount
+        if from_installed_base:
+            out.revenue_installed_base += amount
 
     def snapshot(self, week: int) -> AccountSnapshot:
         """A readable copy of this account's state at ``week``."""
@@ -347,7 +352,7 @@ class Account(mesa.Agent):
 
 
 COPIED = ("aware", "stage", "stage_week", "owner", "won_week", "onboarded", "discount", "contract_value",
-          "promised", "delivered", "satisfaction")
+          "promised", "delivered", "satisfaction", "installed_base")
 """State of the initial population copied from the vectorised market into the agents (the rest starts blank)."""
 
 
@@ -387,7 +392,10 @@ class AccountAgents:
             for name in COPIED:
                 setattr(a, name, getattr(drawn, name)[i].item())
             accounts.append(a)
-        return cls(model.config, accounts, model.random, model.clock)
+        layer = cls(model.config, accounts, model.random, model.clock)
+        layer.start_contract_value = drawn.start_contract_value.copy()
+        """Contract value each account held at the start of week 0 (fixed: the base of revenue retention)."""
+        return layer
 
     def _where(self, predicate) -> list[Account]:
         """The accounts for which ``predicate(account)`` holds, in market order."""
@@ -573,6 +581,21 @@ class AccountAgents:
 
     def promise_gap(self) -> float:
         """Mean service promised minus delivered over active customers (0 when there are none)."""
+    @property
+    def onboarded(self) -> np.ndarray:
+        """Whether each account is an onboarded customer's (served and billed)."""
+        return self._column("onboarded", bool)
+
+    @property
+    def contract_value(self) -> np.ndarray:
+        """Annual contract value per account (EUR per year)."""
+        return self._column("contract_value", float)
+
+    @property
+    def installed_base(self) -> np.ndarray:
+        """Whether each account was a customer at week 0."""
+        return self._column("installed_base", bool)
+
         gaps = [a.promised - a.delivered for a in self.by_index if a.active]
         return sum(gaps) / len(gaps) if gaps else 0.0
 

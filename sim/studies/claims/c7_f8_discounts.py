@@ -9,16 +9,15 @@ SWEEP = tuple(f"max_discount_{d:g}" for d in LEVELS)
 NONE, WIDE = "max_discount_0", "max_discount_0.3"
 
 
-def uniform_discounts(res) -> str:
+def discount_tradeoff(res) -> str:
     cfg = res.configs[WIDE]
     return (curve_text(res, "gross_margin_total", "discount authority")
-            + ". A rep's discount is set by quota pressure and "
-            f"given to every deal alike, and a unit of discount raises the win hazard by discount_effect "
-            f"({cfg.sales.discount_effect:g}) x the buyer's price sensitivity (mean "
-            f"{cfg.market.price_sensitivity_mean:g}), so each point of discount gives up more price than it wins "
-            "volume. The inverted U of the literature rests on reps discounting price-sensitive buyers rather than "
-            "every deal: the variant f8_targeted_discounts sweeps the same authority with policy.discount_targeting "
-            "= 1")
+            + ". A discount is a price cut: the buyer compares list x (1 - discount) with its alternative at "
+            f"EUR {cfg.market.reference_price:,.0f} through a logit of coefficient {cfg.market.price_response:g} x its "
+            f"price sensitivity (mean {cfg.market.price_sensitivity_mean:g}), so the first points of discount win "
+            "price-sensitive buyers who would have gone elsewhere, and every point is given up on the whole "
+            "contract of every buyer who gets it. Reps discount by quota pressure up to their authority, so past "
+            "the discount pressure asks for, more authority changes little")
 
 
 STUDY = Study(
@@ -33,14 +32,13 @@ STUDY = Study(
               MECHANISM, "pressure = shortfall x time into the period sets the discount by rule", treatment=WIDE,
               metric="discount_late_minus_early", expected=+1, rule=one_sample),
         Check("C7", "Discounts raise wins now: customers won in year 1 (authority 30 % vs 0)", MECHANISM,
-              "a discount multiplies the win hazard of price-sensitive accounts by rule", NONE, WIDE, "wins_year1",
+              "a discount lowers the price the buyer compares with its alternative (sim.pricing) by rule", NONE, WIDE, "wins_year1",
               +1),
         Check("C7", "... and cut the gross margin rate", MECHANISM, "the discount is charged on every deal won",
               NONE, WIDE, "gross_margin_rate", -1),
         Check("F8", "Inverted U: gross margin peaks at a middle discount authority", EMERGENT,
-              "the optimum would balance volume won against price given up, through capacity and the installed "
-              "base", metric="gross_margin_total", expected=+1, rule=interior_optimum, arms_needed=SWEEP,
-              explain=uniform_discounts, untested="a sweep of eight levels does not fit the test budget"),
+              "the optimum balances the price-sensitive buyers won against the price given up on every contract", metric="gross_margin_total", expected=+1, rule=interior_optimum, arms_needed=SWEEP,
+              explain=discount_tradeoff, untested="a sweep of eight levels does not fit the test budget"),
     ),
     sweep_lever="max_discount",
     sweep_metrics=("gross_margin_total", "revenue_total", "wins_year1", "discount_mean"),
@@ -48,6 +46,7 @@ STUDY = Study(
     main_pair=(NONE, WIDE),
     mechanism=("discount_mean", "discount_late_minus_early", "wins_year1", "gross_margin_rate"),
     mechanism_text="Pressure = shortfall x time into the period, so reps behind quota discount more as the "
-                   "period closes, up to their authority; the discount lifts the win hazard of price-sensitive "
-                   "accounts and cuts the contract value of every deal.",
+                   "period closes, up to their authority; the discount lowers the price a buyer compares with its "
+                   "alternative, which lifts the win hazard of price-sensitive accounts, and cuts the contract value "
+                   "of every deal.",
 )
