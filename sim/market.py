@@ -63,6 +63,14 @@ class AccountSnapshot:
 
 
 class Market:
+def installed_base_size(config: MarketConfig) -> int:
+    """Customers at week 0: ``initial_customers`` when it is given (>= 0), otherwise ``installed_base_share`` x
+    ``accounts`` rounded to the nearest whole account (halves up), so the installed base scales with the market."""
+    if config.initial_customers >= 0:
+        return config.initial_customers
+    return int(np.floor(config.installed_base_share * config.accounts + 0.5))
+
+
     """All accounts of the addressable market as parallel numpy arrays.
 
     Args:
@@ -110,8 +118,15 @@ class Market:
         self._seed_installed_base(n_reps, standard_service, streams("installed_base"))
 
     def _seed_installed_base(self, n_reps: int, standard_service: float, rng: np.random.Generator) -> None:
-        """Make ``initial_customers`` accounts, chosen with probability rising with fit, active customers."""
-        k = self.config.initial_customers
+        """Make :func:`installed_base_size` accounts, chosen with probability rising with fit, active customers,
+        and mark them: ``installed_base`` (fixed for the run: churned is final, so a week-0 customer is never won
+        again) and ``start_contract_value`` (their contract value at the start of week 0, the base of the first
+        year's revenue retention)."""
+        self.installed_base = np.zeros(self.size, dtype=bool)
+        """Whether the account was a customer at week 0 (the installed base); never changes during the run."""
+        self.start_contract_value = np.zeros(self.size)
+        """Annual contract value (EUR per year) each account held at the start of week 0 (0 outside the base)."""
+        k = installed_base_size(self.config)
         if k == 0:
             return
         weights = self.fit / self.fit.sum()
@@ -129,6 +144,8 @@ class Market:
         self.satisfaction[idx] = np.clip(rng.normal(self.config.installed_base_satisfaction_mean,
                                                     self.config.installed_base_satisfaction_sd, k), 0, 1)
 
+        self.installed_base[idx] = True
+        self.start_contract_value[idx] = self.contract_value[idx]
     @property
     def week(self) -> int:
         """The current week (the model's clock)."""
@@ -279,11 +296,21 @@ def expand(market: Market, ctx: WeekContext, customers: np.ndarray, care: np.nda
     return float(added.sum())
 
 
-def bill(market: Market, customers: np.ndarray, week: int) -> tuple[float, float]:
-    """Weekly invoices of onboarded customers: contract value / 52 each.
+def invoice(contract_value, won_week, installed_base, week: int):
+    """One week's invoice of onboarded customers and how it is booked: contract value / 52 each
+    (``WEEKS_PER_YEAR``); first-year revenue when the customer was won less than a year before ``week``;
+    installed-base revenue when it was a customer at week 0.  Works on arrays (the vectorised market) and on
+    scalars (one account of the per-agent reference) alike.  Returns (invoice, first_year, from_installed_base)."""
+    return contract_value / WEEKS_PER_YEAR, (week - won_week) < WEEKS_PER_YEAR, installed_base
 
-    Returns (revenue from customers in their first year, revenue from customers beyond it).
+
+def bill(market: Market, customers: np.ndarray, week: int) -> tuple[float, float, float]:
+    """Weekly invoices of onboarded customers (:func:`invoice`).
+
+    Returns (revenue from customers in their first year, revenue from customers beyond it, revenue from the
+    installed base, i.e. the week-0 customers; the first two add up to the week's revenue, and the rest of it,
+    revenue minus the installed base's, is new business: customers won during the run).
     """
-    weekly = market.contract_value[customers] / WEEKS_PER_YEAR
-    first_year = (week - market.won_week[customers]) < WEEKS_PER_YEAR
-    return float(weekly[first_year].sum()), float(weekly[~first_year].sum())
+    weekly, first_year, base = invoice(market.contract_value[customers], market.won_week[customers],
+                                       market.installed_base[customers], week)
+    return float(weekly[first_year].sum()), float(weekly[~first_year].sum()), float(weekly[base].sum())
