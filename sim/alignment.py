@@ -6,7 +6,8 @@ restate the preset it is meant to detect (DESIGN C10).  The evidence is behaviou
 leads that sales actually works, reviews that end in blame or in a joint fix, feedback that actually
 arrives, time spent together (meetings held, role swaps made), promises kept, and the trust that all of
 this leaves (forecast accuracy enters the KRK score only: the model has no sales forecast, only quota).
-KRK items that are structural by nature (who reports to whom, what
+Every threshold and scoring setting is a field of the ``instrument`` config section
+(:class:`~sim.config.InstrumentConfig`): they settle what the model reports, never what it does.  KRK items that are structural by nature (who reports to whom, what
 people are paid on) are read from behaviour where the behaviour exists and are listed in
 :data:`STRUCTURAL_ITEMS`; none of them enters the stage.
 """
@@ -19,18 +20,6 @@ from sim.market import WEEKS_PER_YEAR
 from sim.numeric import clip01, mean_of
 from sim.relations import MARKETING, OPERATIONS, SALES
 
-STAGE_TRUST = (0.45, 0.6, 0.75)
-"""Marketing-sales trust needed for stages 2, 3 and 4-5 (documented thresholds of the instrument)."""
-FOLLOW_UP_AGREED = 0.7
-"""Share of marketing leads sales works, from which the lead process counts as agreed in practice (stage 3)."""
-FEEDBACK_SHARED = 0.5
-"""Share of sales' feedback on leads that reaches marketing, from which data counts as shared (stage 4)."""
-FIXED_TOGETHER = 0.2
-"""Largest share of the year's handled misses ending in blame at which problems count as fixed together (stage 4)."""
-PROMISES_KEPT = 0.05
-"""Largest promise gap (service level) at which promises count as kept (stage 5)."""
-JOINT_TIME_PER_YEAR = 4
-"""Meetings held plus role swaps made in a year from which the departments count as working together (stage 5)."""
 STRUCTURAL_ITEMS = ("rise or fall together", "one executive over both")
 """KRK items about the org chart and pay that can only be read from structure; kept out of the stage."""
 
@@ -48,7 +37,7 @@ class Behaviour:
     joint_time: int
     """Joint meetings held plus role swaps made in the last 52 weeks."""
     follow_up: float
-    """Share of marketing's leads sales worked in the last quota period."""
+    """Share of marketing's leads sales worked in the last finished quota period (see :func:`follow_up_share`)."""
     feedback: float
     """Share of sales' feedback on leads that reached marketing this week (0-1)."""
     forecast: float
@@ -61,6 +50,21 @@ class Behaviour:
         """Share of the year's handled misses that ended in blame rather than a joint fix."""
         handled = self.blames + self.fixes
         return self.blames / handled if handled else 0.0
+
+
+def follow_up_share(model) -> float:
+    """Share of marketing's leads sales worked, as the instrument reads it.
+
+    After the first period review: the last finished quota period's accepted / (accepted + expired)
+    (``model.last_acceptance``).  Before it: the same ratio over the current period so far, and
+    ``instrument.follow_up_before_evidence`` while no lead has been resolved at all (so a firm that works every
+    lead does not read "leads not worked" for its whole first quarter).
+    """
+    if model.reps_at_quota:  # a period review has run
+        return model.last_acceptance
+    p = model.period
+    resolved = p.accepted_from_marketing + p.expired
+    return p.accepted_from_marketing / resolved if resolved else model.config.instrument.follow_up_before_evidence
 
 
 def observed_behaviour(model, promise_gap: float | None = None) -> Behaviour:
@@ -80,7 +84,7 @@ def observed_behaviour(model, promise_gap: float | None = None) -> Behaviour:
         if event[1] in counts:
             counts[event[1]] += 1
     return Behaviour(trust=rel.pair_trust(MARKETING, SALES), blames=counts["blame"], fixes=counts["fix"],
-                     joint_time=counts["meeting"] + counts["rotation"], follow_up=model.last_acceptance,
+                     joint_time=counts["meeting"] + counts["rotation"], follow_up=follow_up_share(model),
                      feedback=model.feedback_to_marketing, forecast=max(0.0, 1 - abs(model.last_attainment - 1)),
                      promise_gap=model.market.promise_gap() if promise_gap is None else promise_gap)
 
@@ -88,22 +92,29 @@ def observed_behaviour(model, promise_gap: float | None = None) -> Behaviour:
 def alignment_stage(model, behaviour: Behaviour | None = None) -> int:
     """Goldman's stage (1-5) from behaviour (seed 004; Goldman's five stages of sales-marketing alignment).
 
-    1 Us vs Them: trust below 0.45, or most of the year's misses ended in blame.
-    2 Friendly role-play: civil, but marketing's leads are not systematically worked (follow-up below 0.7).
-    3 Cooperative efforts: leads are worked, but little feedback arrives, more than a fifth of the year's
-      misses still ended in blame, or trust is below 0.6.
-    4 Collaboration: feedback flows and problems are fixed together, but trust is below 0.75, promises are
-      broken or the departments spent little time together.
+    1 Us vs Them: trust below ``stage_trust_us_vs_them`` (0.45), or more than ``us_vs_them_blame_share`` (0.5)
+      of the year's handled misses ended in blame.
+    2 Friendly role-play: civil, but marketing's leads are not systematically worked (follow-up below
+      ``follow_up_agreed``, 0.7).
+    3 Cooperative efforts: leads are worked, but little feedback arrives (below ``feedback_shared``, 0.5), more
+      than ``fixed_together_blame_share`` (0.2) of the year's misses still ended in blame, or trust is below
+      ``stage_trust_cooperative`` (0.6).
+    4 Collaboration: feedback flows and problems are fixed together, but trust is below ``stage_trust_full``
+      (0.75), promises are broken (gap above ``promises_kept_gap``, 0.05) or the departments spent little time
+      together (fewer than ``joint_time_per_year``, 4, meetings plus role swaps).
     5 Full alignment: all of it.
+
+    Every threshold is a field of ``config.instrument`` (defaults in parentheses).
     """
-    b = behaviour or observed_behaviour(model)
-    if b.trust < STAGE_TRUST[0] or b.blame_share > 0.5:
+    b, cut = behaviour or observed_behaviour(model), model.config.instrument
+    if b.trust < cut.stage_trust_us_vs_them or b.blame_share > cut.us_vs_them_blame_share:
         return 1
-    if b.follow_up < FOLLOW_UP_AGREED:
+    if b.follow_up < cut.follow_up_agreed:
         return 2
-    if b.feedback < FEEDBACK_SHARED or b.blame_share > FIXED_TOGETHER or b.trust < STAGE_TRUST[1]:
+    if (b.feedback < cut.feedback_shared or b.blame_share > cut.fixed_together_blame_share
+            or b.trust < cut.stage_trust_cooperative):
         return 3
-    if b.trust < STAGE_TRUST[2] or b.promise_gap > PROMISES_KEPT or b.joint_time < JOINT_TIME_PER_YEAR:
+    if b.trust < cut.stage_trust_full or b.promise_gap > cut.promises_kept_gap or b.joint_time < cut.joint_time_per_year:
         return 4
     return 5
 
@@ -113,24 +124,27 @@ def krk_items(model, behaviour: Behaviour | None = None) -> dict[str, float]:
 
     The statements paraphrase the themes of the published questionnaire; each is operationalised by the
     observed quantity in its line (1 = strongly disagree, 5 = strongly agree).  :data:`STRUCTURAL_ITEMS` read
-    the org chart and pay through their visible consequences.
+    the org chart and pay through their visible consequences.  An item that joins two observations is their mean;
+    the items on fixing misses read ``instrument.no_evidence_score`` in a year with no handled miss, and "nobody
+    blames the other side" falls linearly to its worst at ``instrument.blames_for_worst_score`` blame events a
+    year.
     """
-    b, rel = behaviour or observed_behaviour(model), model.relations
-    fix_rate = 1 - b.blame_share if b.blames + b.fixes else 0.5
-    together = min(1.0, b.joint_time / JOINT_TIME_PER_YEAR)
+    b, rel, scoring = behaviour or observed_behaviour(model), model.relations, model.config.instrument
+    fix_rate = 1 - b.blame_share if b.blames + b.fixes else scoring.no_evidence_score
+    together = min(1.0, b.joint_time / scoring.joint_time_per_year)
     items = {
         "sales close to forecast": b.forecast,
-        "nobody blames the other side": 1 - min(1.0, b.blames / 8),
+        "nobody blames the other side": 1 - min(1.0, b.blames / scoring.blames_for_worst_score),
         "marketers go on customer calls": mean_of([m.field_knowledge for m in model.marketers]),
         "marketing asks sales for input": rel.trust[MARKETING, SALES],
         "reps find marketing material useful": model.enablement,
         "common definition of a lead": b.follow_up,
-        "jointly designed funnel": 0.5 * (b.follow_up + fix_rate),
+        "jointly designed funnel": mean_of([b.follow_up, fix_rate]),
         "common metrics": fix_rate,
-        "rise or fall together": 1 - b.blame_share if b.blames + b.fixes else 0.5,
+        "rise or fall together": fix_rate,
         "one executive over both": b.feedback,
         "people move between functions": together,
-        "joint training": 0.5 * (together + fix_rate),
+        "joint training": mean_of([together, fix_rate]),
         "sales reports lead quality back": b.feedback,
         "shared customer data": model.feedback_to_marketing,
         "joint planning meetings": together,

@@ -31,7 +31,7 @@ from sim.departments.purchasing import Purchasing, PurchasingOfficer
 from sim.departments.sales import DealTerms, QuotaPeriod, RepArrays, SalesRep, SalesWeek
 from sim.levers import configure
 from sim.numeric import mean_of
-from sim.observer import WeeklyRecorder, observe
+from sim.observer import WeeklyRecorder, keep_books, observe, revenue_retention
 from sim.pricing import quota_value
 from sim.market import Stage
 from sim.relations import EVENT_COLUMNS, MARKETING, OPERATIONS, SALES, PeriodOutcome, Relations
@@ -79,7 +79,7 @@ class AlignmentModel(mesa.Model):
         self.operations = Operations(cfg.operations, self.live_policy)
         self.purchasing = Purchasing(cfg.purchasing, self.live_policy)
         self._create_staff()
-        self.recorder = WeeklyRecorder(cfg.weeks)
+        self.recorder = WeeklyRecorder(cfg.weeks, cfg.sales.quota_period_weeks)
         self.datacollector = mesa.DataCollector(
             model_reporters={name: (lambda m, name=name: m.recorder.last.get(name, np.nan)) for name in COLLECTED})
         self.cash = 0.0
@@ -88,8 +88,9 @@ class AlignmentModel(mesa.Model):
         """Share of reps at quota, one entry per finished quota period."""
         self.last_attainment = 1.0
         """Team bookings over team quota in the last finished period."""
-        self.last_acceptance = 0.5
-        """Share of marketing leads sales worked in the last finished period."""
+        self.last_acceptance = cfg.instrument.follow_up_before_evidence
+        """Share of marketing leads sales worked in the last finished period (before the first review: what the
+        instrument assumes, ``instrument.follow_up_before_evidence``; :func:`sim.alignment.follow_up_share`)."""
         self.period = QuotaPeriod()
         """The current quota period's sales flows so far (for the period review)."""
         self.feedback_to_marketing = 0.0
@@ -291,6 +292,7 @@ class AlignmentModel(mesa.Model):
         """Record the week's row (the observer only reads) and feed Mesa's DataCollector."""
         cycles = week.sales.cycles if week.sales.cycles is not None else np.empty(0)
         self.recorder.record(week.week, observe(self, week), cycles)
+        keep_books(self.recorder, self.market, week.week)
         self.datacollector.collect(self)
         self.running = self.steps < self.config.weeks
 
@@ -338,7 +340,12 @@ class AlignmentModel(mesa.Model):
         return pd.DataFrame(self.relations.events, columns=list(EVENT_COLUMNS))
 
     def summary(self) -> pd.Series:
-        """Per-run totals and end-of-run figures."""
-        return summarise(self.weekly(), self.market, self.events(), self.config.market.npv_rate_annual,
-                         self.reps_at_quota)
+        """Per-run totals and end-of-run figures: :func:`sim.summary.summarise`, the revenue split between the
+        installed base and new business, and revenue retention (:func:`sim.observer.revenue_retention`)."""
+        weekly = self.weekly()
+        totals = summarise(weekly, self.market, self.events(), self.config.market.npv_rate_annual, self.reps_at_quota)
+        revenue, base = weekly["revenue"].sum(), weekly["installed_base_revenue"].sum()
+        split = {"installed_base_revenue_total": base, "new_business_revenue_total": weekly["new_business_revenue"].sum(),
+                 "installed_base_revenue_share": base / revenue if revenue > 0 else np.nan}
+        return pd.concat([totals, pd.Series({**split, **revenue_retention(self.recorder)})])
 

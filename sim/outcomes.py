@@ -80,6 +80,13 @@ RUN_OUTCOMES: dict[str, Outcome] = {o.name: o for o in (
          description="First-year contract revenue from customers won in the run."),
     _run("recurring_revenue_total", "Recurring revenue", "EUR million", 1e-6,
          description="Renewals and expansion billed to existing customers."),
+    _run("installed_base_revenue_total", "Installed-base revenue", "EUR million", 1e-6,
+         description="Revenue billed over the run to the customers of week 0 (the installed base)."),
+    _run("new_business_revenue_total", "New-business revenue", "EUR million", 1e-6,
+         description="Revenue billed over the run to customers won during the run, first year and after "
+                     "(revenue minus installed-base revenue)."),
+    _run("installed_base_revenue_share", "Installed-base share of revenue", SHARE, PCT, better="neither", digits=1,
+         description="Installed-base revenue over revenue over the run."),
     _run("gross_margin_total", "Gross margin", "EUR million", 1e-6,
          description="Revenue minus the operations payroll that delivers it."),
     _run("gross_margin_rate", "Gross margin rate", SHARE, PCT, description="Gross margin over revenue.", digits=1),
@@ -95,9 +102,31 @@ RUN_OUTCOMES: dict[str, Outcome] = {o.name: o for o in (
     _run("customers_won", "Customers won", "accounts", digits=0),
     _run("active_customers_end", "Active customers at the end", "accounts", digits=0),
     _run("retention_12m", "12-month retention", SHARE, PCT, digits=1,
-         description="Share of customers won (at least a year before the end) still customers 12 months later."),
+         description="Share of customers won (at least a year before the end) still customers 12 months later "
+                     "(logos, new customers only: blind to the installed base; see grr_annual, nrr_annual)."),
     _run("churn_annual", "Annual churn", SHARE, PCT, better="lower", digits=1,
          description="Customers lost per customer-year."),
+    _run("grr_annual", "Gross revenue retention", SHARE, PCT, digits=1,
+         description="ARR a year later, capped at the starting ARR per customer (churn and contraction count, "
+                     "expansion does not), over the ARR of the customers active at the start of each year; "
+                     "mean over the run's full 52-week years (years 1-3 of a 3-year run)."),
+    _run("nrr_annual", "Net revenue retention", SHARE, PCT, digits=1,
+         description="ARR a year later of the customers active at the start of each year (expansion included), "
+                     "over their ARR then; mean over the run's full 52-week years."),
+    _run("grr_last_year", "Gross revenue retention, last year", SHARE, PCT, digits=1,
+         description="Gross revenue retention of the run's last full 52-week year (year 3 of a 3-year run)."),
+    _run("nrr_last_year", "Net revenue retention, last year", SHARE, PCT, digits=1,
+         description="Net revenue retention of the run's last full 52-week year."),
+    _run("grr_cohort", "Cohort gross revenue retention (12 months)", SHARE, PCT, digits=1,
+         description="Customers won in the run: ARR 52 weeks after signing, capped at the signed ARR, over the "
+                     "signed ARR, pooled over the yearly cohorts that reach their first anniversary in the run "
+                     "(years 1-2 of a 3-year run)."),
+    _run("nrr_cohort", "Cohort net revenue retention (12 months)", SHARE, PCT, digits=1,
+         description="Customers won in the run: ARR 52 weeks after signing over the signed ARR, pooled over the "
+                     "yearly cohorts that reach their first anniversary in the run."),
+    _run("installed_base_churn", "Installed-base churn", SHARE, PCT, better="lower", digits=1,
+         description="Share of the week-0 customers active at the start of a year who are gone a year later; "
+                     "mean over the run's full 52-week years."),
     _run("satisfaction_end", "Customer satisfaction at the end", "score 0-1", ratio_scale=False),
     # funnel
     _run("lead_acceptance", "Leads accepted by sales", SHARE, PCT, digits=1,
@@ -139,6 +168,10 @@ WEEKLY_OUTCOMES: dict[str, Outcome] = {o.name: o for o in (
     _run("revenue", "Weekly revenue", "EUR thousand per week", 1e-3, digits=1),
     _run("new_customer_revenue", "Weekly new-customer revenue", "EUR thousand per week", 1e-3, digits=1),
     _run("recurring_revenue", "Weekly recurring revenue", "EUR thousand per week", 1e-3, digits=1),
+    _run("installed_base_revenue", "Weekly installed-base revenue", "EUR thousand per week", 1e-3, digits=1,
+         description="Revenue billed this week to the customers of week 0."),
+    _run("new_business_revenue", "Weekly new-business revenue", "EUR thousand per week", 1e-3, digits=1,
+         description="Revenue billed this week to customers won during the run (revenue minus installed base)."),
     _run("gross_margin", "Weekly gross margin", "EUR thousand per week", 1e-3, digits=1),
     _run("marketing_spend", "Marketing spend", "EUR thousand per week", 1e-3, better="neither", digits=1),
     _run("cash_balance", "Cash balance", "EUR million", 1e-6),

@@ -17,7 +17,8 @@ from sim.model import AlignmentModel
 
 from .per_agent import PerAgentModel
 
-KEY_OUTPUTS = ("revenue_total", "customers_won", "active_customers_end", "lead_acceptance", "churn_annual")
+KEY_OUTPUTS = ("revenue_total", "customers_won", "active_customers_end", "lead_acceptance", "churn_annual",
+               "installed_base_revenue_total", "grr_annual", "nrr_annual")
 """The outputs whose distributions must agree."""
 
 SMALL_OVERRIDES = ("market.accounts=2000", "market.initial_customers=40", "weeks=52")
