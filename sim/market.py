@@ -62,7 +62,6 @@ class AccountSnapshot:
     onboarded: bool
 
 
-class Market:
 def installed_base_size(config: MarketConfig) -> int:
     """Customers at week 0: ``initial_customers`` when it is given (>= 0), otherwise ``installed_base_share`` x
     ``accounts`` rounded to the nearest whole account (halves up), so the installed base scales with the market."""
@@ -71,6 +70,7 @@ def installed_base_size(config: MarketConfig) -> int:
     return int(np.floor(config.installed_base_share * config.accounts + 0.5))
 
 
+class Market:
     """All accounts of the addressable market as parallel numpy arrays.
 
     Args:
