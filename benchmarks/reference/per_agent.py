@@ -570,16 +570,6 @@ class AccountAgents:
         """Week each account was won (far in the past when never)."""
         return self._column("won_week", np.int64)
 
-    def stage_counts(self) -> np.ndarray:
-        """Accounts per funnel stage, in :class:`~sim.market.Stage` order."""
-        return np.bincount(self.stage, minlength=len(Stage))
-
-    def active_customers(self) -> np.ndarray:
-        """Indices of onboarded customers."""
-        return np.array([a.index for a in self.by_index if a.active], dtype=np.int64)
-
-    def promise_gap(self) -> float:
-        """Mean service promised minus delivered over active customers (0 when there are none)."""
     @property
     def onboarded(self) -> np.ndarray:
         """Whether each account is an onboarded customer's (served and billed)."""
@@ -595,6 +585,16 @@ class AccountAgents:
         """Whether each account was a customer at week 0."""
         return self._column("installed_base", bool)
 
+    def stage_counts(self) -> np.ndarray:
+        """Accounts per funnel stage, in :class:`~sim.market.Stage` order."""
+        return np.bincount(self.stage, minlength=len(Stage))
+
+    def active_customers(self) -> np.ndarray:
+        """Indices of onboarded customers."""
+        return np.array([a.index for a in self.by_index if a.active], dtype=np.int64)
+
+    def promise_gap(self) -> float:
+        """Mean service promised minus delivered over active customers (0 when there are none)."""
         gaps = [a.promised - a.delivered for a in self.by_index if a.active]
         return sum(gaps) / len(gaps) if gaps else 0.0
 
