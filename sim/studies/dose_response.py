@@ -178,8 +178,7 @@ def measure(batch: ArmRuns, plan: pd.DataFrame) -> tuple[pd.DataFrame, dict[str,
     frame["inert"] = False
     summary_columns = [c for c in batch.runs.columns if c not in ("arm", "replicate", "seed")]
     for (scenario, lever), group in plan.groupby(["scenario", "lever"], sort=False):
-        tables = [batch.runs[batch.runs["arm"] == arm].sort_values("replicate")[summary_columns].to_numpy(float)
-                  for arm in group["arm"]]
+        tables = [batch.arm(arm)[summary_columns].to_numpy(float) for arm in group["arm"]]
         same = all(t.shape == tables[0].shape and np.array_equal(t, tables[0], equal_nan=True) for t in tables)
         frame.loc[(frame["scenario"] == scenario) & (frame["lever"] == lever), "inert"] = same and len(tables) > 1
     return frame, {name: note for name, (_, note) in columns.items()}

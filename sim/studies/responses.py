@@ -186,11 +186,20 @@ class ArmRuns:
     seconds: float
     replicates: int
     seeds: list[int] = field(default_factory=list)
+    _by_arm: dict | None = field(default=None, repr=False, compare=False)
+
+    def arm(self, arm: str) -> pd.DataFrame:
+        """The arm's runs, one row per replicate 0..n-1 (NaN where its run failed)."""
+        if self._by_arm is None:
+            self._by_arm = {name: rows.set_index("replicate").reindex(range(self.replicates))
+                            for name, rows in self.runs.groupby("arm", sort=False)}
+        found = self._by_arm.get(arm)
+        return found if found is not None else pd.DataFrame(index=range(self.replicates),
+                                                            columns=self.runs.columns.drop("replicate"))
 
     def values(self, arm: str, column: str) -> pd.Series:
         """The arm's values of a summary column by replicate 0..n-1 (NaN where its run failed)."""
-        rows = self.runs[self.runs["arm"] == arm].set_index("replicate")
-        return rows[column].reindex(range(self.replicates)).astype(float)
+        return self.arm(arm)[column].astype(float)
 
 
 def _attempt(cfg: Config, seed: int) -> tuple[dict | None, str]:
