@@ -129,7 +129,7 @@ def test_the_section_has_one_row_per_lever_and_value_and_marks_defaults_and_iner
 
 
 def test_the_paired_revenue_change_from_the_default_is_exact_on_constructed_runs(tiny_design):
-    arms, plan = tiny_design
+    _, plan = tiny_design
     batch = _constructed(plan)
     frame, _ = dr.measure(batch, plan)
     arm_index = {a: i for i, a in enumerate(dict.fromkeys(plan["arm"]))}
@@ -140,7 +140,7 @@ def test_the_paired_revenue_change_from_the_default_is_exact_on_constructed_runs
 
 
 def test_the_figure_has_a_panel_per_lever_with_labels_and_a_legend(tiny_design):
-    arms, plan = tiny_design
+    _, plan = tiny_design
     frame, _ = dr.measure(_constructed(plan), plan)
     fig = dr.plot_scenario(frame, "full_alignment", "revenue_total", 3)
     shown = [ax for ax in fig.axes if ax.get_visible()]

@@ -91,7 +91,7 @@ def test_design_has_a_default_and_every_lever_at_every_step_per_scenario(tiny_de
 
 
 def test_the_scenarios_have_their_own_defaults(tiny_design):
-    arms, plan = tiny_design
+    _, plan = tiny_design
     discount = plan[plan["lever"] == "policy.max_discount"].groupby("scenario")["default"].first()
     assert discount["hundred_years_war"] != discount["full_alignment"]
 
