@@ -148,3 +148,11 @@ def test_the_figure_has_a_panel_per_lever_with_labels_and_a_legend(tiny_design):
     assert all(ax.get_xlabel() and ax.get_title() for ax in shown)
     assert "EUR million" in shown[0].get_ylabel()
     assert fig.legends and "full_alignment" in fig._suptitle.get_text()
+
+
+def test_validation_document_has_the_dose_response_markers_in_its_model_analysis_section():
+    text = dr.DOC.read_text()
+    start, end = f"<!-- {dr.STUDY}:start -->", f"<!-- {dr.STUDY}:end -->"
+    assert text.count(start) == 1 and text.count(end) == 1
+    analysis = text.split("## 7.", 1)[1].split("\n## ", 1)[0]
+    assert analysis.index(start) < analysis.index(end)
