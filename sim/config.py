@@ -325,8 +325,9 @@ class SalesConfig:
     promise_inflation_slope: float = param(0.5, 0.0, 5.0, "inflation per unit pressure", prior=(0.25, 1.0))
     """Service promised above what operations can deliver, per unit pressure, at zero operations knowledge."""
     own_care_share: float = param(0.2, 0.0, 1.0, "share of rep hours", prior=(0.05, 0.4))
-    """Share of hours a rep paid on total revenue or margin gives existing customers of their own accord,
-    whatever the policy's minimum: their renewals and expansions count in that pay (set by judgement)."""
+    """Share of the hours the policy leaves to selling that a rep paid on total revenue or margin gives existing
+    customers of their own accord, on top of the policy's share: their renewals and expansions count in that pay
+    (set by judgement)."""
     prospecting_share: float = param(0.10, 0.0, 1.0, "share of free hours", prior=(0.05, 0.3))
     """Share of a rep's free hours spent prospecting on their own."""
     hours_per_prospect: float = param(4.0, 0.1, 100.0, "hours per self-sourced lead", prior=(2.0, 8.0))
@@ -706,8 +707,8 @@ CROSS_FIELD_RULES = (
 )
 """Pairs of fields whose meanings bound each other: (field, its upper bound, why).  Checked by :func:`validate`
 beside market.initial_customers <= market.accounts, the qualification noise's min <= max and the budget shares.
-(sales.own_care_share and policy.account_management_share are not summed: a rep gives existing customers the
-larger of the two, so both at 1 is a valid extreme, not hours counted twice.)"""
+(sales.own_care_share and policy.account_management_share need no bound: the own share is taken of the hours the
+policy's share leaves, so both at 1 is a valid extreme, not hours counted twice.)"""
 
 
 def _check_cross_fields(cfg: Config) -> None:

@@ -41,8 +41,10 @@ from sim.departments.marketing import BROAD, ORGANIC, TARGETED, brand_pull
 from sim.departments.operations import (ONBOARDING_DONE_TOLERANCE, Operations, OperationsWeek, fulfilment, late_weeks,
                                        onboarding_demand, onboarding_total, onboarding_work, service_quality)
 from sim.departments.sales import (DealTerms, Deals, Discovery, LeadReview, RepArrays, SalesWeek, approval_wait_weeks,
-                                   deal_price_factor, followup_chance, offered_discount)
-from sim.market import NOBODY, WEEKS_PER_YEAR, AccountSnapshot, Stage, invoice
+                                   deal_price_factor, followup_chance, offered_discount,
+                                   selling_hours)
+from sim.market import (NOBODY, WEEKS_PER_YEAR, AccountSnapshot, AwarenessHazard, Stage, awareness_hazard,
+                        aware_probability, inquiry_source, inquiry_thresholds, invoice)
 from sim.pricing import price_paid, price_premium, renewal_price_factor
 from sim.model import AlignmentModel
 from sim.week import InquiryWeek
@@ -433,12 +435,21 @@ class AccountAgents:
         return out.inquiries, out.leads
 
     # ----------------------------------------------------------------- sales
+    def _customers_per_rep(self, n_reps: int) -> np.ndarray:
+        """Active customers each rep owns."""
+        counts = np.zeros(n_reps, dtype=np.int64)
+        for a in self.accounts:
+            if a.active and a.owner != NOBODY:
+                counts[a.owner] += 1
+        return counts
+
     def workload(self, reps: RepArrays, config: SalesConfig) -> tuple[np.ndarray, np.ndarray]:
         """Per rep: intensity (share of open-deal work done, 0-1) and overload (demand / hours - 1, capped)."""
         n = reps.hours.size
         open_deals, new_leads = np.zeros(n), np.zeros(n)
         self.accounts.do("add_to_workload", open_deals, new_leads)
-        available = np.maximum(reps.hours * (1 - reps.care_share) - new_leads * config.hours_per_lead_review, 0.0)
+        available = np.maximum(selling_hours(reps, self._customers_per_rep(n), config)
+                               - new_leads * config.hours_per_lead_review, 0.0)
         demand = open_deals * config.hours_per_open_deal
         intensity = np.where(demand > 0, np.minimum(1.0, available / np.maximum(demand, 1e-9)), 1.0)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -484,7 +495,8 @@ class AccountAgents:
         """Reps with free hours screen ``prospects_screened_per_lead`` aware prospects per lead they open and
         open the ones they read as best.  Returns the leads opened."""
         config, week = ctx.config.sales, ctx.week
-        free = np.where(intensity >= 1.0, reps.hours * (1 - reps.care_share), 0.0) * config.prospecting_share
+        selling = selling_hours(reps, self._customers_per_rep(reps.hours.size), config)
+        free = np.where(intensity >= 1.0, selling, 0.0) * config.prospecting_share
         expected = free / config.hours_per_prospect
         owners = [rep for rep, e in enumerate(expected)
                   for _ in range(int(math.floor(e)) + (self.random.random() < e % 1))]

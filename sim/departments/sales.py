@@ -90,12 +90,15 @@ class SalesRep(Agent):
     def set_care_time(self) -> None:
         """Share of hours given to existing customers ("the last sale").  Paid on new revenue only, a rep
         gives the policy's share and lets quota pressure eat into it; paid on total revenue or margin,
-        where existing customers count in the pay, at least ``own_care_share`` of their own accord."""
+        where existing customers count in the pay, the policy's share plus ``own_care_share`` of the hours it
+        leaves, of their own accord.  The share is a ceiling: a rep gives no more care time than its customers
+        need (:func:`selling_hours`)."""
         policy: PolicyConfig = self.model.config.policy
+        reserved = policy.account_management_share
         if policy.sales_pay == "new_revenue":
-            self.care_share = policy.account_management_share * (1.0 - self.pressure)
+            self.care_share = reserved * (1.0 - self.pressure)
         else:
-            self.care_share = max(policy.account_management_share, self.model.config.sales.own_care_share)
+            self.care_share = reserved + self.model.config.sales.own_care_share * (1.0 - reserved)
 
 
 @dataclass
@@ -165,12 +168,28 @@ class RepArrays:
                    care_share=np.array([r.care_share for r in reps]))
 
 
+def selling_hours(reps: RepArrays, customers_owned: np.ndarray, config: SalesConfig) -> np.ndarray:
+    """Hours each rep has for leads and deals this week (hours per rep): its hours less the care time it gives,
+    which is its care share of its hours or what its ``customers_owned`` need for full care
+    (``hours_per_customer_care`` each), whichever is less: reserved care time its customers do not need goes back
+    to selling."""
+    care = np.minimum(reps.hours * reps.care_share, customers_owned * config.hours_per_customer_care)
+    return reps.hours - care
+
+
+def customers_per_rep(market: Market, n_reps: int) -> np.ndarray:
+    """Active (onboarded) customers each rep owns."""
+    owner = market.owner[(market.stage == Stage.CUSTOMER.value) & market.onboarded]
+    return np.bincount(owner[owner != NOBODY], minlength=n_reps)
+
+
 def workload(market: Market, reps: RepArrays, config: SalesConfig) -> tuple[np.ndarray, np.ndarray]:
     """Per rep: the share of open-deal work that gets done this week (intensity, 0-1) and the
     overload (demand / available hours - 1, at least 0).
 
     Open deals are accepted leads and opportunities; each takes ``hours_per_open_deal`` a week.
-    Available hours are what is left after care time and reviewing this week's new leads; a rep with open deals
+    Available hours are what is left after care time (:func:`selling_hours`) and reviewing this week's new leads;
+    a rep with open deals
     and no hours left (away on rotation, or buried in new leads) is at ``overload_cap``, one with no open deals at 0.
     """
     n = reps.hours.size
@@ -178,7 +197,8 @@ def workload(market: Market, reps: RepArrays, config: SalesConfig) -> tuple[np.n
                                           | (market.stage == Stage.OPPORTUNITY.value)],
                              minlength=n)
     new_leads = np.bincount(market.owner[(market.stage == Stage.LEAD.value) & ~market.reviewed], minlength=n)
-    available = np.maximum(reps.hours * (1 - reps.care_share) - new_leads * config.hours_per_lead_review, 0.0)
+    selling = selling_hours(reps, customers_per_rep(market, n), config)
+    available = np.maximum(selling - new_leads * config.hours_per_lead_review, 0.0)
     demand = open_deals * config.hours_per_open_deal
     intensity = np.where(demand > 0, np.minimum(1.0, available / np.maximum(demand, 1e-9)), 1.0)
     with np.errstate(divide="ignore", invalid="ignore"):  # no hours and open deals: overload at its cap
@@ -437,7 +457,8 @@ def prospect(market: Market, ctx: WeekContext, reps: RepArrays, intensity: np.nd
     per account of the market, its place in the screening order; per account screened, the read.
     """
     config, week = ctx.config.sales, ctx.week
-    free = np.where(intensity >= 1.0, reps.hours * (1 - reps.care_share), 0.0) * config.prospecting_share
+    selling = selling_hours(reps, customers_per_rep(market, reps.hours.size), config)
+    free = np.where(intensity >= 1.0, selling, 0.0) * config.prospecting_share
     expected = free / config.hours_per_prospect
     n_per_rep = np.floor(expected) + (ctx.uniform("prospecting", np.arange(expected.size), 0) < expected % 1)
     total = int(n_per_rep.sum())
