@@ -43,8 +43,7 @@ from sim.departments.operations import (ONBOARDING_DONE_TOLERANCE, Operations, O
 from sim.departments.sales import (DealTerms, Deals, Discovery, LeadReview, RepArrays, SalesWeek, approval_wait_weeks,
                                    deal_price_factor, followup_chance, offered_discount,
                                    selling_hours)
-from sim.market import (NOBODY, WEEKS_PER_YEAR, AccountSnapshot, AwarenessHazard, Stage, awareness_hazard,
-                        aware_probability, inquiry_source, inquiry_thresholds, invoice)
+from sim.market import NOBODY, WEEKS_PER_YEAR, AccountSnapshot, Stage, invoice
 from sim.pricing import price_paid, price_premium, renewal_price_factor
 from sim.model import AlignmentModel
 from sim.week import InquiryWeek
