@@ -84,14 +84,12 @@ def test_the_design_s_arms_run_on_paired_seeds(tiny_design):
         assert list(batch.runs[batch.runs["arm"] == arm]["seed"]) == replicate_seeds(1, 2)
 
 
-def test_outcome_names_switch_to_net_revenue_retention_when_the_summary_has_it():
-    assert dr.OUTCOMES[-1] == "net_revenue_retention"
-    column, note = dr.outcome_column(["revenue_total", "retention_12m"], "net_revenue_retention")
+def test_net_revenue_retention_is_read_by_name_and_falls_back_only_when_the_summary_lacks_it():
+    assert dr.OUTCOMES[-1] == "nrr_annual"
+    column, note = dr.outcome_column(["revenue_total", "retention_12m"], "nrr_annual")
     assert column == "retention_12m" and "not in the run summary yet" in note
-    assert dr.outcome_column(["net_revenue_retention", "retention_12m"], "net_revenue_retention") == \
-        ("net_revenue_retention", "")
-    assert dr.outcome_column(["net_revenue_retention_annual_cohort", "net_revenue_retention_annual"],
-                             "net_revenue_retention")[0] == "net_revenue_retention_annual"
+    assert dr.outcome_column(["nrr_annual", "retention_12m"], "nrr_annual") == ("nrr_annual", "")
+    assert dr.outcome_column(["nrr_annual_cohort", "nrr_annual_base"], "nrr_annual")[0] == "nrr_annual_base"
 
 
 def _constructed(plan, replicates=3, inert="policy.ops_flexibility"):
@@ -125,7 +123,7 @@ def test_the_section_has_one_row_per_lever_and_value_and_marks_defaults_and_iner
     assert inert and all(line.startswith("| `policy.ops_flexibility`") for line in inert)
     assert "`python -m sim.studies.dose_response --seeds 3`" in text
     assert f"= {len(arms) * 3} runs" in text and "0 failed" in text
-    assert "12-month retention" in text and "net revenue retention is not in the run summary yet" in text
+    assert "12-month retention" in text and "(`nrr_annual`) is not in the run summary yet" in text
 
 
 def test_the_paired_revenue_change_from_the_default_is_exact_on_constructed_runs(tiny_design):

@@ -44,11 +44,11 @@ from sim.studies.responses import (
     with_lever,
 )
 
-OUTCOMES = ("revenue_total", "gross_margin_total", "net_revenue_retention")
-"""The table's outcomes, in this order; the first is the figure's.  A name the run summary lacks is read through
-:data:`FALLBACKS` (and the table says so): net revenue retention falls back to 12-month retention until the
-outcome schema has it."""
-FALLBACKS = {"net_revenue_retention": "retention_12m"}
+OUTCOMES = ("revenue_total", "gross_margin_total", "nrr_annual")
+"""The table's outcomes, in this order; the first is the figure's.  Net revenue retention is ``nrr_annual``
+(annual, over the customers active at the start of each year, installed base included: :mod:`sim.outcomes`).  A
+name the run summary lacks is read through :data:`FALLBACKS` (and the table says so)."""
+FALLBACKS = {"nrr_annual": "retention_12m"}
 """Outcome -> the summary column used while the run summary does not have it."""
 SCENARIOS = ("hundred_years_war", "full_alignment")
 SEEDS = 8
@@ -135,7 +135,7 @@ def design(scenarios=SCENARIOS, overrides: list[str] | tuple[str, ...] = (),
 
 def outcome_column(columns, name: str) -> tuple[str, str]:
     """The summary column read for the table's outcome ``name`` and a note ("" when it is the outcome itself):
-    ``name``; else the first column that starts with ``name`` (``net_revenue_retention_annual``); else its
+    ``name``; else the first column that starts with ``name`` (``nrr_annual_base``); else its
     :data:`FALLBACKS` entry."""
     columns = list(columns)
     if name in columns:
@@ -145,9 +145,9 @@ def outcome_column(columns, name: str) -> tuple[str, str]:
         return longer[0], ""
     fallback = FALLBACKS.get(name)
     if fallback is not None and fallback in columns:
-        return fallback, (f"{name.replace('_', ' ')} is not in the run summary yet: the column shows "
+        return fallback, (f"{outcome(name).label} (`{name}`) is not in the run summary yet: the column shows "
                           f"`{fallback}` ({outcome(fallback).label})")
-    return name, f"{name.replace('_', ' ')} is not in the run summary"
+    return name, f"{outcome(name).label} (`{name}`) is not in the run summary"
 
 
 def measure(batch: ArmRuns, plan: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -218,7 +218,7 @@ def section_markdown(frame: pd.DataFrame, notes: dict[str, str], batch: ArmRuns,
         f"{batch.seconds / 60:.1f} min wall time. Figures: `{figures}/<scenario>.png`."), ""]
     for name, note in notes.items():
         if note:
-            lines += [f"*{name.replace('_', ' ')}*: {note}.", ""]
+            lines += [f"*Note*: {note}.", ""]
     labels = [outcome(columns[name]).axis_label for name in OUTCOMES]
     for scenario, group in frame.groupby("scenario", sort=False):
         lines += [f"**{scenario}**", "", "| lever | value | " + " | ".join(labels) + " | revenue vs default | runs |",
