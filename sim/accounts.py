@@ -23,7 +23,8 @@ import numpy as np
 from sim.config import Config, SalesConfig
 from sim.context import WeekContext
 from sim.streams import to_index
-from sim.departments.marketing import BROAD, ORGANIC, TARGETED, brand_pull, qualify_inquiries, run_campaigns
+from sim.departments.marketing import (CampaignMemory, CampaignResponse, campaign_response, qualify_inquiries,
+                                       run_campaigns)
 from sim.departments.operations import Operations, OperationsWeek
 from sim.departments.purchasing import approve
 from sim.departments.sales import (DealTerms, Deals, Discovery, LeadReview, RepArrays, care_per_customer, prospect,
@@ -137,8 +138,8 @@ class Reach:
     targeted: np.ndarray
     broad: np.ndarray
     pool: np.ndarray
-    organic_propensity: float
-    """Multiplier on the unprompted inquiry rate from the brand stock (brand_level ** brand_inquiry_elasticity)."""
+    response: CampaignResponse
+    """This week's inquiry response: the brand's pull and each demand channel's adstocked, saturating response."""
 
 
 class VectorisedMarket(Market):
@@ -154,12 +155,14 @@ class VectorisedMarket(Market):
         pool = np.flatnonzero(in_pool)
         targeted, broad = run_campaigns(self, ctx, spend, field_knowledge, pool, in_pool)
         spread_awareness(self, ctx, targeted | broad, brand_level)
-        return Reach(targeted, broad, pool, brand_pull(brand_level, ctx.config.marketing.brand_inquiry_elasticity))
+        memory = self.__dict__.setdefault("campaign_memory", CampaignMemory())  # the buyers' memory of campaigns
+        response = campaign_response(memory, spend, ctx.config.market, ctx.config.marketing, brand_level,
+                                     field_knowledge)
+        return Reach(targeted, broad, pool, response)
 
     def inquire(self, ctx, reach: Reach, qualification_noise, mql_threshold) -> tuple[int, int]:
-        inquiries = receive_inquiries(self, ctx, reach.targeted | reach.broad, reach.pool, reach.organic_propensity)
-        self.channel[inquiries] = np.where(reach.targeted[inquiries], TARGETED,
-                                           np.where(reach.broad[inquiries], BROAD, ORGANIC))
+        inquiries, source = receive_inquiries(self, ctx, reach.pool, reach.response)
+        self.channel[inquiries] = source  # ORGANIC, TARGETED, BROAD
         qualifier = to_index(ctx.uniform("lead_routing", inquiries, 0), qualification_noise.size)  # who qualifies
         leads = qualify_inquiries(self, ctx, inquiries, qualification_noise[qualifier], mql_threshold)
         return int(inquiries.size), int(leads.size)

@@ -74,8 +74,9 @@ class MarketConfig:
     """Share of the addressable market's accounts that are customers at week 0 (market penetration of a firm
     about three years into its market), rounded to the nearest whole account; used when ``initial_customers``
     is -1.  2 % is the old default's 400 of 20,000 accounts (set by judgement; the presets state theirs)."""
-    initial_awareness: float = param(0.10, 0.0, 1.0, "share of accounts")
-    """Share of prospects that already know the company at week 0."""
+    initial_awareness: float = param(0.10, 0.0, 1.0, "share of accounts", prior=(0.02, 0.3))
+    """Share of prospects that already know the company at week 0 (have heard of it and would recall it: not an
+    intent to buy; set by judgement for a firm about three years into its market)."""
     fit_alpha: float = param(1.5, 0.1, 50.0, "Beta shape a", prior=(0.75, 3.0))
     """Shape a of the Beta distribution of latent fit (0-1: how well the offer solves the account's problem)."""
     fit_beta: float = param(5.0, 0.1, 50.0, "Beta shape b", prior=(2.5, 10.0))
@@ -114,14 +115,15 @@ class MarketConfig:
     (Sultan, Farley & Lehmann 1990, J. Marketing Research 27(1)); hearing of one vendor is a lower bar than
     adopting a category but one vendor among many is less visible than the category, so that figure is kept only
     as the middle of a prior range (set by judgement)."""
-    bass_imitation: float = param(3.0, 0.0, 50.0, "accounts made aware per net promoter per year",
-                                  prior=(0.5, 10.0))
+    bass_imitation: float = param(5.0, 0.0, 50.0, "accounts made aware per net promoter per year",
+                                  prior=(1.0, 12.0))
     """Word of mouth (the imitation term q of Bass 1969, for awareness of one vendor): peers a customer who
     recommends us (a promoter, net of detractors who warn peers off) makes aware of us in a year, spread over
     the market's accounts, so an unaware account's weekly hazard is q / 52 x (promoters - detractors) / accounts.
     Bass's q for product adoption, about 0.38 a year (Sultan, Farley & Lehmann 1990), counts adoptions an
     adopter causes; awareness of a vendor spreads further than adoption (a recommendation reaches several peers;
-    B2B buyers name peers as their first source on vendors), so 3 peers a year is a judgement within its prior."""
+    B2B buyers name peers as their first source on vendors), so 5 peers a year (about one every ten weeks) is a
+    judgement within its prior."""
     inquiry_rate: float = param(0.012, 0.0, 1.0, "probability per week", prior=(0.004, 0.03))
     """Weekly probability that an aware prospect of urgency 1 sends an inquiry unprompted (with no campaign this
     week and the brand at reference): the need arises and the account calls a vendor it knows (set by
@@ -209,8 +211,12 @@ class MarketingConfig:
     brand_reference_spend: float = param(6_250.0, 0.0, 1e10, "EUR per week")
     """Brand spend whose steady-state stock is brand level 1: the company's brand at week 0 was built by
     this much a week (the default budget x the default brand share)."""
-    brand_awareness_effect: float = param(0.002, 0.0, 1.0, "probability per week at full brand")
-    """Weekly probability that an unaware account learns of us at a brand stock of 1 (normalised)."""
+    brand_awareness_effect: float = param(0.0026, 0.0, 1.0, "hazard per week at the reference brand",
+                                          prior=(0.0005, 0.006))
+    """Weekly awareness hazard the brand stock gives an unaware account at brand level 1 (the reference),
+    proportional to the brand level: a firm that lets its brand decay is heard of less, one that invests more
+    is heard of more.  0.0026 (about 13 % of the unaware a year) is the old rule's p/52 x brand plus 0.002 x brand
+    at the reference, now one coefficient (set by judgement)."""
     brand_price_effect: float = param(0.6, 0.0, 1.0, "share of price sensitivity", prior=(0.2, 0.9))
     """Largest share of an account's price sensitivity a brand can remove (a very strong brand earns a price
     premium): the share removed is effect x brand / (brand + ``brand_price_half_level``)
@@ -223,6 +229,33 @@ class MarketingConfig:
     ``brand_decay``), so this is a long-run elasticity; 0.24 is the mean long-run advertising elasticity of
     sales in the meta-analysis of Sethuraman, Tellis & Briesch (2011, JMR 48(3)), applied here to the
     propensity to get in touch, the first step of a B2B sale."""
+    touch_awareness: float = param(0.10, 0.0, 1.0, "probability per touch", prior=(0.03, 0.3))
+    """Probability that a campaign touch (an e-mail, an ad, a stand visited) makes an unaware account aware of us:
+    most touches are not remembered, so awareness builds over many touches and months, not at the first contact
+    (set by judgement)."""
+    adstock_half_life_weeks: float = param(
+        9.0, 0.0, 520.0, "weeks", prior=(4.0, 20.0),
+        source="Clarke (1976), J. Marketing Research 13(4): 90 % of the cumulative effect of advertising on sales "
+               "within 3-15 months; Leone (1995), Marketing Science 14(3): 6-9 months")
+    """Half-life of a demand channel's carry-over (adstock): the effective spend of a channel is its spend
+    geometrically averaged over past weeks, so a campaign keeps prompting inquiries after it stops.  With weekly
+    retention r = 0.5 ** (1 / half-life), 90 % of a week's effect comes within log(0.1) / log(r) = 3.32 half-lives;
+    9 weeks puts that at 30 weeks (6.9 months), inside Leone's 6-9 months and Clarke's 3-15; the prior spans
+    Clarke's range (13-65 weeks for 90 %: half-lives 4-20 weeks).  0 means no carry-over."""
+    half_saturation_broad: float = param(10_000.0, 1.0, 1e10, "EUR per week (adstocked)", prior=(3_000.0, 40_000.0))
+    """Adstocked weekly spend at which a broad channel gives half its largest inquiry response (the Hill
+    curve's half-saturation point, as in media-mix models: Jin, Wang, Sun, Chan & Koehler 2017, Google); near the
+    default plan's broad spend, so an extra euro there earns about half what the first euro did (set by
+    judgement)."""
+    half_saturation_targeted: float = param(6_000.0, 1.0, 1e10, "EUR per week (adstocked)",
+                                            prior=(2_000.0, 25_000.0))
+    """Adstocked weekly spend at which a targeted (account-based) channel gives half its largest inquiry
+    response; lower than the broad channel's because the same euros speak to fewer, better chosen accounts
+    (set by judgement)."""
+    response_shape: float = param(1.0, 0.1, 10.0, "Hill exponent", prior=(0.5, 2.5))
+    """Shape of each demand channel's saturating response (the Hill exponent; ADBUDG's c in Little 1970,
+    Management Science 16(8)): 1 is concave from the first euro (every extra euro earns less), above 1 an
+    S-curve with a threshold below which spend does little (set by judgement)."""
     qualification_noise_max: float = param(0.30, 0.0, 2.0, "fit units (s.d.)")
     """Noise in marketing's estimate of a lead's fit when marketing has no field knowledge."""
     qualification_noise_min: float = param(0.05, 0.0, 2.0, "fit units (s.d.)")

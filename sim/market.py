@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import NamedTuple
 
 import numpy as np
 
@@ -200,46 +201,124 @@ class Market:
 
 
 # --------------------------------------------------------------------- customer-side rules
+class AwarenessHazard(NamedTuple):
+    """An unaware account's weekly awareness hazard by source (per week; word of mouth may be negative)."""
+
+    innovation: float
+    """Unprompted: ``bass_innovation`` / 52."""
+    brand: float
+    """From the brand stock: ``marketing.brand_awareness_effect`` x brand level."""
+    word_of_mouth: float
+    """From customers: ``bass_imitation`` / 52 x (promoters - detractors) / accounts."""
+
+    @property
+    def total(self) -> float:
+        """The hazard of all three sources, never below 0 (detractors can cancel the rest, not reverse it)."""
+        return max(self.innovation + self.brand + self.word_of_mouth, 0.0)
+
+
+def awareness_hazard(config: MarketConfig, brand_effect: float, brand_level: float,
+                     net_promoter_share: float) -> AwarenessHazard:
+    """Bass (1969) for awareness of one vendor: h = p / 52 + brand_effect x brand_level + q / 52 x net promoter
+    share, where p (``bass_innovation``, per year) is learning of us unprompted, ``brand_effect``
+    (``marketing.brand_awareness_effect``, per week at the reference brand) scales with the brand stock against
+    its fixed reference, and q (``bass_imitation``: peers a net promoter makes aware per year) spreads over the
+    market through (promoters - detractors) / accounts.  Campaign touches are not in h (:func:`aware_probability`).
+    The priors of p and q and why Bass's product-adoption figures are not used as they stand: ``sim.config``."""
+    return AwarenessHazard(innovation=config.bass_innovation / WEEKS_PER_YEAR, brand=brand_effect * brand_level,
+                           word_of_mouth=config.bass_imitation / WEEKS_PER_YEAR * net_promoter_share)
+
+
+def aware_probability(hazard: float, touch_awareness: float, touched):
+    """Weekly probability that an unaware account becomes aware: 1 - exp(-h) x (1 - a x touched), the hazard h
+    (:func:`awareness_hazard`) and, when a campaign touched it this week, a touch that is remembered with
+    probability a (``marketing.touch_awareness``), independently.  A touch no longer makes an account aware at
+    once and for good.  Works on scalars and arrays of ``touched``."""
+    return 1.0 - np.exp(-max(hazard, 0.0)) * (1.0 - touch_awareness * touched)
+
+
+def net_promoter_share(market: Market) -> float:
+    """(Promoters - detractors) / accounts: active customers with satisfaction above ``promoter_satisfaction``
+    less those below ``detractor_satisfaction``, over the whole market."""
+    cfg = market.config
+    sat = market.satisfaction[market.active_customers()]
+    return (np.count_nonzero(sat > cfg.promoter_satisfaction)
+            - np.count_nonzero(sat < cfg.detractor_satisfaction)) / market.size
+
+
+def awareness_hazards(market: Market, ctx: WeekContext, brand_level: float) -> AwarenessHazard:
+    """This week's awareness hazard of the market's unaware accounts, by source (:func:`awareness_hazard`)."""
+    return awareness_hazard(market.config, ctx.config.marketing.brand_awareness_effect, brand_level,
+                            net_promoter_share(market))
+
+
 def spread_awareness(market: Market, ctx: WeekContext, touched: np.ndarray, brand_level: float) -> int:
-    """Bass-style awareness: unaware accounts learn of the company.
+    """Awareness: unaware accounts learn of the company, over months, from several sources.
 
-    An unaware account becomes aware when a campaign touches it, or otherwise with weekly probability
-    ``1 - exp(-(p/52 x (1 + brand) + brand_effect x brand + q/52 x net promoter share))``, where the net
-    promoter share is (promoters - detractors) / accounts (Bass 1969; p and q from Sultan, Farley &
-    Lehmann 1990).  Unhappy customers (detractors) slow awareness down; the hazard never goes below 0.
+    An unaware account becomes aware this week with probability ``1 - exp(-h) x (1 - a x touched)``
+    (:func:`aware_probability`): h is the Bass-style hazard of unprompted discovery, the brand and word of mouth
+    (:func:`awareness_hazard`), a the chance a campaign touch is remembered (``marketing.touch_awareness``).
+    Awareness is not intent: an aware account inquires only when it has a need (:func:`receive_inquiries`).
 
-    ``brand_effect`` is ``marketing.brand_awareness_effect``.  Returns the number of accounts that became aware
-    this week.  Draws: one per account of the market (``awareness``).
+    Returns the number of accounts that became aware this week.  Draws: one per account of the market
+    (``awareness``): one uniform decides, so a higher probability in one arm only adds accounts to the other's.
     """
-    cfg, brand_effect = market.config, ctx.config.marketing.brand_awareness_effect
-    customers = market.active_customers()
-    sat = market.satisfaction[customers]
-    net_promoters = (np.count_nonzero(sat > cfg.promoter_satisfaction)
-                     - np.count_nonzero(sat < cfg.detractor_satisfaction)) / market.size
-    hazard = (cfg.bass_innovation / WEEKS_PER_YEAR * (1 + brand_level) + brand_effect * brand_level
-              + cfg.bass_imitation / WEEKS_PER_YEAR * net_promoters)
-    p = 1.0 - np.exp(-max(hazard, 0.0))
     if market.aware.all():  # nobody left to learn of us: skip the week's draw (no other stream moves)
         return 0
-    learn = ~market.aware & ((ctx.rng("awareness").random(market.size) < p) | touched)
+    hazard = awareness_hazards(market, ctx, brand_level).total
+    p = aware_probability(hazard, ctx.config.marketing.touch_awareness, touched)
+    learn = ~market.aware & (ctx.rng("awareness").random(market.size) < p)
     market.aware |= learn
     return int(np.count_nonzero(learn))
 
 
-def receive_inquiries(market: Market, ctx: WeekContext, touched: np.ndarray, contact_pool: np.ndarray,
-                      organic_propensity: float) -> np.ndarray:
+def targeting_weights(log_fit: np.ndarray, exponent: float) -> np.ndarray:
+    """Each account's share of a targeted campaign's response, over the accounts it can reach: fit ** exponent
+    over its mean (mean 1: targeting moves the response toward high-fit accounts without creating any; all 1 when
+    the exponent is 0, blind targeting).  ``log_fit`` is log(fit) of those accounts."""
+    if exponent == 0 or log_fit.size == 0:
+        return np.ones(log_fit.size)
+    weight = np.exp(exponent * log_fit)
+    return weight / weight.mean()
+
+
+def inquiry_thresholds(urgency, organic: float, targeted: float, broad: float, targeting_weight):
+    """An aware prospect's weekly inquiry probability and where it comes from: urgency x (organic + targeted x
+    targeting weight + broad), capped at 1.  The need (urgency) gates every source: a campaign raises the chance
+    that an account with a need calls us, it does not create the need.  Returns the cumulative thresholds
+    (organic, organic + targeted, total) against which one uniform draw decides both whether and through which
+    source the account inquires (:func:`inquiry_source`).  Works on scalars and arrays."""
+    to_organic = np.minimum(urgency * organic, 1.0)
+    to_targeted = np.minimum(to_organic + urgency * targeted * targeting_weight, 1.0)
+    return to_organic, to_targeted, np.minimum(to_targeted + urgency * broad, 1.0)
+
+
+def inquiry_source(u, thresholds):
+    """Where an inquiry drawn with uniform ``u`` came from: 0 organic, 1 targeted, 2 broad (the order of
+    :data:`sim.departments.marketing.ORGANIC`, ``TARGETED``, ``BROAD``), -1 no inquiry.  Works on scalars and
+    arrays."""
+    to_organic, to_targeted, total = thresholds
+    return np.where(u < to_organic, 0, np.where(u < to_targeted, 1, np.where(u < total, 2, -1)))
+
+
+def receive_inquiries(market: Market, ctx: WeekContext, contact_pool: np.ndarray,
+                      response) -> tuple[np.ndarray, np.ndarray]:
     """Aware prospects with a need get in touch.
 
-    Weekly probability = urgency x (inquiry_rate x organic_propensity + campaign_response if a
-    demand-generation campaign touched the account this week).  ``organic_propensity`` is the brand's pull
-    (:func:`sim.departments.marketing.brand_pull`).  ``contact_pool`` is this week's pool (no stage has changed
-    since it was taken): accounts resting after a failed attempt stay quiet.
-    Returns the indices of the accounts that inquired.  Draws: one per account of the market (``inquiry``).
+    Weekly probability = urgency x (organic + targeted x targeting weight + broad) (:func:`inquiry_thresholds`),
+    where ``response`` (a :class:`sim.departments.marketing.CampaignResponse`) holds the organic rate (raised by
+    the brand) and what each demand channel's adstocked, saturating spend adds; the targeted part is shared out
+    by fit ** (precision x field knowledge) (:func:`targeting_weights`, over the aware prospects of the pool).
+    ``contact_pool`` is this week's pool (no stage has changed since it was taken): accounts resting after a
+    failed attempt stay quiet.  Returns the indices of the accounts that inquired and the source of each
+    (:func:`inquiry_source`).  Draws: one per account of the market (``inquiry``).
     """
-    cfg = market.config
     pool = contact_pool[market.aware[contact_pool]]
-    p = market.urgency[pool] * (cfg.inquiry_rate * organic_propensity + cfg.campaign_response * touched[pool])
-    return pool[ctx.rng("inquiry").random(market.size)[pool] < p]
+    weight = targeting_weights(market.log_fit[pool], response.targeting_exponent)
+    thresholds = inquiry_thresholds(market.urgency[pool], response.organic, response.targeted, response.broad, weight)
+    source = inquiry_source(ctx.rng("inquiry").random(market.size)[pool], thresholds)
+    inquired = source >= 0
+    return pool[inquired], source[inquired]
 
 
 def update_satisfaction(market: Market, ctx: WeekContext, customers: np.ndarray, care: np.ndarray) -> None:

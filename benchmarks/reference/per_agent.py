@@ -37,13 +37,14 @@ from mesa.agentset import AgentSet
 from sim.accounts import CustomerWeek, VectorisedMarket
 from sim.config import Config, MarketConfig, PolicyConfig, SalesConfig
 from sim.context import Clock, WeekContext
-from sim.departments.marketing import BROAD, ORGANIC, TARGETED, brand_pull
+from sim.departments.marketing import ORGANIC, CampaignMemory, CampaignResponse, campaign_response
 from sim.departments.operations import (ONBOARDING_DONE_TOLERANCE, Operations, OperationsWeek, fulfilment, late_weeks,
                                        onboarding_demand, onboarding_total, onboarding_work, service_quality)
 from sim.departments.sales import (DealTerms, Deals, Discovery, LeadReview, RepArrays, SalesWeek, approval_wait_weeks,
                                    deal_price_factor, followup_chance, offered_discount,
                                    selling_hours)
-from sim.market import NOBODY, WEEKS_PER_YEAR, AccountSnapshot, Stage, invoice
+from sim.market import (NOBODY, WEEKS_PER_YEAR, AccountSnapshot, AwarenessHazard, Stage, awareness_hazard,
+                        aware_probability, inquiry_source, inquiry_thresholds, invoice)
 from sim.pricing import price_paid, price_premium, renewal_price_factor
 from sim.model import AlignmentModel
 from sim.week import InquiryWeek
@@ -118,28 +119,33 @@ class Account(mesa.Agent):
 
     # ----------------------------------------------------------------- marketing: campaigns, awareness, inquiry
     def hear(self, week: int, p_broad: float, n_targeted: float, weight_sum: float, exponent: float,
-             p_aware: float) -> None:
-        """Campaign touches (if in the contact pool), then Bass awareness."""
+             hazard: float, touch_awareness: float) -> None:
+        """Campaign touches (if in the contact pool), then awareness: the Bass hazard, and a touch remembered
+        with probability ``touch_awareness`` (:func:`sim.market.aware_probability`)."""
         self.targeted = self.broad = False
         if self.reachable(week) and weight_sum > 0:
             self.broad = self.random.random() < p_broad
             self.targeted = self.random.random() < min(1.0, n_targeted * self.fit ** exponent / weight_sum)
-        if not self.aware and (self.random.random() < p_aware or self.targeted or self.broad):
+        touched = self.targeted or self.broad
+        if not self.aware and self.random.random() < aware_probability(hazard, touch_awareness, touched):
             self.aware = True
 
     def inquire(self, week: int, noise: list[float], threshold: float, n_reps: int, market: MarketConfig,
-                organic_propensity: float, out: InquiryWeek) -> None:
-        """Get in touch (urgency x (inquiry rate x the brand's pull + campaign response if a campaign touched
-        us)); a marketer drawn at random
+                response: CampaignResponse, weight_mean: float, out: InquiryWeek) -> None:
+        """Get in touch when the need arises: urgency x (the brand-raised organic rate + the targeted channel's
+        response x this account's targeting weight + the broad channel's), one draw deciding whether and
+        through which source (:func:`sim.market.inquiry_thresholds`); a marketer drawn at random
         qualifies the inquiry as a lead for a random rep, or nurtures it (back to the pool, resting)."""
         if not (self.reachable(week) and self.aware):
             return
-        touched = self.targeted or self.broad
-        p = self.urgency * (market.inquiry_rate * organic_propensity + market.campaign_response * touched)
-        if self.random.random() >= p:
+        exponent = response.targeting_exponent
+        weight = self.fit ** exponent / weight_mean if exponent != 0 else 1.0
+        thresholds = inquiry_thresholds(self.urgency, response.organic, response.targeted, response.broad, weight)
+        source = int(inquiry_source(self.random.random(), thresholds))
+        if source < 0:
             return
         out.inquiries += 1
-        self.channel = TARGETED if self.targeted else BROAD if self.broad else ORGANIC
+        self.channel = source  # ORGANIC, TARGETED or BROAD
         sd = noise[self.random.randrange(len(noise))]
         estimate = self.fit + self.random.gauss(0.0, 1.0) * sd
         if estimate < threshold:
@@ -402,35 +408,41 @@ class AccountAgents:
         return [a for a in self.by_index if predicate(a)]
 
     # ----------------------------------------------------------------- marketing
-    def reach(self, ctx: WeekContext, spend, field_knowledge, brand_level) -> float:
+    def reach(self, ctx: WeekContext, spend, field_knowledge, brand_level) -> CampaignResponse:
         """Campaigns touch reachable prospects (broad at random, targeted by fit ** (precision x field
-        knowledge)); unaware accounts learn of us (Bass, slowed by detractors).  Each account keeps whether
-        it was touched; returns the brand's pull on unprompted inquiries, for :meth:`inquire`."""
+        knowledge)); unaware accounts learn of us (Bass, slowed by detractors, and remembered touches).  Each
+        account keeps whether it was touched; returns this week's inquiry response (the brand's pull and each
+        demand channel's adstocked, saturating response: the layer keeps the channels' memory), for
+        :meth:`inquire`."""
         config, week = ctx.config.marketing, ctx.week
         pool = self._where(lambda a: a.reachable(week))
         exponent = config.targeting_precision * field_knowledge
         weight_sum = sum(a.fit ** exponent for a in pool)
         p_broad = min(1.0, spend["broad"] / config.cost_per_touch_broad / len(pool)) if pool else 0.0
         n_targeted = spend["targeted"] / config.cost_per_touch_targeted
-        p_aware = 1.0 - math.exp(-max(self._awareness_hazard(brand_level, config.brand_awareness_effect), 0.0))
-        self.accounts.do("hear", week, p_broad, n_targeted, weight_sum, exponent, p_aware)
-        return brand_pull(brand_level, config.brand_inquiry_elasticity)
+        hazard = self._awareness_hazard(brand_level, config.brand_awareness_effect).total
+        self.accounts.do("hear", week, p_broad, n_targeted, weight_sum, exponent, hazard, config.touch_awareness)
+        memory = self.__dict__.setdefault("campaign_memory", CampaignMemory())
+        return campaign_response(memory, spend, ctx.config.market, config, brand_level, field_knowledge)
 
-    def _awareness_hazard(self, brand_level: float, brand_effect: float) -> float:
-        """Weekly Bass hazard: innovation (raised by the brand) plus imitation by the net promoter share."""
+    def _awareness_hazard(self, brand_level: float, brand_effect: float) -> AwarenessHazard:
+        """Weekly Bass hazard by source (:func:`sim.market.awareness_hazard`), the net promoter share counted
+        account by account."""
         market = self.config.market
         satisfaction = [a.satisfaction for a in self.by_index if a.active]
         net_promoters = (sum(s > market.promoter_satisfaction for s in satisfaction)
                          - sum(s < market.detractor_satisfaction for s in satisfaction)) / self.size
-        return (market.bass_innovation / WEEKS_PER_YEAR * (1 + brand_level) + brand_effect * brand_level
-                + market.bass_imitation / WEEKS_PER_YEAR * net_promoters)
+        return awareness_hazard(market, brand_effect, brand_level, net_promoters)
 
     def inquire(self, ctx: WeekContext, reach, qualification_noise, mql_threshold) -> tuple[int, int]:
-        """Aware prospects inquire, each qualified by a marketer drawn at random.  Returns (inquiries, leads)."""
+        """Aware prospects inquire, each qualified by a marketer drawn at random.  Returns (inquiries, leads).
+        The targeted response is shared by fit ** exponent over its mean among the aware prospects of the pool."""
         out = InquiryWeek(inquiries=0, leads=0)
-        n_reps = ctx.config.sales.reps
-        self.accounts.do("inquire", ctx.week, qualification_noise.tolist(), mql_threshold, n_reps, self.config.market,
-                         reach, out)
+        n_reps, week = ctx.config.sales.reps, ctx.week
+        audience = [a.fit ** reach.targeting_exponent for a in self.by_index if a.reachable(week) and a.aware]
+        weight_mean = sum(audience) / len(audience) if audience else 1.0
+        self.accounts.do("inquire", week, qualification_noise.tolist(), mql_threshold, n_reps, self.config.market,
+                         reach, weight_mean, out)
         return out.inquiries, out.leads
 
     # ----------------------------------------------------------------- sales

@@ -9,11 +9,12 @@ the short-run return of each channel as sales sees it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 from mesa import Agent
 
-from sim.config import MarketingConfig, PolicyConfig
+from sim.config import MarketConfig, MarketingConfig, PolicyConfig
 from sim.context import WeekContext
 from sim.market import Market, Stage
 from sim.streams import to_index, to_normal
@@ -21,7 +22,10 @@ from sim.streams import to_index, to_normal
 CHANNELS = ("targeted", "broad", "brand", "waste")
 """Campaign types: two demand-generation channels, long-term brand, and spend with no return."""
 ORGANIC, TARGETED, BROAD = 0, 1, 2
-"""Where an inquiry came from (``Market.channel``): no campaign, a targeted or a broad campaign."""
+"""Where an inquiry came from (``Market.channel``): no campaign, a targeted or a broad campaign (the order of the
+sources :func:`sim.market.inquiry_source` returns)."""
+DEMAND_CHANNELS = ("targeted", "broad")
+"""The demand-generation channels: each has its own carry-over (adstock) and saturating response."""
 
 
 def targeted_share(config: MarketingConfig, pay: str) -> float:
@@ -173,6 +177,85 @@ def brand_pull(brand_level: float, elasticity: float) -> float:
     """The brand's pull on unprompted inquiries: brand_level ** elasticity (a constant-elasticity response,
     1 at the starting brand stock; Sethuraman, Tellis & Briesch 2011)."""
     return brand_level ** elasticity if brand_level > 0 else 0.0
+
+
+def adstock_retention(half_life_weeks: float) -> float:
+    """Weekly retention of a channel's carry-over: r = 0.5 ** (1 / half-life), so a week's effect halves every
+    ``half_life_weeks``; 0 (no carry-over) for a half-life of 0 (Clarke 1976, JMR 13(4); see
+    ``marketing.adstock_half_life_weeks``)."""
+    return 0.5 ** (1.0 / half_life_weeks) if half_life_weeks > 0 else 0.0
+
+
+def adstock(previous, spend, retention: float):
+    """Effective (adstocked) spend this week: A_t = r x A_(t-1) + (1 - r) x x_t, the geometric carry-over of
+    Koyck and Clarke (1976) normalised so that a steady spend x has effective spend x (the weights (1 - r) r^l
+    sum to 1, as in the media-mix models of Jin, Wang, Sun, Chan & Koehler 2017).  A pulse of spend in one week
+    keeps a share (1 - r) r^l of itself in the effective spend l weeks later.  Works on scalars and arrays."""
+    return retention * previous + (1.0 - retention) * spend
+
+
+def hill(effective_spend, half_saturation: float, shape: float):
+    """Saturating response of a channel: H(A) = A^s / (A^s + K^s), 0 at no spend, 1/2 at the half-saturation
+    spend K, tending to 1 (the Hill curve of media-mix models, Jin et al. 2017; ADBUDG with floor 0 and ceiling
+    1, Little 1970, Management Science 16(8)).  With s <= 1 every extra euro earns less than the one before, so
+    doubling a budget never doubles the response.  Works on scalars and arrays."""
+    effective_spend = np.maximum(effective_spend, 0.0)
+    ratio = (effective_spend / half_saturation) ** shape
+    return ratio / (1.0 + ratio)
+
+
+class CampaignMemory:
+    """The market's memory of each demand channel's spend: its adstock (Nerlove & Arrow 1962's goodwill, one stock
+    per channel), held by the account layer because it lives in the buyers' minds, not in marketing's books.
+
+    The stock starts at the first week's spend: the firm has run its plan before week 0, so a run starts at the
+    plan's steady state, and a change during the run (a veto, a lever moved) works through the carry-over."""
+
+    def __init__(self) -> None:
+        self.effective: dict[str, float] | None = None
+        """Adstocked spend per demand channel (EUR per week), None before the first week."""
+
+    def update(self, spend: dict[str, float], retention: float) -> dict[str, float]:
+        """Carry last week's stock into this week's spend (:func:`adstock`); returns the effective spends."""
+        if self.effective is None:
+            self.effective = {c: float(spend[c]) for c in DEMAND_CHANNELS}
+        else:
+            self.effective = {c: float(adstock(self.effective[c], spend[c], retention)) for c in DEMAND_CHANNELS}
+        return dict(self.effective)
+
+
+@dataclass(frozen=True)
+class CampaignResponse:
+    """What this week's marketing does to an aware prospect's weekly chance of inquiring, at urgency 1."""
+
+    organic: float
+    """Unprompted inquiry probability (``inquiry_rate`` x the brand's pull)."""
+    targeted: float
+    """Inquiry probability the targeted channel adds for an account of average targeting weight."""
+    broad: float
+    """Inquiry probability the broad channel adds, the same for every aware prospect."""
+    targeting_exponent: float
+    """Targeting weight exponent: an account's share of the targeted response is fit ** exponent over the mean."""
+
+
+def channel_response(effective: dict[str, float], config: MarketingConfig, largest: float) -> dict[str, float]:
+    """Inquiry probability each demand channel adds this week: ``largest`` (``market.campaign_response``) x the
+    channel's Hill response to its adstocked spend (:func:`hill`, half-saturation ``half_saturation_<channel>``,
+    shape ``response_shape``)."""
+    half = {"targeted": config.half_saturation_targeted, "broad": config.half_saturation_broad}
+    return {c: float(largest * hill(effective[c], half[c], config.response_shape)) for c in DEMAND_CHANNELS}
+
+
+def campaign_response(memory: CampaignMemory, spend: dict[str, float], market: MarketConfig,
+                      marketing: MarketingConfig, brand_level: float, field_knowledge: float) -> CampaignResponse:
+    """This week's inquiry response: the brand's pull on unprompted inquiries (:func:`brand_pull`) and each
+    demand channel's saturating response to its carried-over spend (:func:`adstock`, :func:`channel_response`);
+    advances the channels' memory by one week."""
+    effective = memory.update(spend, adstock_retention(marketing.adstock_half_life_weeks))
+    added = channel_response(effective, marketing, market.campaign_response)
+    return CampaignResponse(organic=market.inquiry_rate * brand_pull(brand_level, marketing.brand_inquiry_elasticity),
+                            targeted=added["targeted"], broad=added["broad"],
+                            targeting_exponent=marketing.targeting_precision * field_knowledge)
 
 
 
