@@ -14,6 +14,10 @@ from sim.stats import band
 
 PANELS = ("revenue", "active_customers", "lead_acceptance", "trust_mean")
 """Weekly columns shown by the comparison figure, one panel each (label, unit and scale from sim.outcomes)."""
+SCENARIO_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
+"""The one palette of the arms of a comparison, by position (first arm, second arm, ...): the CLI's comparison
+figure here and the dashboard's (:mod:`sim.viz.figures`, :mod:`sim.viz.svgplot`) both use it, so an arm keeps its
+colour everywhere (Okabe and Ito's colour-blind safe palette)."""
 
 
 def plot_comparison(weekly: pd.DataFrame, path=None, title: str = "Scenario comparison"):
@@ -27,8 +31,9 @@ def plot_comparison(weekly: pd.DataFrame, path=None, title: str = "Scenario comp
     for ax, column in zip(axes.flat, PANELS):
         spec = outcome(column, weekly=True)
         rows_by_arm = band(weekly, ["scenario", "week"], column).groupby("scenario", sort=False)
-        for scenario, rows in rows_by_arm:
-            line, = ax.plot(rows["week"], spec.display(rows["mean"]), label=scenario)
+        for i, (scenario, rows) in enumerate(rows_by_arm):
+            line, = ax.plot(rows["week"], spec.display(rows["mean"]), label=scenario,
+                            color=SCENARIO_COLOURS[i % len(SCENARIO_COLOURS)])
             ax.fill_between(rows["week"], spec.display(rows["low"]), spec.display(rows["high"]),
                             color=line.get_color(), alpha=0.2)
         ax.set_title(spec.label)

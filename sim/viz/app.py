@@ -24,10 +24,12 @@ About (the preset's info card).  Each browser tab has its own :class:`~sim.viz.s
 from __future__ import annotations
 
 import copy
+import html
 import os
 import threading
 import time
 import traceback
+from urllib.parse import parse_qs
 
 import reacton.core
 import solara
@@ -38,11 +40,12 @@ from sim.loading import load_config, scenario_names
 from sim.outcomes import outcome
 from sim.viz import about
 from sim.viz.comparison import arm_names, display_table, run_comparison, talking_points
-from sim.viz.components import LeverPanel, MonitorCards, TimelineList
-from sim.viz.figures import compare_figure, difference_figure, to_png
+from sim.viz.components import LeverPanel, MonitorCards, Prose, TimelineList
+from sim.viz.figures import DESK_DPI, PRESENTER_DPI, compare_figure, difference_figure, to_png
+from sim.viz.presets import from_title, title
 from sim.viz.report import render
 from sim.viz.session import Session, market_names
-from sim.viz.svgplot import kpi_svg
+from sim.viz.svgplot import DEBRIEF, DESK, PRESENTER, PRESENTER_DEBRIEF, kpi_svg
 from sim.viz.timeline import timeline
 
 CURRENT = "current levers"
@@ -52,8 +55,60 @@ PREDICTION = outcome("revenue_total")
 DEFAULT_SPEED = 16
 """Simulated weeks per second while playing (a 3-year run in about 10 s)."""
 TABS = ("Run", "Compare", "Debrief", "About")
-CSS = ".timeline .v-btn__content { white-space: normal; flex: 1 1 auto; text-align: left; }"
-"""The timeline's sentences wrap instead of being cut off."""
+CSS = """
+.timeline .v-btn__content { white-space: normal; flex: 1 1 auto; text-align: left; }
+.lever { margin-top: 12px; }
+.lever .v-input { margin-top: 0; padding-top: 0; }
+.lever .v-input__slot { margin-bottom: 0; }
+.lever .v-text-field__details, .lever .v-messages { display: none; }
+.lever-label { line-height: 1.3; }
+.lever-caption { font-size: 0.8rem; color: #555; line-height: 1.3; margin-top: 2px; }
+.compare-figure img, img.compare-figure { max-width: 100%; height: auto; }
+.compare-table { border-collapse: collapse; margin: 8px 0; }
+.compare-table th, .compare-table td { border-bottom: 1px solid #ddd; padding: 4px 10px; text-align: left; }
+.compare-table th { background: #f5f5f5; }
+"""
+"""The timeline's sentences wrap instead of being cut off; each lever's caption keeps clear of the next lever's
+label; the comparison's figures fit the page."""
+PRESENTER_QUERY = "presenter"
+"""URL parameter that opens the page in presenter mode (``http://127.0.0.1:8765/?presenter=1``)."""
+PRESENTER_TEXT_PX = 20
+"""Font size of every text of the page in presenter mode, in CSS px (the rule is >= 18 px on a projector)."""
+PRESENTER_CSS = f"""
+html {{ font-size: {PRESENTER_TEXT_PX}px !important; }}
+.v-application .v-label, .v-application input, .v-application .v-select__selection, .v-application .v-input,
+.v-application .v-alert, .v-application .v-tab, .v-application .v-btn, .v-application .v-list-item__title,
+.v-application .v-list-item__content, .v-application .v-expansion-panel-header, .v-application .v-messages,
+.v-application .v-card__title, .v-application .v-toolbar__title, .lever-caption, .monitor, .monitor table,
+.week-status, .prose, .prose p, .prose li, .compare-table, .timeline .v-btn {{
+    font-size: {PRESENTER_TEXT_PX}px !important; }}
+.v-application .v-label--active {{ transform: translateY(-22px) scale(1) !important; }}
+.v-application .prose h1, .v-application .prose h2 {{ font-size: 28px !important; }}
+.v-application .prose h3 {{ font-size: 24px !important; }}
+.lever-caption {{ color: #333; }}
+.v-navigation-drawer {{ min-width: 440px !important; }}
+.run-bar {{ flex-wrap: wrap; align-items: center; gap: 8px 12px; margin-bottom: 4px; }}
+.run-bar .v-input {{ margin-top: 0; padding-top: 0; }}
+.v-application .v-tabs {{ margin-top: 0; }}
+.v-application .v-tabs .v-tabs-bar {{ height: 42px; }}
+"""
+"""Presenter mode: every text of the page at :data:`PRESENTER_TEXT_PX`, floating labels unscaled, a wider drawer
+for the levers, the run controls in one bar above the tabs."""
+presenter_on = solara.reactive(False)
+"""Presenter mode (one per browser tab: solara keeps a reactive variable per session)."""
+
+
+def wants_presenter(search: str | None) -> bool:
+    """Whether the page's query string asks for presenter mode (``presenter=1``, ``true``, ``on`` or ``yes``)."""
+    values = parse_qs(search or "").get(PRESENTER_QUERY, [])
+    return any(v.lower() in ("1", "true", "on", "yes", "") for v in values) or (search or "") == PRESENTER_QUERY
+
+
+@solara.component
+def Layout(children=()):
+    """Solara's AppLayout, with the sidebar (presets and levers) folded away in presenter mode: the curves get
+    the projector's whole width, the run controls sit above the tabs, and the menu button opens the levers."""
+    return solara.AppLayout(children=list(children), sidebar_open=not presenter_on.value)
 DEBUG_PLAY = bool(os.environ.get("ALIGNSIM_DEBUG_PLAY"))
 """Log each play redraw's week and duration to the server's output."""
 
@@ -67,9 +122,10 @@ def _arm(session: Session, name: str):
     return load_config(name, [f"market={session.market}", f"weeks={session.config.weeks}"])
 
 
-def _curves(session: Session, view, title: str, marked_week: int | None = None, classes=("kpi-figure",)):
-    solara.HTML(tag="div", unsafe_innerHTML=kpi_svg(view.weekly, session.horizon, title, marked_week,
-                                                     tuple(c.week for c in view.changes)),
+def _curves(session: Session, view, heading: str, marked_week: int | None = None, classes=("kpi-figure",),
+            layout=DESK):
+    solara.HTML(tag="div", unsafe_innerHTML=kpi_svg(view.weekly, session.horizon, heading, marked_week,
+                                                     tuple(c.week for c in view.changes), layout),
                 classes=list(classes))
 
 
@@ -125,8 +181,9 @@ def Player(session: Session, playing, tick, speed, error):
 
 
 @solara.component
-def RunControls(session: Session, tick, playing, speed, step_n, message, error):
-    """Play / pause / step / step-N / reset, the speed, the clock and the messages (redrawn every tick)."""
+def RunControls(session: Session, tick, playing, speed, step_n, message, error, bar: bool = False):
+    """Play / pause / step / step-N / reset, the speed, the clock and the messages (redrawn every tick); ``bar``:
+    in one wrapping row above the tabs (presenter mode), the step-N slider left in the drawer."""
     _ = tick.value  # redraw with the clock
 
     def refresh():
@@ -159,18 +216,25 @@ def RunControls(session: Session, tick, playing, speed, step_n, message, error):
         session.advance(weeks)
         refresh()
 
-    with solara.Row():
+    status = f"Week {session.week} of {session.horizon}"
+    if playing.value and getattr(session, "rate", 0.0):
+        status += f" · {session.rate:.1f} weeks/s"
+    # each slider says its value in its label: a thumb label would sit over the buttons above it
+    speed_label = f"Speed: {speed.value} weeks/s"
+    with solara.Row(classes=["run-bar"] if bar else []):
         solara.Button("Pause" if playing.value else "Play", color="primary", on_click=toggle_play,
                       disabled=session.finished and not playing.value)
         solara.Button("Step", on_click=lambda: step(1), disabled=playing.value)
         solara.Button(f"Step {step_n.value}", on_click=lambda: step(step_n.value), disabled=playing.value)
         solara.Button("Reset", color="error", on_click=reset)
-    solara.SliderInt("Weeks per step-N", value=step_n, min=2, max=52, thumb_label="always")
-    solara.SliderInt("Speed: simulated weeks per second", value=speed, min=1, max=52, thumb_label="always")
-    status = f"Week {session.week} of {session.horizon}"
-    if playing.value and getattr(session, "rate", 0.0):
-        status += f" · {session.rate:.1f} weeks/s"
-    solara.Text(status, classes=["week-status"])
+        if bar:
+            solara.Text(status, classes=["week-status"], style={"font-weight": "bold", "min-width": "190px"})
+            with solara.Column(style={"min-width": "330px", "flex": "1 1 330px"}):
+                solara.SliderInt(speed_label, value=speed, min=1, max=52, thumb_label=False)
+    if not bar:
+        solara.SliderInt(f"Weeks per step-N: {step_n.value}", value=step_n, min=2, max=52, thumb_label=False)
+        solara.SliderInt(speed_label, value=speed, min=1, max=52, thumb_label=False)
+        solara.Text(status, classes=["week-status"])
     if message.value:
         solara.Success(message.value)
     if error.value:
@@ -180,18 +244,29 @@ def RunControls(session: Session, tick, playing, speed, step_n, message, error):
 
 
 @solara.component
-def RunTab(session: Session, tick, predict, revealed, prediction):
-    """Monitors and curves, or in predict mode the room's prediction until the trainer reveals."""
-    _ = tick.value  # redraw every batch of play
+def PredictControls(predict, revealed, prediction):
+    """The predict-then-reveal switch, the room's prediction (its value in its label) and Reveal."""
     hidden = predict.value and not revealed.value
-    with solara.Row(style={"align-items": "center"}):
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.Switch(label="Predict, then reveal (hides results)", value=predict, on_value=predict.set)
         if predict.value:
-            solara.SliderFloat(label=f"Room's prediction: {PREDICTION.label} ({PREDICTION.unit})",
-                               value=prediction, min=0.0, max=100.0, step=0.5, on_value=prediction.set,
-                               thumb_label="always")
+            with solara.Column(style={"min-width": "420px", "flex": "1 1 420px"}):
+                solara.SliderFloat(label=f"Room's prediction: {prediction.value:g} {PREDICTION.unit}",
+                                   value=prediction, min=0.0, max=100.0, step=0.5, on_value=prediction.set,
+                                   thumb_label=False)
             solara.Button("Reveal" if hidden else "Hide again", color="warning",
                           on_click=lambda: revealed.set(not revealed.value))
+
+
+@solara.component
+def RunTab(session: Session, tick, predict, revealed, prediction, presenter: bool = False):
+    """Curves, then the monitors, or in predict mode the room's prediction until the trainer reveals: the curves
+    come first so that they are on a 1280x720 screen's first page.  In presenter mode they fill that page (each
+    panel with its latest value) and the predict controls move under them."""
+    _ = tick.value  # redraw every batch of play
+    hidden = predict.value and not revealed.value
+    if not presenter or hidden:
+        PredictControls(predict, revealed, prediction)
     if hidden:
         solara.Info(f"Results hidden until the trainer reveals them. Week {session.week} of {session.horizon}. "
                     f"The room predicts {PREDICTION.label.lower()} of {prediction.value:g} {PREDICTION.unit}.")
@@ -201,13 +276,22 @@ def RunTab(session: Session, tick, predict, revealed, prediction):
         actual = PREDICTION.format(view.revenue_total)
         solara.Success(f"The room predicted {prediction.value:g} {PREDICTION.unit}; the model gives {actual} "
                        f"{PREDICTION.unit} after {view.week} weeks.")
+    heading = (f"{title(session.scenario)} on the {title(session.market)} market, seed {session.seed}: "
+               f"week {view.week} of {session.horizon}")
+    _curves(session, view, heading, layout=PRESENTER if presenter else DESK)
+    if presenter:
+        PredictControls(predict, revealed, prediction)
     MonitorCards(view.monitors)
-    _curves(session, view, f"{session.scenario} on the {session.market} market, seed {session.seed}: "
-                           f"week {view.week} of {session.horizon}")
+
+
+def _preset_select(label: str, names: list[str], value):
+    """A menu of presets shown by their names in words (:func:`sim.viz.presets.title`); ``value`` keeps the name."""
+    solara.Select(label, values=[title(n) for n in names], value=title(value.value),
+                  on_value=lambda text: value.set(from_title(text, names)))
 
 
 @solara.component
-def CompareTab(session: Session, result):
+def CompareTab(session: Session, result, presenter: bool = False):
     """Two arms on the same seeds and clock: bands over replicates and the paired differences (the result
     is kept by the page, so it survives a visit to another tab)."""
     baseline = solara.use_reactive(CURRENT)
@@ -225,11 +309,15 @@ def CompareTab(session: Session, result):
 
     task = solara.lab.use_task(compare, dependencies=None, prefer_threaded=True)
 
-    with solara.Row(style={"align-items": "center"}):
-        solara.Select("Baseline arm", values=[CURRENT, *scenario_names()], value=baseline)
-        solara.Select("Other arm", values=[CURRENT, *scenario_names()], value=other)
-        with solara.Column(style={"min-width": "280px"}):  # in a row of selects the slider was squashed to a dot
-            solara.SliderInt("Paired replicates", value=replicates, min=2, max=20, thumb_label="always")
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+        arms = [CURRENT, *scenario_names()]
+        with solara.Column(style={"min-width": "260px", "flex": "1 1 260px"}):
+            _preset_select("Baseline arm", arms, baseline)
+        with solara.Column(style={"min-width": "260px", "flex": "1 1 260px"}):
+            _preset_select("Other arm", arms, other)
+        with solara.Column(style={"min-width": "320px", "flex": "1 1 320px"}):  # a slider in a row needs a width
+            solara.SliderInt(f"Paired replicates: {replicates.value}", value=replicates, min=2, max=20,
+                             thumb_label=False)
         solara.Button("Run comparison", color="primary", on_click=task, disabled=task.pending)
     if task.pending:
         solara.ProgressLinear(True)
@@ -241,26 +329,36 @@ def CompareTab(session: Session, result):
                     "the same seeds, market and horizon, with 95 % bands over replicates.")
         return
     cmp, n = result.value
-    CompareResult(cmp, n, session.seed)
+    CompareResult(cmp, n, session.seed, presenter)
+
+
+def table_html(frame) -> str:
+    """A table as HTML with its columns only (no pandas index column), every cell escaped."""
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+                   for row in frame.itertuples(index=False))
+    return f"<table class='compare-table'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 @solara.component
-def CompareResult(cmp, replicates: int, seed: int):
+def CompareResult(cmp, replicates: int, seed: int, presenter: bool = False):
     a, b = arm_names(cmp)
+    dpi = PRESENTER_DPI if presenter else DESK_DPI
     images = solara.use_memo(lambda: (to_png(compare_figure(cmp.weekly, (a, b), f"{a} vs {b}: mean and 95 % band "
-                                                                              f"over {replicates} paired replicates")),
-                                      to_png(difference_figure(cmp.table, a, b))), [id(cmp)])
+                                                                              f"over {replicates} paired replicates"),
+                                             dpi),
+                                      to_png(difference_figure(cmp.table, a, b), dpi)), [id(cmp), dpi])
     solara.Image(images[0], classes=["compare-figure"])
-    solara.DataFrame(display_table(cmp), items_per_page=20)
-    solara.Markdown("\n".join(f"- {p}" for p in talking_points(cmp)))
-    solara.Image(images[1])
+    solara.HTML(tag="div", unsafe_innerHTML=table_html(display_table(cmp)), style={"overflow-x": "auto"})
+    Prose("\n".join(f"- {html.escape(p)}" for p in talking_points(cmp)))
+    solara.Image(images[1], classes=["compare-figure"])
     solara.FileDownload(lambda: render(cmp, {a: "", b: ""}, f"dashboard comparison, seed {seed}"),
                         filename=f"debrief_{a}_vs_{b}.html", label="Download this comparison as a debrief pack",
                         mime_type="text/html")
 
 
 @solara.component
-def DebriefTab(session: Session, tick, hidden: bool):
+def DebriefTab(session: Session, tick, hidden: bool, presenter: bool = False):
     """What happened and why: the timeline, linked to the curves, and the alignment stage as it moved."""
     _ = tick.value  # follow play while this tab is open
     marked = solara.use_reactive(None)
@@ -275,14 +373,17 @@ def DebriefTab(session: Session, tick, hidden: bool):
         story = story[story["kind"] != "meeting"]
     with solara.Columns([4, 8]):
         with solara.Column():
-            solara.Markdown(f"### What happened and why ({len(story)} events)")
+            Prose(f"### What happened and why ({len(story)} events)")
             solara.Checkbox(label="Hide routine joint meetings", value=hide_meetings)
             TimelineList(story, marked.value, marked.set)
         with solara.Column():
-            title = (f"week {marked.value} marked" if marked.value is not None
-                     else "click an event to mark its week")
-            _curves(session, view, f"{session.scenario}: {title}", marked.value, ("debrief-figure",))
-            solara.Markdown("The debrief pack of a comparison is on the Compare tab; from a terminal: "
+            note = (f"week {marked.value} marked" if marked.value is not None
+                    else "click an event to mark its week")
+            if presenter:
+                solara.Text(note, classes=["debrief-note"])
+            _curves(session, view, f"{title(session.scenario)}: {note}", marked.value, ("debrief-figure",),
+                    PRESENTER_DEBRIEF if presenter else DEBRIEF)
+            Prose("The debrief pack of a comparison is on the Compare tab; from a terminal: "
                             f"`alignsim report scenario={session.scenario} compare_with=full_alignment`.")
 
 
@@ -291,7 +392,7 @@ def AboutTab(session: Session):
     """The info card of the current scenario and market presets."""
     for preset in (session.scenario, session.market):
         try:
-            solara.Markdown(about.card(preset))
+            Prose(about.card(preset))
         except FileNotFoundError as err:
             solara.Error(str(err))
 
@@ -315,6 +416,14 @@ def Page():
     market = solara.use_reactive(session.market)
     tab = solara.use_reactive(0)
     compared = solara.use_reactive(None)
+    router = solara.use_router()
+    presenter = presenter_on.value
+
+    def from_url():
+        if wants_presenter(router.search):
+            presenter_on.set(True)
+
+    solara.use_effect(from_url, [])
 
     def say(text: str):
         message.set(text)
@@ -333,31 +442,39 @@ def Page():
             refuse(str(err))
             return
         revealed.set(False)
-        say(f"Set up {scenario.value} on the {market.value} market: week 0 of {session.horizon}.")
+        say(f"Set up {title(scenario.value)} on the {title(market.value)} market: week 0 of {session.horizon}.")
         tick.set(tick.value + 1)
 
     Player(session, playing, tick, speed, error)
-    solara.Style(CSS)
+    solara.Style(CSS + (PRESENTER_CSS if presenter else ""))
     with solara.AppBar():
         solara.AppBarTitle("alignsim workshop")
+        solara.Switch(label="Presenter mode", value=presenter_on, classes=["presenter-switch"],
+                      style={"margin-top": "20px"})
     with solara.Sidebar():
         with solara.Card("Preset"):
-            solara.Select("Scenario", values=scenario_names(), value=scenario)
-            solara.Select("Market", values=market_names(), value=market)
+            _preset_select("Scenario", scenario_names(), scenario)
+            _preset_select("Market", market_names(), market)
             solara.Button("Setup", color="primary", on_click=setup)
         with solara.Card("Run"):
-            RunControls(session, tick, playing, speed, step_n, message, error)
+            if presenter:
+                solara.SliderInt(f"Weeks per step-N: {step_n.value}", value=step_n, min=2, max=52,
+                                 thumb_label=False)
+            else:
+                RunControls(session, tick, playing, speed, step_n, message, error)
         LeverPanel(session, version.value, say, refuse)
+    if presenter:
+        RunControls(session, tick, playing, speed, step_n, message, error, bar=True)
     with solara.lab.Tabs(value=tab, lazy=True):
         for name in TABS:
             with solara.lab.Tab(name):
                 if TABS[tab.value] != name:
                     continue
                 if name == "Run":
-                    RunTab(session, tick, predict, revealed, prediction)
+                    RunTab(session, tick, predict, revealed, prediction, presenter)
                 elif name == "Compare":
-                    CompareTab(session, compared)
+                    CompareTab(session, compared, presenter)
                 elif name == "Debrief":
-                    DebriefTab(session, tick, predict.value and not revealed.value)
+                    DebriefTab(session, tick, predict.value and not revealed.value, presenter)
                 else:
                     AboutTab(session)

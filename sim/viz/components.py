@@ -43,21 +43,26 @@ def LeverControl(session: Session, item: Lever, version: int, on_message: Callab
             on_error(str(err))
 
     label = item.label + ("" if item.live else " (applies on reset)")
+    # the name on its own line, the control under it, the caption last: no floating label pokes into the lever
+    # above it (they overlapped the caption of the previous lever at 1400 and 1920 px)
     with solara.Tooltip(item.tooltip):
-        with solara.Column(gap="0px", classes=["lever"]):
+        with solara.Column(gap="0px", classes=["lever", f"lever-{item.name}"]):
             if item.kind == "bool":
                 solara.Switch(label=label, value=bool(value), on_value=change)
-            elif item.kind == "choice":
-                solara.Select(label=label, values=list(item.choices), value=value, on_value=change, dense=True)
             else:
-                slider = solara.SliderInt if item.kind == "int" else solara.SliderFloat
-                number = solara.InputInt if item.kind == "int" else solara.InputFloat
-                with solara.Row(gap="6px", style={"align-items": "center"}):
-                    slider(label=label, value=min(value, item.slider_high), min=item.low, max=item.slider_high,
-                           step=item.step, on_value=change)
-                    number(label=item.unit or "value", value=value, on_value=change, optional=True, dense=True,
-                           style={"max-width": "120px"})
-            solara.Text(caption(item), style={"font-size": "0.75em", "color": "#555"})
+                solara.Text(label, classes=["lever-label"])
+                if item.kind == "choice":
+                    solara.Select(label="", values=list(item.choices), value=value, on_value=change, dense=True)
+                else:
+                    slider = solara.SliderInt if item.kind == "int" else solara.SliderFloat
+                    number = solara.InputInt if item.kind == "int" else solara.InputFloat
+                    with solara.Row(gap="10px", style={"align-items": "center"}):
+                        with solara.Column(style={"flex": "1 1 auto"}):
+                            slider(label="", value=min(value, item.slider_high), min=item.low, max=item.slider_high,
+                                   step=item.step, on_value=change, thumb_label=False)
+                        number(label="", value=value, on_value=change, optional=True, dense=True,
+                               style={"max-width": "110px"}, classes=["lever-number"])
+            solara.Text(caption(item), classes=["lever-caption"])
 
 
 @solara.component
@@ -71,6 +76,22 @@ def LeverPanel(session: Session, version: int, on_message, on_error):
     with solara.Details("Structure (applies on reset)", expand=False):
         for item in structural:
             LeverControl(session, item, version, on_message, on_error)
+
+
+def prose_html(markdown_text: str) -> str:
+    """Markdown as HTML, rendered here on the server (python-markdown, with tables)."""
+    import markdown
+
+    return markdown.markdown(markdown_text, extensions=["tables"])
+
+
+@solara.component
+def Prose(markdown_text: str):
+    """Markdown text as plain HTML.  Not ``solara.Markdown``: its front end loads KaTeX from
+    ``/_solara/cdn/katex@0.16.9/`` to typeset maths on every render, which solara-assets 1.58.2 does not ship, so an
+    offline room's browser showed two 404s and a require.js "Script error" for each Markdown block; no text here
+    has maths."""
+    solara.HTML(tag="div", unsafe_innerHTML=prose_html(markdown_text), classes=["prose"])
 
 
 @solara.component

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import functools
 import io
+import textwrap
 
 import matplotlib
 import numpy as np
@@ -16,6 +17,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.outcomes import outcome
+from sim.plots import SCENARIO_COLOURS
 from sim.stats import band
 
 KPI_PANELS = (("revenue",), ("active_customers",), ("open_leads", "accepted_leads", "opportunities"),
@@ -26,11 +28,23 @@ PANEL_TITLES = ("Revenue", "Customers", "Pipeline by stage", "Trust between depa
                 "Alignment score")
 COMPARE_OUTCOMES = ("revenue", "active_customers", "trust_mean", "alignment_stage")
 """Weekly outcomes drawn as bands in the comparison."""
-ARM_COLOURS = ("#c0392b", "#2471a3")
+ARM_COLOURS = SCENARIO_COLOURS[:2]
+"""The baseline's and the other arm's colours: the first two of the one scenario palette (:mod:`sim.plots`), which
+the CLI's comparison figure uses too, so an arm has the same colour in the terminal's figure and the dashboard."""
 READABLE = {"font.size": 14, "axes.titlesize": 15, "axes.labelsize": 14, "xtick.labelsize": 13,
-            "ytick.labelsize": 13, "legend.fontsize": 12, "legend.title_fontsize": 12, "figure.titlesize": 16}
+            "ytick.labelsize": 13, "legend.fontsize": 13, "legend.title_fontsize": 13, "figure.titlesize": 16}
 """Font sizes (points) of the figures: at the debrief pack's 110 dpi a 12-inch figure shown 1200 px wide puts its
 smallest text (13 pt) near 18 CSS px, readable from the back of a room."""
+SMALLEST_PT = min(READABLE.values())
+"""The smallest font of the figures, in points."""
+PRESENTER_DPI = 110
+"""Pixels per inch of the dashboard's figures in presenter mode: the smallest text (:data:`SMALLEST_PT`) is then
+13 x 110 / 72 = 19.9 px at the image's natural size, and at least 18 CSS px while the page shows it at >= 0.91 of
+it (a 12-inch figure, 1320 px, in the 1230 px of a 1280-pixel-wide projector page: 0.93)."""
+DESK_DPI = 80
+"""Pixels per inch of the dashboard's figures on a laptop screen."""
+UNIT_WRAP = 22
+"""Characters per line of a panel's unit label, so the labels of two stacked panels never run into each other."""
 
 
 def readable(draw):
@@ -57,7 +71,7 @@ def data_uri(fig: Figure, dpi: int = 110) -> str:
 @readable
 def compare_figure(weekly: pd.DataFrame, arms: tuple[str, str], title: str) -> Figure:
     """Mean and 95 % band over replicates of each arm, week by week, for :data:`COMPARE_OUTCOMES`."""
-    fig = Figure(figsize=(12, 6.2), layout="constrained")
+    fig = Figure(figsize=(12, 7), layout="constrained")
     axes = fig.subplots(2, 2, sharex=True)
     for ax, name in zip(axes.flat, COMPARE_OUTCOMES):
         o = outcome(name, weekly=True)
@@ -67,12 +81,13 @@ def compare_figure(weekly: pd.DataFrame, arms: tuple[str, str], title: str) -> F
             ax.plot(part["week"], part["mean"] * o.scale, color=colour, label=arm, lw=1.6)
             ax.fill_between(part["week"], part["low"] * o.scale, part["high"] * o.scale, color=colour, alpha=0.2)
         ax.set_title(o.label)
-        ax.set_ylabel(o.axis_label)
+        ax.set_ylabel(textwrap.fill(o.unit, UNIT_WRAP))  # the label is in the title; a long unit wraps
         if name == "alignment_stage":  # a band over few replicates can run past the five stages
             ax.set_ylim(0.5, 5.5)
-        ax.legend(title="mean, 95 % band")
+    axes.flat[0].legend(title="mean, 95 % band")  # one legend: the arms are the same in every panel
     for ax in axes[-1]:
         ax.set_xlabel("week")
+    fig.align_ylabels(axes[:, 0])
     fig.suptitle(title)
     return fig
 
