@@ -11,6 +11,8 @@ multiple-comparison correction covers the whole table (:mod:`sim.studies.verdict
 - :func:`one_sample`: a within-run quantity has the claimed sign; t-test against zero.
 - :func:`lag`: the effect on a late-period outcome differs from the effect on the early one, paired by seed.
 - :func:`interior_optimum`: the best point of a sweep is interior and beats both ends.
+- :func:`larger_gain`: a step of a lever gains more in one setting than in another (a difference in
+  differences, paired by seed).
 - :func:`all_of` / :func:`paired_rule`: several directional comparisons that must all hold.
 """
 
@@ -156,6 +158,25 @@ def lag(early: str, late: str) -> Rule:
                     _sign_shortfall(c, late, chk.expected).replace("paired difference",
                                                                    "later-minus-earlier effect"),
                     detectable(c, late))
+    return evaluate
+
+
+def larger_gain(low_a: str, high_a: str, low_b: str, high_b: str) -> Rule:
+    """The same step of a lever (arm ``low_x`` to ``high_x``) gains more of ``chk.metric`` in setting b than in
+    setting a: per replicate, (high_b - low_b) - (high_a - low_a), with the claimed sign; a paired test of the two
+    gains (the four arms share their seeds)."""
+    def evaluate(res: StudyResult, chk: Check) -> Row:
+        gain_a = res.values(high_a, chk.metric) - res.values(low_a, chk.metric)
+        gain_b = res.values(high_b, chk.metric) - res.values(low_b, chk.metric)
+        c = paired(gain_a, gain_b)
+        a, b = mean_ci(gain_a), mean_ci(gain_b)
+        unit = outcome(chk.metric).unit
+        effect = (f"gain in {low_a}: {fmt(a.mean, chk.metric, signed=True)} {unit}, in {low_b}: "
+                  f"{fmt(b.mean, chk.metric, signed=True)} {unit}; difference {fmt(c.difference, chk.metric, signed=True)}")
+        return _row(chk, f"({high_b} - {low_b}) vs ({high_a} - {low_a})", effect,
+                    interval(c.low, c.high, chk.metric), c.p, np.sign(c.difference) == chk.expected,
+                    _sign_shortfall(c, chk.metric, chk.expected).replace("paired difference", "difference of gains"),
+                    detectable(c, chk.metric))
     return evaluate
 
 
