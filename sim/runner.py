@@ -17,7 +17,8 @@ from sim.config import Config, ConfigError, check_workers, validate
 from sim.outcomes import outcome
 from sim.stats import Interval, mean_ci, paired
 
-COMPARE_METRICS = ("revenue_total", "revenue_npv", "retention_12m", "churn_annual", "cac", "lead_acceptance",
+COMPARE_METRICS = ("revenue_total", "revenue_npv", "new_business_revenue_total", "grr_annual", "nrr_annual",
+                   "installed_base_churn", "retention_12m", "churn_annual", "cac", "lead_acceptance",
                    "lead_to_customer", "sales_cycle_median", "gross_margin_total", "trust_mean_end",
                    "blame_events_per_year", "alignment_stage_end", "krk_score_end")
 """Summary metrics shown by :func:`compare` and the main job, in this order."""

@@ -1,0 +1,159 @@
+"""The market-size study: revenue at 5,000 / 20,000 / 50,000 accounts with the firm held fixed and with it scaled.
+
+*Held fixed*: the default firm (its reps, marketers, operations and purchasing staff, its marketing budget and its
+400 customers at week 0) in a smaller or larger market.  *Scaled*: the firm in proportion to the market: staff,
+the most operations may hire, the budget and the installed base times accounts / 20,000 (the installed base
+through ``market.installed_base_share``; whole people rounded to the nearest, at least one).  The 20,000-account
+firm is the same in both rows.  Each arm runs 8 paired replicates (common random numbers, the published table's
+seed root) of ``hundred_years_war`` over 156 weeks; the table shows the mean [95 % CI] of revenue over the run, of
+revenue from customers won during the run (new business) and from the customers of week 0 (installed base), of
+customers won, and of gross and net revenue retention.
+
+Run with ``python -m sim.studies.market_size [--replicates N] [--n-jobs N]``; it writes
+``experiments/results/market_size/`` and the ``market_size`` section of ``docs/validation.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+
+import pandas as pd
+
+import sim
+from sim.config import Config
+from sim.market import WEEKS_PER_YEAR, installed_base_size
+from sim.outcomes import outcome
+from sim.runner import run_replicates
+from sim.stats import mean_ci
+from sim.studies import results_dir, seeds
+from sim.studies.markers import splice_if_marked
+
+SCENARIO = "hundred_years_war"
+SIZES = (5_000, 20_000, 50_000)
+"""Market sizes (accounts) of the study."""
+REFERENCE = 20_000
+"""The default market, where the held-fixed and the scaled firm are the same firm."""
+WEEKS = 156
+"""The horizon of every run (3 years)."""
+REPLICATES = 8
+SCALED_FIELDS = ("sales.reps", "marketing.staff", "operations.staff", "operations.max_staff", "purchasing.staff")
+"""Headcounts the scaled firm multiplies by accounts / 20,000 (whole people, at least one)."""
+BUDGET = "marketing.weekly_budget"
+OUTCOMES = ("revenue_total", "new_business_revenue_total", "installed_base_revenue_total", "customers_won",
+            "grr_annual", "nrr_annual")
+"""What the table shows, in this order."""
+FIRMS = ("fixed", "scaled")
+
+
+def _get(cfg: Config, dotted: str):
+    section, name = dotted.split(".")
+    return getattr(getattr(cfg, section), name)
+
+
+def headcount(value: int, factor: float) -> int:
+    """``value x factor`` to the nearest whole person (halves up), at least one."""
+    return max(1, math.floor(value * factor + 0.5))
+
+
+def arm(firm: str, accounts: int) -> Config:
+    """The config of one arm: the default firm in a market of ``accounts`` accounts, held fixed or scaled."""
+    base = sim.load_config(SCENARIO, [f"weeks={WEEKS}"])
+    overrides = [f"weeks={WEEKS}", f"market.accounts={accounts}"]
+    if firm == "fixed":
+        overrides.append(f"market.initial_customers={installed_base_size(base.market)}")
+    else:
+        factor = accounts / REFERENCE
+        overrides += [f"{f}={headcount(_get(base, f), factor)}" for f in SCALED_FIELDS]
+        overrides.append(f"{BUDGET}={_get(base, BUDGET) * factor}")
+    cfg = sim.load_config(SCENARIO, overrides)
+    cfg.name = f"{firm}_{accounts}"
+    return cfg
+
+
+def measure(replicates: int, n_jobs: int, seed: int) -> pd.DataFrame:
+    """One row per firm, market size and outcome: mean, CI, and the firm's headcounts and base."""
+    arms = {(firm, n): arm(firm, n) for firm in FIRMS for n in SIZES if not (firm == "scaled" and n == REFERENCE)}
+    runs = run_replicates(list(arms.values()), replicates, seed=seed, n_jobs=n_jobs).runs.set_index("scenario")
+    rows = []
+    for firm in FIRMS:
+        for n in SIZES:
+            cfg = arms.get((firm, n)) or arms[("fixed", n)]
+            per_run = runs.loc[cfg.name]
+            for name in OUTCOMES:
+                ci = mean_ci(per_run[name].to_numpy(float))
+                rows.append({"firm": firm, "accounts": n, "outcome": name, "mean": ci.mean, "ci_low": ci.low,
+                             "ci_high": ci.high, "replicates": ci.n, "reps": cfg.sales.reps,
+                             "ops_staff": cfg.operations.staff, "budget": cfg.marketing.weekly_budget,
+                             "installed_base": installed_base_size(cfg.market)})
+    return pd.DataFrame(rows)
+
+
+def _cell(name: str, row: pd.Series) -> str:
+    o = outcome(name)
+    return f"{o.format(row['mean'])} [{o.format(row['ci_low'])}, {o.format(row['ci_high'])}]"
+
+
+def table_markdown(frame: pd.DataFrame, seed: int) -> str:
+    """The table and a reading of it, every number from ``frame``."""
+    n = int(frame["replicates"].max())
+    head = ["firm", "accounts", "reps / ops staff / budget (EUR/wk) / customers at week 0"]
+    lines = [f"`{SCENARIO}`, {WEEKS} weeks ({WEEKS / WEEKS_PER_YEAR:g} years), {n} paired replicates (seed root {seed}); mean [95 % CI]. "
+             "Generated by `python -m sim.studies.market_size`.", "",
+             "| " + " | ".join(head + [f"{outcome(o).label} ({outcome(o).unit})" for o in OUTCOMES]) + " |",
+             "|" + "---|" * (len(head) + len(OUTCOMES))]
+    for (firm, accounts), g in frame.groupby(["firm", "accounts"], sort=False):
+        g = g.set_index("outcome")
+        first = g.iloc[0]
+        firm_cells = f"{first['reps']} / {first['ops_staff']} / {first['budget']:,.0f} / {first['installed_base']:,}"
+        lines.append(f"| {firm} | {accounts:,} | {firm_cells} | "
+                     + " | ".join(_cell(o, g.loc[o]) for o in OUTCOMES) + " |")
+    return "\n".join(lines + ["", reading(frame)])
+
+
+def _mean(frame: pd.DataFrame, firm: str, accounts: int, name: str) -> float:
+    sel = frame[(frame["firm"] == firm) & (frame["accounts"] == accounts) & (frame["outcome"] == name)]
+    return float(sel["mean"].iloc[0])
+
+
+def reading(frame: pd.DataFrame) -> str:
+    """Sentences that read the table: each row's revenue relative to 20,000 accounts, and the base's share."""
+    small, large = SIZES[0], SIZES[-1]
+    out = []
+    for firm in FIRMS:
+        total = {n: _mean(frame, firm, n, "revenue_total") for n in SIZES}
+        new = {n: _mean(frame, firm, n, "new_business_revenue_total") for n in SIZES}
+        base = {n: _mean(frame, firm, n, "installed_base_revenue_total") for n in SIZES}
+        share = {n: base[n] / total[n] for n in SIZES}
+        what = ("the default firm (same staff, budget and 400 customers at week 0)" if firm == "fixed"
+                else "the firm scaled with the market (staff, budget and installed base x accounts / 20,000)")
+        out.append(f"- **{firm}**: {what}. Against 20,000 accounts, revenue is x{total[small] / total[REFERENCE]:.2f} "
+                   f"at {small:,} and x{total[large] / total[REFERENCE]:.2f} at {large:,} accounts; new-business "
+                   f"revenue x{new[small] / new[REFERENCE]:.2f} and x{new[large] / new[REFERENCE]:.2f}; installed-base "
+                   f"revenue x{base[small] / base[REFERENCE]:.2f} and x{base[large] / base[REFERENCE]:.2f}. The "
+                   f"installed base earns {share[small]:.0%} / {share[REFERENCE]:.0%} / {share[large]:.0%} of 3-year "
+                   f"revenue at {small:,} / {REFERENCE:,} / {large:,} accounts.")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m sim.studies.market_size", description=__doc__.splitlines()[0])
+    p.add_argument("--replicates", type=int, default=REPLICATES)
+    p.add_argument("--n-jobs", type=int, default=1)
+    p.add_argument("--seed", type=int, default=seeds.PUBLISHED_TABLE)
+    p.add_argument("--doc", type=Path, default=Path(__file__).resolve().parents[2] / "docs" / "validation.md")
+    args = p.parse_args(argv)
+    frame = measure(args.replicates, args.n_jobs, args.seed)
+    out = results_dir() / "market_size"
+    out.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(out / "market_size.csv", index=False)
+    text = table_markdown(frame, args.seed)
+    (out / "table.md").write_text(text + "\n")
+    splice_if_marked(args.doc, "market_size", text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
