@@ -54,9 +54,12 @@ class Response:
     lever: str
     label: str
     published: str
-    """The published elasticity (or why there is none), short enough for a table cell."""
+    """The published elasticity of sales (revenue) or why there is none, short enough for a table cell: shown on
+    the revenue and new-business revenue rows."""
     source: str
     """Where the published figure comes from (authors, year, venue)."""
+    published_volume: str = ""
+    """The published elasticity of sales volume, shown on the customers-won row (price: the volume elasticity)."""
 
 
 RESPONSES = (
@@ -66,10 +69,10 @@ RESPONSES = (
              "personal-selling elasticity of sales, meta-analysis: Albers, Mantrala & Sridhar (2010), JMR 47(5)"),
     Response("operations.staff", "Operations headcount", "none published", "no elasticity published for this "
              "setting"),
-    Response("market.list_price", "List price", "volume -2.62 (-1.76); revenue 1 + that",
+    Response("market.list_price", "List price", "-1.62 (-0.76): 1 + the volume elasticity",
              "price elasticity of sales volume, meta-analyses: Bijmolt, van Heerde & Pieters (2005), JMR 42(2) "
              "(-2.62); Tellis (1988), JMR 25(4) (-1.76); mostly consumer goods, B2B software usually lower in "
-             "magnitude"),
+             "magnitude", published_volume="-2.62 (-1.76)"),
     Response("policy.max_discount", "Discount authority", "none; inverted U on margin",
              "no elasticity published; an inverted U of discount authority on gross margin: Stephenson, Cron & "
              "Frazier (1979), J. Marketing 43(2)"),
@@ -413,6 +416,7 @@ def _value(x) -> str:
 def table_markdown(frame: pd.DataFrame, batch: ArmRuns, plan: pd.DataFrame, arms: dict[str, Config], cmd: str,
                    seed: int, responses=RESPONSES) -> str:
     """The response section in Markdown, every number from ``frame``."""
+    label_of = {r.lever: r for r in responses}
     any_cfg = next(iter(arms.values()))
     n_arms = len(arms)
     lines = [(
@@ -439,7 +443,8 @@ def table_markdown(frame: pd.DataFrame, batch: ArmRuns, plan: pd.DataFrame, arms
                       + " / ".join(_value(v) for v in values["value"]) + ")")
         for name in OUTCOMES:
             g = group[group["outcome"] == name]
-            published = first["published"] if name in ("revenue_total", NEW_BUSINESS) else ""
+            published = (first["published"] if name in ("revenue_total", NEW_BUSINESS)
+                         else label_of[lever].published_volume if name == "customers_won" else "")
             if g.empty or not g["available"].iloc[0]:
                 cells = ["n/a"] * 6
             else:
