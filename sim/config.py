@@ -391,50 +391,125 @@ class SalesConfig:
 class OperationsConfig:
     """Operations: onboarding won deals and serving customers, with a capacity that adjusts late."""
 
-    staff: int = param(12, 1, 100_000, "people")
-    """Operations staff at week 0 (Mesa agents; more are hired when delivery runs late)."""
-    customers_per_staff: float = param(35.0, 1.0, 1e6, "customers per person")
-    """Customers one operations person serves at standard service level."""
-    onboarding_effort: float = param(10.0, 0.0, 1000.0, "customer-equivalents")
-    """Capacity one onboarding takes, in weeks of serving one customer (spread over the delivery)."""
-    normal_delivery_weeks: float = param(3.0, 0.1, 104.0, "weeks")
-    """Delivery delay operations plans for; promises and sales credibility are set against it."""
-    standard_service: float = param(0.7, 0.0, 1.0, "service level 0-1")
+    staff: int = param(12, 1, 100_000, "people", prior=(8, 16))
+    """Operations staff at week 0 (Mesa agents; more are hired when delivery runs late).  Set by judgement so that
+    the team serves the default installed base of 400 customers at about 95 % of its capacity (12 x 35 = 420)."""
+    customers_per_staff: float = param(35.0, 1.0, 1e6, "customers per person", prior=(20.0, 60.0))
+    """Customers one operations person serves at standard service level (set by judgement: a mid-market
+    customer-success and support load)."""
+    onboarding_effort: float = param(10.0, 0.0, 1000.0, "customer-equivalents", prior=(5.0, 20.0))
+    """Capacity one onboarding takes, in weeks of serving one customer (spread over the delivery); set by
+    judgement: onboarding a customer is about ten weeks of serving one."""
+    normal_delivery_weeks: float = param(3.0, 0.1, 104.0, "weeks", prior=(2.0, 8.0))
+    """Delivery delay operations plans for; promises and sales credibility are set against it (set by judgement:
+    a mid-market subscription goes live in a few weeks)."""
+    standard_service: float = param(0.7, 0.0, 1.0, "service level 0-1", prior=(0.5, 0.9))
     """Service level of the standard offer, delivered when utilisation is normal."""
-    utilisation_knee: float = param(0.85, 0.1, 2.0, "load / capacity")
-    """Utilisation above which service quality starts to fall."""
-    quality_drop_slope: float = param(1.2, 0.0, 20.0, "quality per unit overload")
-    """Service quality lost per unit of utilisation above the knee."""
-    capacity_adjustment_weeks: float = param(26.0, 1.0, 520.0, "weeks")
-    """Time to hire and train new staff after delivery runs late (Forrester's capacity lag)."""
-    delay_perception_weeks: float = param(8.0, 1.0, 104.0, "weeks")
+    utilisation_knee: float = param(0.85, 0.1, 2.0, "load / capacity", prior=(0.75, 0.95))
+    """Utilisation above which operations counts itself overloaded: management plans headcount for
+    ``target_utilisation_margin`` below it (set by judgement where queueing delays start to climb steeply, the
+    80-90 % of queueing practice).  Service quality itself is the share of the service work done
+    (:func:`sim.departments.operations.service_quality`), which Sterman's table already bends before full load."""
+    capacity_adjustment_weeks: float = param(26.0, 1.0, 520.0, "weeks", prior=(13.0, 52.0))
+    """Time over which management closes the gap between the headcount it wants and the people at work or already
+    hired (Forrester's capacity adjustment; the people then arrive ``hiring_delay_weeks`` later).  Set by
+    judgement at half a year: hiring is budgeted and approved in steps."""
+    delay_perception_weeks: float = param(8.0, 1.0, 104.0, "weeks", prior=(4.0, 16.0))
     """Smoothing time with which management perceives the delivery delay."""
-    max_staff: int = param(60, 1, 1_000_000, "people")
+    hiring_delay_weeks: int = param(13, 0, 104, "weeks", prior=(6, 26))
+    """Weeks from the decision to hire an operations person to a productive one (recruiting, notice period and
+    ramp-up): Forrester's capacity acquisition delay, during which the shortfall stays.  Set by judgement at a
+    quarter; 0 gives the old instant hire."""
+    max_staff: int = param(60, 1, 1_000_000, "people", prior=(30, 120))
     """Headcount cap for operations (budget ceiling)."""
-    custom_work_effort: float = param(1.0, 0.0, 20.0, "customer-equivalents per unit service")
+    custom_work_effort: float = param(1.0, 0.0, 20.0, "customer-equivalents per unit service", prior=(0.5, 2.0))
     """Extra capacity a customer takes per unit of service promised above standard, when operations accepts it."""
-    min_onboarding_share: float = param(0.0, 0.0, 1.0, "share of capacity")
-    """Share of capacity guaranteed to onboarding when demand exceeds capacity (0: none -- serving and
-    onboarding draw on the same staff and are cut in the same proportion, Sterman 2000 ch. 18; the old
-    fixed 0.15 kept load from ever reaching the delivery delay, issue 9)."""
-    target_utilisation_margin: float = param(0.05, 0.0, 1.0, "utilisation")
+    min_onboarding_share: float = param(0.0, 0.0, 1.0, "share of capacity", prior=(0.0, 0.2))
+    """Share of capacity guaranteed to onboarding when demand exceeds capacity (0: none, so the load reaches the
+    delivery delay; the old fixed 0.15 kept it from ever doing so, issue 9)."""
+    service_priority: float = param(1.0, 0.0, 1.0, "0 shared - 1 service first", prior=(0.5, 1.0))
+    """How a short operations team shares itself between the installed base and the onboarding backlog
+    (:func:`sim.departments.operations.capacity_split`): 0 cuts both in the same proportion (Sterman 2000 ch. 18's
+    fulfilment share on the total demand), 1 serves the customers under contract first and onboards with the
+    capacity that leaves, so won deals queue (Forrester's order backlog; Forrester 1968 has no installed base to
+    serve, every unit of capacity delivers the backlog).  Set by judgement at 1: a subscription firm protects the
+    revenue it has, and the implementation backlog, time to go live, is what stretches (Sterman 2000, ch. 11:
+    the backlog absorbs the gap between orders and capacity)."""
+    target_utilisation_margin: float = param(0.05, 0.0, 1.0, "utilisation", prior=(0.0, 0.15))
     """Operations plans headcount for a utilisation this far below the quality knee."""
-    quality_floor: float = param(0.1, 0.0, 1.0, "0-1 score")
-    """Lowest service quality, however overloaded operations is."""
-    max_queue_delay_weeks: float = param(52.0, 1.0, 520.0, "weeks")
-    """Cap on the delivery delay the backlog implies (Little's law), reached when the backlog does not move."""
-    delay_news_weeks: float = param(4.0, 1.0, 52.0, "weeks")
+    quality_floor: float = param(0.1, 0.0, 1.0, "0-1 score", prior=(0.0, 0.3))
+    """Lowest service quality, however overloaded operations is (what a customer still gets from the product
+    itself with no one serving it)."""
+    utilisation_without_capacity: float = param(2.0, 1.0, 100.0, "load / capacity", prior=(1.5, 3.0))
+    """Utilisation recorded (and read by hiring and service quality) in a week when work is asked of an
+    operations team with nobody present (every person away on rotation): a stand-in for "far over capacity",
+    above the utilisation at which quality reaches its floor (0.85 + 0.9 / 1.2 = 1.6 at the defaults).  Set by
+    judgement."""
+    max_queue_delay_weeks: float = param(52.0, 1.0, 520.0, "weeks", prior=(26.0, 104.0))
+    """Cap on the delivery delay the backlog implies (Little's law), reached when the backlog does not move; a
+    year, beyond which no prospect distinguishes one delay from another (set by judgement)."""
+    delay_news_weeks: float = param(4.0, 1.0, 52.0, "weeks", prior=(2.0, 8.0))
     """Time over which prospects hear of a change in the delivery delay (references, word of mouth, the
-    dates sales quotes): first-order information delay on backlog / throughput (Sterman 2000, ch. 11).  Set by
-    judgement at about a month: shorter than management's ``delay_perception_weeks``, who read reports."""
-    onboarded_satisfaction: float = param(0.65, 0.0, 1.0, "0-1 score")
+    dates sales quotes): first-order information delay on the delay Little's law gives (Sterman 2000, ch. 11).
+    Set by judgement at about a month: shorter than management's ``delay_perception_weeks``, who read reports."""
+    credibility_at_1_5x_delay: float = param(
+        0.75, 0.0, 1.0, "x win hazard", prior=(0.6, 0.9),
+        source="Forrester (1968), Industrial Management Review 9(2), market-growth model, via Morecroft (2007), "
+               "Strategic Modelling and Business Dynamics, ch. 7: sales effectiveness 0.75 at 1.5 x normal delay")
+    """Forrester's table of sales effectiveness against delivery delay: the multiplier on the win hazard when the
+    delay prospects hear of is 1.5 times the normal delay (1 at the normal delay; linear between the points,
+    :func:`sim.departments.operations.delivery_credibility`)."""
+    credibility_at_2x_delay: float = param(
+        0.5, 0.0, 1.0, "x win hazard", prior=(0.35, 0.65),
+        source="Forrester (1968), Industrial Management Review 9(2), via Morecroft (2007), ch. 7: sales "
+               "effectiveness 0.5 at 2 x normal delay")
+    """The win-hazard multiplier at twice the normal delay (Forrester's table)."""
+    credibility_at_3x_delay: float = param(
+        0.3, 0.0, 1.0, "x win hazard", prior=(0.15, 0.45),
+        source="Forrester (1968), Industrial Management Review 9(2), via Morecroft (2007), ch. 7: sales "
+               "effectiveness 0.3 at 3 x normal delay")
+    """The win-hazard multiplier at three times the normal delay and beyond (Forrester's table, flat past 3x)."""
+    fulfilment_at_0_6x: float = param(
+        0.58, 0.0, 0.6, "share of demand met", prior=(0.5, 0.6),
+        source="Sterman (2000), Business Dynamics, ch. 18, table for order fulfilment (fulfilment ratio against "
+               "maximum / desired shipments): 0.58 at 0.6, read from the plotted curve")
+    """Sterman's table for order fulfilment: the share of the demand on operations met when capacity is 0.6 of
+    the demand (the table follows the line f = capacity / demand below 0.6, cannot rise above it, and is 1 from
+    1.8; :func:`sim.departments.operations.fulfilment`).  A point of the curve's shape, not a fit."""
+    fulfilment_at_0_8x: float = param(
+        0.73, 0.0, 0.8, "share of demand met", prior=(0.65, 0.8),
+        source="Sterman (2000), Business Dynamics, ch. 18, table for order fulfilment: 0.73 at 0.8, read from "
+               "the plotted curve")
+    """Share of demand met when capacity is 0.8 of the demand (Sterman's table)."""
+    fulfilment_at_1x: float = param(
+        0.85, 0.0, 1.0, "share of demand met", prior=(0.75, 0.95),
+        source="Sterman (2000), Business Dynamics, ch. 18, table for order fulfilment: 0.85 at 1, read from the "
+               "plotted curve")
+    """Share of demand met when capacity equals the demand: below 1 because work arrives unevenly and people
+    cannot be split across every task (Sterman's table)."""
+    fulfilment_at_1_2x: float = param(
+        0.93, 0.0, 1.0, "share of demand met", prior=(0.85, 1.0),
+        source="Sterman (2000), Business Dynamics, ch. 18, table for order fulfilment: 0.93 at 1.2, read from "
+               "the plotted curve")
+    """Share of demand met when capacity is 1.2 times the demand (Sterman's table)."""
+    fulfilment_at_1_4x: float = param(
+        0.97, 0.0, 1.0, "share of demand met", prior=(0.92, 1.0),
+        source="Sterman (2000), Business Dynamics, ch. 18, table for order fulfilment: 0.97 at 1.4, read from "
+               "the plotted curve")
+    """Share of demand met when capacity is 1.4 times the demand (Sterman's table)."""
+    fulfilment_at_1_6x: float = param(
+        0.99, 0.0, 1.0, "share of demand met", prior=(0.95, 1.0),
+        source="Sterman (2000), Business Dynamics, ch. 18, table for order fulfilment: 0.99 at 1.6, read from "
+               "the plotted curve")
+    """Share of demand met when capacity is 1.6 times the demand (Sterman's table; 1 from 1.8 on)."""
+    onboarded_satisfaction: float = param(0.65, 0.0, 1.0, "0-1 score", prior=(0.55, 0.75))
     """Satisfaction of a customer onboarded on time (the delivery promise kept)."""
-    late_satisfaction_loss: float = param(0.03, 0.0, 1.0, "0-1 score per week late")
+    late_satisfaction_loss: float = param(0.03, 0.0, 1.0, "0-1 score per week late", prior=(0.01, 0.06))
     """Satisfaction lost per week an onboarding runs past the normal delivery time."""
-    pipeline_news_lag_cut: float = param(0.75, 0.0, 1.0, "share of the perception lag")
+    pipeline_news_lag_cut: float = param(0.75, 0.0, 1.0, "share of the perception lag", prior=(0.5, 0.9))
     """Share of the delay-perception lag removed when sales' pipeline news reaches operations in full
     (joint planning: operations sees growth coming)."""
-    staff_cost_weekly: float = param(2_000.0, 0.0, 1e7, "EUR per person per week")
+    staff_cost_weekly: float = param(2_000.0, 0.0, 1e7, "EUR per person per week", prior=(1_500.0, 3_000.0))
     """Loaded weekly cost of one operations person (the cost of service in the gross margin)."""
 
 
@@ -442,17 +517,22 @@ class OperationsConfig:
 class PurchasingConfig:
     """Purchasing: approvals of non-standard deals (seed 000: rigid procedures block sales)."""
 
-    enabled: bool = param(True, unit="on/off")
-    """Whether deals pass through purchasing approval at all."""
-    staff: int = param(1, 1, 10_000, "people")
+    enabled: bool = param(True, unit="on/off", prior=(0, 1))
+    """Whether deals pass through purchasing approval at all (a switch: on in every preset, seed 000)."""
+    staff: int = param(1, 1, 10_000, "people", prior=(1, 3))
     """Purchasing officers (Mesa agents)."""
-    approval_share_max: float = param(0.8, 0.0, 1.0, "share of deals")
+    approval_share_max: float = param(0.8, 0.0, 1.0, "share of deals", prior=(0.5, 1.0))
     """Share of opportunities that need approval at rigidity 1 (scaled by rigidity)."""
-    approval_weeks_max: float = param(8.0, 0.0, 104.0, "weeks")
-    """Mean approval wait at rigidity 1 (scaled by rigidity); the deal cannot close meanwhile."""
-    approvals_per_officer: int = param(15, 1, 10_000, "approval files per officer per week")
-    """Approval files one purchasing officer moves forward a week."""
-    staff_cost_weekly: float = param(1_600.0, 0.0, 1e7, "EUR per person per week")
+    approval_weeks_max: float = param(8.0, 0.0, 104.0, "weeks", prior=(4.0, 13.0))
+    """Mean approval wait at rigidity 1 (scaled by rigidity); the deal cannot close meanwhile.  Set by judgement:
+    two months of procedure at the most rigid."""
+    approvals_per_officer: int = param(100, 1, 10_000, "approval files per officer per week", prior=(15, 200))
+    """Approval files one purchasing officer moves forward a week: purchasing's capacity, a parameter apart from
+    rigidity (which sets how many files there are and how long each takes).  Set by judgement so that it does not
+    bind in the presets: at rigidity 1 one officer holds 40-80 files in the default market, so rigidity's effect is
+    rigidity's; the old 15 bound every week at rigidity 1 and made about 28 % of rigidity's revenue effect a queue
+    (``benchmarks/capacity_response.py``).  Lower it to study an understaffed purchasing department."""
+    staff_cost_weekly: float = param(1_600.0, 0.0, 1e7, "EUR per person per week", prior=(1_200.0, 2_400.0))
     """Loaded weekly cost of one purchasing officer."""
 
 

@@ -243,8 +243,7 @@ class AlignmentModel(mesa.Model):
         Returns the week's funnel; its flows are added to the quota period's tally."""
         cfg, ctx = self.config, self.context
         terms = DealTerms.of(cfg, enablement=self.enablement, brand_level=self.marketing.brand_level,
-                             credibility=delivery_credibility(self.operations.delay,
-                                                              cfg.operations.normal_delivery_weeks))
+                             credibility=delivery_credibility(self.operations.delay, cfg.operations))
         deals, booked = self.market.work_opportunities(ctx, desk.reps, desk.intensity, terms)
         for rep, amount in zip(self.reps, booked):
             rep.bookings += amount

@@ -38,8 +38,9 @@ from sim.accounts import CustomerWeek, VectorisedMarket
 from sim.config import Config, MarketConfig, PolicyConfig, SalesConfig
 from sim.context import Clock, WeekContext
 from sim.departments.marketing import ORGANIC, CampaignMemory, CampaignResponse, campaign_response
-from sim.departments.operations import (ONBOARDING_DONE_TOLERANCE, Operations, OperationsWeek, fulfilment, late_weeks,
-                                       onboarding_demand, onboarding_total, onboarding_work, service_quality)
+from sim.departments.operations import (ONBOARDING_DONE_TOLERANCE, Operations, OperationsWeek, capacity_split,
+                                       late_weeks, onboarding_demand, onboarding_total, queue_work, served_share,
+                                       service_quality, utilisation)
 from sim.departments.sales import (DealTerms, Deals, Discovery, LeadReview, RepArrays, SalesWeek, approval_wait_weeks,
                                    deal_price_factor, followup_chance, offered_discount,
                                    selling_hours)
@@ -287,20 +288,24 @@ class Account(mesa.Agent):
             self.remaining_onboarding = total
         asked.append(float(onboarding_demand(self.remaining_onboarding, total, ops.config.normal_delivery_weeks)))
 
-    def work_on_onboarding(self, week: int, ops: Operations, share: float, finished: list[Account]) -> None:
-        """Operations does ``share`` of this deal's weekly schedule; when no work is left the customer is
-        onboarded at a satisfaction lowered by every week late (appended to ``finished``)."""
+    def work_on_onboarding(self, week: int, ops: Operations, budget_left: float, finished: list[Account]) -> float:
+        """At this deal's turn in the queue operations has ``budget_left`` of the week's onboarding work: the deal
+        takes its weekly schedule or what is left (``queue_work``); when no work is left the customer is onboarded
+        at a satisfaction lowered by every week late (appended to ``finished``).  Returns the work it took."""
         cfg = ops.config
-        left = self.remaining_onboarding - float(onboarding_work(self.remaining_onboarding, self.onboarding_total(ops),
-                                                                 cfg.normal_delivery_weeks, share))
+        total = self.onboarding_total(ops)
+        asked = float(onboarding_demand(self.remaining_onboarding, total, cfg.normal_delivery_weeks))
+        work = float(queue_work(asked, budget_left))
+        left = self.remaining_onboarding - work
         if left > ONBOARDING_DONE_TOLERANCE:
             self.remaining_onboarding = left
-            return
+            return work
         self.remaining_onboarding = 0.0
         self.onboarded = True
         late = float(late_weeks(week, self.won_week, cfg.normal_delivery_weeks))
         self.satisfaction = min(1.0, max(0.0, cfg.onboarded_satisfaction - cfg.late_satisfaction_loss * late))
         finished.append(self)
+        return work
 
     def receive_service(self, quality: float, ops: Operations) -> None:
         """Delivered service = quality x (standard + custom load)."""
@@ -525,34 +530,36 @@ class AccountAgents:
 
     # ----------------------------------------------------------------- operations
     def serve_and_onboard(self, operations: Operations, capacity: float, week: int) -> OperationsWeek:
-        """Serve active customers and onboard the backlog with the same staff (Sterman's fulfilment share,
-        at least ``min_onboarding_share`` of capacity for onboarding); quality falls past the utilisation knee;
-        the delay customers hear of moves toward the backlog over its throughput (Little's law).  Sets the
+        """Serve active customers and onboard the backlog with the same staff: ``capacity_split`` gives the week's
+        serving and onboarding work (``service_priority``), the onboarding work goes down the queue deal by deal in
+        the order they were won (first in, first out); quality is the share of the service work done; the delay
+        customers hear of moves toward the backlog's work over the onboarding work done (Little's law).  Sets the
         department's ``delay``, ``quality`` and ``last``."""
         cfg = operations.config
         customers = self._where(lambda a: a.active)
-        service_load = sum(1 + cfg.custom_work_effort * a.custom_load(operations.flexibility, cfg.standard_service)
-                           for a in customers)
+        service_demand = sum(1 + cfg.custom_work_effort * a.custom_load(operations.flexibility, cfg.standard_service)
+                             for a in customers)
         backlog = AgentSet(self._where(lambda a: a.stage == CUSTOMER and not a.onboarded), random=self.random)
         asked: list[float] = []
         backlog.do("join_backlog", week, operations, asked)
-        onboarding_load = sum(asked)
-        demand = service_load + onboarding_load
-        utilisation = demand / capacity if capacity > 0 else 2.0
-        share = fulfilment(capacity, demand)
-        if onboarding_load > 0:
-            share = max(share, min(1.0, cfg.min_onboarding_share * capacity / onboarding_load))
+        onboarding_asked = sum(asked)
+        service_work, budget = capacity_split(capacity, service_demand, onboarding_asked, cfg)
+        backlog_work = sum(a.onboarding_total(operations) for a in backlog)
         finished: list[Account] = []
-        backlog.do("work_on_onboarding", week, operations, share, finished)
-        quality = service_quality(utilisation, cfg)
+        left = budget
+        for deal in sorted(backlog, key=lambda a: (a.won_week, a.index)):  # the queue: first won, first served
+            left -= deal.work_on_onboarding(week, operations, left, finished)
+        onboarding_work = budget - left
+        quality = service_quality(served_share(service_demand, service_work), cfg)
         AgentSet(customers + finished, random=self.random).do("receive_service", quality, operations)
-        throughput = len(backlog) * share / cfg.normal_delivery_weeks
-        indicated = operations.hear_of_delay(len(backlog), throughput)
+        indicated = operations.hear_of_delay(backlog_work, onboarding_work)
         operations.quality = quality
         operations.last = OperationsWeek(
-            capacity=capacity, utilisation=utilisation, quality=quality, delay=operations.delay,
-            backlog=len(backlog) - len(finished), onboarded=len(finished), backlog_start=len(backlog),
-            throughput=throughput, indicated_delay=indicated, fulfilment=share)
+            capacity=capacity, utilisation=utilisation(capacity, service_demand + onboarding_asked, cfg),
+            quality=quality, delay=operations.delay, backlog=len(backlog) - len(finished), onboarded=len(finished),
+            backlog_start=len(backlog), backlog_work=backlog_work, onboarding_work=onboarding_work,
+            service_work=service_work, indicated_delay=indicated,
+            fulfilment=budget / onboarding_asked if onboarding_asked > 0 else 1.0)
         return operations.last
 
     # ----------------------------------------------------------------- customers
