@@ -62,5 +62,5 @@ STUDY = Study(
                    "capacity_adjustment_weeks: fast hiring keeps growing, slow hiring stalls.",
     fast_overrides=(),
     fast_replicates=12,
-    table_metrics=("revenue_total", "delivery_delay_peak", "growth_last_year", "retention_12m"),
+    table_metrics=("revenue_total", "delivery_delay_peak", "growth_last_year", "grr_annual"),
 )
