@@ -66,10 +66,12 @@ class MarketConfig:
 
     accounts: int = param(20_000, 1, 50_000_000, "accounts", prior=(5_000, 50_000))
     """Number of business accounts in the addressable market (prospects and customers alike)."""
-    initial_customers: int = param(-1, -1, 50_000_000, "accounts (-1: installed_base_share x accounts)")
+    initial_customers: int = param(-1, -1, 50_000_000, "accounts (-1: installed_base_share x accounts)",
+                                   prior=(-1, -1))
     """Accounts that are already active customers at week 0 (the installed base), as a count; -1 (the default)
     takes ``installed_base_share`` of ``accounts`` instead, so the installed base scales with the market.  A
-    count given here (``market.initial_customers=60``) means what it always meant and wins over the share."""
+    count given here (``market.initial_customers=60``) means what it always meant and wins over the share.  A
+    switch, not a quantity: its prior keeps it at -1 and a calibration explores ``installed_base_share``."""
     installed_base_share: float = param(0.02, 0.0, 1.0, "share of accounts", prior=(0.005, 0.1))
     """Share of the addressable market's accounts that are customers at week 0 (market penetration of a firm
     about three years into its market), rounded to the nearest whole account; used when ``initial_customers``
@@ -171,14 +173,15 @@ class MarketConfig:
     urgency_beta: float = param(3.0, 0.1, 50.0, "Beta shape b", prior=(1.5, 6.0))
     """Shape b of the Beta distribution of urgency; Beta(1.5, 3) has mean 1/3: most needs can wait
     (set by judgement)."""
-    installed_base_discount_max: float = param(0.15, 0.0, 0.5, "share of list price")
+    installed_base_discount_max: float = param(0.15, 0.0, 0.5, "share of list price", prior=(0.0, 0.3))
     """Largest discount held by a customer of the installed base at week 0 (uniform from 0; set by judgement)."""
-    installed_base_tenure_weeks_max: int = param(156, 2, 5_200, "weeks")
-    """Longest tenure of an installed-base customer at week 0 (tenures uniform from 1 week; three years)."""
-    installed_base_satisfaction_mean: float = param(0.62, 0.0, 1.0, "0-1 score")
+    installed_base_tenure_weeks_max: int = param(156, 2, 5_200, "weeks", prior=(52, 520))
+    """Longest tenure of an installed-base customer at week 0 (tenures uniform from 1 week; three years: a firm
+    about three years into its market; set by judgement)."""
+    installed_base_satisfaction_mean: float = param(0.62, 0.0, 1.0, "0-1 score", prior=(0.5, 0.75))
     """Mean satisfaction of the installed base at week 0, just under the neutral level (set by judgement)."""
-    installed_base_satisfaction_sd: float = param(0.08, 0.0, 1.0, "0-1 score (s.d.)")
-    """Spread of the installed base's satisfaction at week 0."""
+    installed_base_satisfaction_sd: float = param(0.08, 0.0, 1.0, "0-1 score (s.d.)", prior=(0.02, 0.15))
+    """Spread of the installed base's satisfaction at week 0 (set by judgement)."""
     promoter_satisfaction: float = param(0.7, 0.0, 1.0, "0-1 score", prior=(0.6, 0.9))
     """Satisfaction above which a customer recommends us (a promoter in the word-of-mouth term)."""
     detractor_satisfaction: float = param(0.3, 0.0, 1.0, "0-1 score", prior=(0.15, 0.5))
