@@ -28,6 +28,50 @@ SCREENSHOTS_ENV = "ALIGNSIM_SCREENSHOTS"
 """Environment variable naming the folder the screenshots are written to (default: a temporary folder)."""
 LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
 WEEK = re.compile(r"Week (\d+) of (\d+)")
+LOGS: dict[str, Path] = {}
+"""The server's log file, for the checks of what it prints."""
+PROJECTOR_PX = 18
+"""The smallest text a projector shows readably from the back of a room, in CSS px (issue 20)."""
+TEXT_BOXES_JS = r"""
+(root) => {
+  const scope = root ? document.querySelector(root) : document.body;
+  const out = [];
+  if (!scope) return out;
+  const walker = document.createTreeWalker(scope, NodeFilter.SHOW_TEXT);
+  let node;
+  while ((node = walker.nextNode())) {
+    const text = node.textContent.trim();
+    if (!text) continue;
+    const el = node.parentElement;
+    if (!el || el.closest('title, style, script, [aria-hidden=true] .v-tooltip__content, .v-menu__content')) continue;
+    const cs = getComputedStyle(el);
+    if (cs.visibility === 'hidden' || parseFloat(cs.opacity) === 0) continue;
+    let hiddenUp = false;
+    for (let a = el; a; a = a.parentElement) {
+      const s = getComputedStyle(a);
+      if (parseFloat(s.opacity) === 0 || s.display === 'none') { hiddenUp = true; break; }
+    }
+    if (hiddenUp) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const rects = [...range.getClientRects()].filter(r => r.width > 0.5 && r.height > 0.5);
+    if (!rects.length) continue;
+    let size = parseFloat(cs.fontSize);
+    if (el instanceof SVGElement) { const m = el.getScreenCTM(); size *= Math.hypot(m.a, m.b); }
+    else if (el.offsetWidth > 0) size *= el.getBoundingClientRect().width / el.offsetWidth;  // a CSS scale()
+    const box = rects.reduce((u, r) => ({left: Math.min(u.left, r.left), top: Math.min(u.top, r.top),
+      right: Math.max(u.right, r.right), bottom: Math.max(u.bottom, r.bottom)}),
+      {left: 1e9, top: 1e9, right: -1e9, bottom: -1e9});
+    out.push({text: text.slice(0, 60), size: Math.round(size * 10) / 10, svg: el instanceof SVGElement,
+              left: box.left, top: box.top, right: box.right, bottom: box.bottom,
+              rects: rects.map(r => [r.left, r.top, r.right, r.bottom]),
+              cls: (el.getAttribute('class') || el.tagName).toString().slice(0, 40)});
+  }
+  return out;
+}
+"""
+"""Every visible text node of the page (or of the element matching the argument): its text, its rendered font
+size in CSS px (an SVG text's size times the drawing's scale on screen), its boxes on screen (one per line)."""
 
 
 def _free_port() -> int:
@@ -53,6 +97,7 @@ def server(tmp_path_factory):
     else:
         proc.kill()
         pytest.fail("dashboard server did not listen within 60 s")
+    LOGS["server"] = log
     yield f"http://127.0.0.1:{port}/"
     print(f"\ndashboard server log ({log}):\n{log.read_text()[-3000:]}")
     proc.terminate()
@@ -102,12 +147,12 @@ def test_workshop_round_in_chromium(server, browser, tmp_path):
 
     # pick a preset
     page.locator(".v-select:has(label:text-is('Scenario'))").click()
-    page.locator(".v-list-item:has-text('price_war')").first.click()
+    page.locator(".v-list-item:has-text('Price war')").first.click()
     page.get_by_role("button", name="Setup", exact=True).click()
-    page.get_by_text("Set up price_war").wait_for(timeout=30_000)
+    page.get_by_text("Set up Price war").wait_for(timeout=30_000)
 
     # move a lever: type into the blame culture number box
-    box = page.get_by_label("probability").first
+    box = page.locator(".lever-blame_culture .lever-number input").first
     box.fill("0.3")
     box.press("Enter")
     page.get_by_text("Blame culture = 0.3 from week 0").wait_for(timeout=15_000)
@@ -148,7 +193,8 @@ def test_workshop_round_in_chromium(server, browser, tmp_path):
     other.get_by_role("button", name="Step 13", exact=True).click()
     _wait_week(other, 13, 30_000)
     assert _week(page) == 0
-    assert other.locator(".v-select:has(label:text-is('Scenario'))").inner_text().endswith("hundred_years_war")
+    assert other.locator(".v-select:has(label:text-is('Scenario'))").inner_text().endswith(
+        "Hundred years' war")
     other.close()
 
     # predict, then reveal
@@ -177,7 +223,7 @@ def test_workshop_round_in_chromium(server, browser, tmp_path):
 
     # compare: two arms on the same seeds, bands and the paired table
     page.get_by_role("tab", name="Compare").click()
-    replicates = page.locator(".v-input:has(label:text-is('Paired replicates')) [role=slider]")
+    replicates = page.locator(".v-input:has(label:has-text('Paired replicates')) [role=slider]")
     replicates.focus()
     replicates.press("Home")
     replicates.press("ArrowRight")  # 3 paired replicates keep the check light
@@ -219,3 +265,149 @@ def test_twenty_tabs_opened_at_once_all_render(server, browser):
     finally:
         for c in contexts:
             c.close()
+
+
+def _text_boxes(page, selector: str | None = None) -> list[dict]:
+    return page.evaluate(TEXT_BOXES_JS, selector)
+
+
+def _overlaps(items: list[dict], tolerance: float = 1.5) -> list[tuple[str, str]]:
+    """Pairs of different texts whose boxes on screen overlap by more than ``tolerance`` px both ways."""
+    found = []
+    for i, a in enumerate(items):
+        for b in items[i + 1:]:
+            if a["right"] <= b["left"] or b["right"] <= a["left"] or a["bottom"] <= b["top"] or b["bottom"] <= a["top"]:
+                continue
+            if any(min(ra[2], rb[2]) - max(ra[0], rb[0]) > tolerance
+                   and min(ra[3], rb[3]) - max(ra[1], rb[1]) > tolerance for ra in a["rects"] for rb in b["rects"]):
+                found.append((a["text"], b["text"]))
+    return found
+
+
+def _small(items: list[dict], low: float = PROJECTOR_PX) -> list[tuple[str, float]]:
+    """Texts shown smaller than ``low`` CSS px."""
+    return [(x["text"], x["size"]) for x in items if x["size"] < low - 0.05]
+
+
+def _watch(page) -> list[str]:
+    """Console errors, uncaught script errors and failed requests (HTTP >= 400) of the page, as they come."""
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(f"script error: {e}"))
+    page.on("response", lambda r: problems.append(f"HTTP {r.status} {r.url}") if r.status >= 400 else None)
+    return problems
+
+
+def _step_13(page) -> None:
+    page.get_by_role("button", name="Step 13", exact=True).click()
+    _wait_week(page, 13, 60_000)
+    page.locator(".kpi-figure svg").first.wait_for(timeout=30_000)
+    page.wait_for_timeout(600)
+
+
+@pytest.mark.parametrize("width,height", [(1280, 720), (1400, 900), (1920, 1080)])
+def test_laptop_layout_no_overlapping_labels_sliders_say_their_value(server, browser, width, height, tmp_path):
+    """The page as a trainer's laptop shows it: no two texts overlap (lever captions and the next lever's name,
+    slider values and the buttons), every slider says its value, presets are named in words, the curves are on
+    the first screen at 1280x720, no console error and no failed request (the KaTeX 404s) on load."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    problems = _watch(page)
+    page.goto(server, timeout=60_000)
+    page.locator(".week-status").first.wait_for(timeout=60_000)
+    _step_13(page)
+    page.locator(".v-expansion-panel-header:has-text('Structure')").click()  # the structural levers too
+    page.wait_for_timeout(600)
+    items = _text_boxes(page)
+    assert not _overlaps(items), _overlaps(items)[:8]
+    texts = [x["text"] for x in items]
+    assert "Weeks per step-N: 13" in texts and "Speed: 16 weeks/s" in texts, [t for t in texts if ":" in t][:20]
+    assert page.locator(".v-select:has(label:text-is('Scenario'))").inner_text().endswith(
+        "Hundred years' war")
+    box = page.locator(".kpi-figure svg").first.bounding_box()
+    if (width, height) == (1280, 720):
+        assert box["y"] < height, f"the curves start below the first screen: {box}"
+    page.get_by_role("tab", name="About").click()
+    page.get_by_text("Things to notice").first.wait_for(timeout=15_000)
+    page.wait_for_timeout(800)
+    assert not problems, problems[:6]
+    page.close()
+
+
+def test_presenter_mode_projector_ready(server, browser):
+    """Presenter mode (``?presenter=1``) at a projector's 1280x720: every text of every tab at >= 18 CSS px (the
+    curves' SVG text and the comparison's PNG text too), the six curves entirely on the first screen, no two texts
+    overlapping, the sliders' values shown, the Debrief curves at full size, the Compare table without an index
+    column, no snake_case preset name in the menus, no console error, no failed request, nothing printed as a
+    warning by the server."""
+    shots = Path(os.environ.get(SCREENSHOTS_ENV) or LOGS["server"].parent)
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    problems = _watch(page)
+    page.goto(server + "?presenter=1", timeout=60_000)
+    page.locator(".run-bar .week-status").first.wait_for(timeout=60_000)
+    _step_13(page)
+
+    def check(where: str) -> None:
+        items = _text_boxes(page)
+        assert items, where
+        assert not _small(items), f"{where}: text under {PROJECTOR_PX} px: {_small(items)[:8]}"
+        assert not _overlaps(items), f"{where}: overlapping texts: {_overlaps(items)[:8]}"
+
+    check("Run tab")
+    box = page.locator(".kpi-figure svg").first.bounding_box()
+    assert box["y"] + box["height"] <= 720, f"the curves run past the first screen of 720 px: {box}"
+    assert box["width"] >= 1100, f"the curves are not the projector's width: {box}"
+    assert page.get_by_text(re.compile(r"^Speed: \d+ weeks/s$")).count() == 1
+    page.screenshot(path=str(shots / "dashboard_presenter_run.png"))
+
+    page.get_by_text("Predict, then reveal").click()
+    page.get_by_text("Results hidden until the trainer reveals them").wait_for(timeout=15_000)
+    page.get_by_text(re.compile(r"^Room's prediction: 30 EUR million$")).wait_for(timeout=15_000)
+    check("predict mode")
+    page.get_by_text("Predict, then reveal").click()
+    page.locator(".kpi-figure svg").first.wait_for(timeout=15_000)
+
+    page.get_by_role("tab", name="Debrief").click()
+    page.locator(".timeline button").first.wait_for(timeout=30_000)
+    page.locator(".timeline button").first.click()
+    page.locator(".debrief-figure text", has_text=re.compile(r"^week \d+$")).first.wait_for(timeout=15_000)
+    page.wait_for_timeout(500)
+    check("Debrief tab")
+    box = page.locator(".debrief-figure svg").first.bounding_box()
+    assert box["width"] >= 700, f"the Debrief curves are thumbnails: {box}"
+    page.screenshot(path=str(shots / "dashboard_presenter_debrief.png"))
+
+    page.get_by_role("tab", name="Compare").click()
+    replicates = page.locator(".v-input:has(label:has-text('Paired replicates')) [role=slider]")
+    replicates.focus()
+    replicates.press("Home")  # 2 paired replicates keep the check light
+    page.get_by_text(re.compile(r"^Paired replicates: 2$")).wait_for(timeout=15_000)
+    page.locator(".v-select:has(label:text-is('Other arm'))").click()
+    menu = page.locator(".v-menu__content .v-list-item__title")
+    menu.first.wait_for(timeout=15_000)
+    names = menu.all_inner_texts()
+    assert names and not [n for n in names if "_" in n], names
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Run comparison", exact=True).click()
+    page.locator(".compare-table").wait_for(timeout=240_000)
+    page.get_by_text("Running 4 runs").wait_for(state="detached", timeout=60_000)
+    page.wait_for_timeout(800)
+    headers = page.locator(".compare-table th").all_inner_texts()
+    assert headers[0] == "outcome" and headers[-2:] == ["difference (paired)", "p"] and len(headers) == 6, headers
+    assert not [h for h in headers if "_" in h], headers
+    check("Compare tab")
+    from sim.viz.figures import PRESENTER_DPI, SMALLEST_PT
+
+    for size in page.locator("img.compare-figure, .compare-figure img").evaluate_all(
+            "els => els.map(e => [e.naturalWidth, e.getBoundingClientRect().width])"):
+        shown = SMALLEST_PT * PRESENTER_DPI / 72 * size[1] / size[0]
+        assert shown >= PROJECTOR_PX, f"the comparison figure's smallest text shows at {shown:.1f} px ({size})"
+    page.screenshot(path=str(shots / "dashboard_presenter_compare.png"), full_page=True)
+
+    page.get_by_role("tab", name="About").click()
+    page.get_by_text("Things to notice").first.wait_for(timeout=15_000)
+    page.wait_for_timeout(800)
+    check("About tab")
+    assert not problems, problems[:6]
+    log = LOGS["server"].read_text()
+    assert "warning" not in log.lower() and "cookie" not in log.lower(), log[-2000:]
+    page.close()

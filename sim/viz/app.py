@@ -80,7 +80,8 @@ html {{ font-size: {PRESENTER_TEXT_PX}px !important; }}
 .v-application .v-alert, .v-application .v-tab, .v-application .v-btn, .v-application .v-list-item__title,
 .v-application .v-list-item__content, .v-application .v-expansion-panel-header, .v-application .v-messages,
 .v-application .v-card__title, .v-application .v-toolbar__title, .lever-caption, .monitor, .monitor table,
-.week-status, .prose, .prose p, .prose li, .compare-table, .timeline .v-btn {{
+.week-status, .debrief-note, .prose, .prose p, .prose li, .prose code, .prose td, .prose th, .compare-table,
+.timeline .v-btn {{
     font-size: {PRESENTER_TEXT_PX}px !important; }}
 .v-application .v-label--active {{ transform: translateY(-22px) scale(1) !important; }}
 .v-application .prose h1, .v-application .prose h2 {{ font-size: 28px !important; }}
@@ -344,13 +345,12 @@ def table_html(frame) -> str:
 def CompareResult(cmp, replicates: int, seed: int, presenter: bool = False):
     a, b = arm_names(cmp)
     dpi = PRESENTER_DPI if presenter else DESK_DPI
-    images = solara.use_memo(lambda: (to_png(compare_figure(cmp.weekly, (a, b), f"{a} vs {b}: mean and 95 % band "
-                                                                              f"over {replicates} paired replicates"),
-                                             dpi),
-                                      to_png(difference_figure(cmp.table, a, b), dpi)), [id(cmp), dpi])
+    heading = f"{title(a)} vs {title(b)}: mean and 95 % band over {replicates} paired replicates"
+    images = solara.use_memo(lambda: (to_png(compare_figure(cmp.weekly, (a, b), heading, title), dpi),
+                                      to_png(difference_figure(cmp.table, a, b, title), dpi)), [id(cmp), dpi])
     solara.Image(images[0], classes=["compare-figure"])
-    solara.HTML(tag="div", unsafe_innerHTML=table_html(display_table(cmp)), style={"overflow-x": "auto"})
-    Prose("\n".join(f"- {html.escape(p)}" for p in talking_points(cmp)))
+    solara.HTML(tag="div", unsafe_innerHTML=table_html(display_table(cmp, title)), style={"overflow-x": "auto"})
+    Prose("\n".join(f"- {html.escape(p)}" for p in talking_points(cmp, title)))
     solara.Image(images[1], classes=["compare-figure"])
     solara.FileDownload(lambda: render(cmp, {a: "", b: ""}, f"dashboard comparison, seed {seed}"),
                         filename=f"debrief_{a}_vs_{b}.html", label="Download this comparison as a debrief pack",

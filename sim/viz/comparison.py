@@ -40,15 +40,16 @@ def _ci(row, prefix: str) -> tuple[float, float]:
     return row[f"{prefix}_ci_low"], row[f"{prefix}_ci_high"]
 
 
-def display_table(comparison) -> pd.DataFrame:
+def display_table(comparison, name=str) -> pd.DataFrame:
     """``comparison.table`` with one readable row per outcome: label, unit, each arm's mean [95 % CI], the
-    paired difference [95 % CI] and p."""
+    paired difference [95 % CI] and p; ``name`` gives an arm's column heading from its name (the dashboard
+    passes :func:`sim.viz.presets.title`)."""
     a, b = arm_names(comparison)
     rows = []
     for _, r in comparison.table.iterrows():
         o = outcome(r["metric"])
-        rows.append({"outcome": o.label, "unit": o.unit, a: _interval(o, r[f"{a}_mean"], _ci(r, a)),
-                     b: _interval(o, r[f"{b}_mean"], _ci(r, b)),
+        rows.append({"outcome": o.label, "unit": o.unit, name(a): _interval(o, r[f"{a}_mean"], _ci(r, a)),
+                     name(b): _interval(o, r[f"{b}_mean"], _ci(r, b)),
                      "difference (paired)": _interval(o, r["difference"], _ci(r, "difference"), signed=True),
                      "p": f"{r['p_value']:.2g}" if pd.notna(r["p_value"]) else "n/a"})
     return pd.DataFrame(rows)
@@ -70,11 +71,12 @@ def effect_size(row) -> float:
     return float(row["difference"] / sd) if sd > 0 else float("nan")
 
 
-def talking_points(comparison) -> list[str]:
+def talking_points(comparison, name=str) -> list[str]:
     """Plain sentences for the debrief, largest effect first: each outcome whose paired 95 % CI excludes zero,
     ranked by its standardised effect size (:func:`effect_size`), then one sentence naming the outcomes with no
-    clear difference."""
+    clear difference; ``name`` words an arm's name."""
     a, b = arm_names(comparison)
+    shown_a, shown_b = name(a), name(b)
     clear, unclear = [], []
     for _, r in comparison.table.iterrows():
         o = outcome(r["metric"])
@@ -88,13 +90,13 @@ def talking_points(comparison) -> list[str]:
             d = effect_size(r)
             size = "" if pd.isna(d) else f"; standardised effect {abs(d):.1f}"
             clear.append((abs(d) if pd.notna(d) else 0.0,
-                          f"{o.label} is {direction} under {b}{verdict}: {_with_unit(o, r[f'{b}_mean'])} against "
+                          f"{o.label} is {direction} under {shown_b}{verdict}: {_with_unit(o, r[f'{b}_mean'])} against "
                           f"{_with_unit(o, r[f'{a}_mean'])}, a difference of {_with_unit(o, r['difference'], True)} "
                           f"(95 % CI {_shown(o, low, True)} to {_shown(o, high, True)}{size})."))
         else:
             unclear.append(o.label.lower() if o.label[1:2].islower() else o.label)
     points = [text for _, text in sorted(clear, key=lambda item: -item[0])]
     if unclear:
-        points.append(f"No clear difference between {a} and {b} in {', '.join(unclear[:-1])}"
+        points.append(f"No clear difference between {shown_a} and {shown_b} in {', '.join(unclear[:-1])}"
                       f"{' or ' if len(unclear) > 1 else ''}{unclear[-1]} (each 95 % CI includes zero).")
     return points

@@ -69,8 +69,9 @@ def data_uri(fig: Figure, dpi: int = 110) -> str:
 
 
 @readable
-def compare_figure(weekly: pd.DataFrame, arms: tuple[str, str], title: str) -> Figure:
-    """Mean and 95 % band over replicates of each arm, week by week, for :data:`COMPARE_OUTCOMES`."""
+def compare_figure(weekly: pd.DataFrame, arms: tuple[str, str], title: str, words=str) -> Figure:
+    """Mean and 95 % band over replicates of each arm, week by week, for :data:`COMPARE_OUTCOMES`; ``words``
+    words an arm's name in the legend."""
     fig = Figure(figsize=(12, 7), layout="constrained")
     axes = fig.subplots(2, 2, sharex=True)
     for ax, name in zip(axes.flat, COMPARE_OUTCOMES):
@@ -78,7 +79,7 @@ def compare_figure(weekly: pd.DataFrame, arms: tuple[str, str], title: str) -> F
         b = band(weekly, ["scenario", "week"], name)
         for arm, colour in zip(arms, ARM_COLOURS):
             part = b[b["scenario"] == arm]
-            ax.plot(part["week"], part["mean"] * o.scale, color=colour, label=arm, lw=1.6)
+            ax.plot(part["week"], part["mean"] * o.scale, color=colour, label=words(arm), lw=1.6)
             ax.fill_between(part["week"], part["low"] * o.scale, part["high"] * o.scale, color=colour, alpha=0.2)
         ax.set_title(o.label)
         ax.set_ylabel(textwrap.fill(o.unit, UNIT_WRAP))  # the label is in the title; a long unit wraps
@@ -93,9 +94,9 @@ def compare_figure(weekly: pd.DataFrame, arms: tuple[str, str], title: str) -> F
 
 
 @readable
-def difference_figure(table: pd.DataFrame, baseline: str, other: str) -> Figure:
+def difference_figure(table: pd.DataFrame, baseline: str, other: str, name=str) -> Figure:
     """The paired difference (other - baseline) of each ratio-scale metric of ``sim.compare``'s table, as a
-    share of the baseline mean with its 95 % confidence interval."""
+    share of the baseline mean with its 95 % confidence interval; ``name`` words an arm's name."""
     rows = [r for _, r in table.iterrows() if outcome(r["metric"]).ratio_scale and r[f"{baseline}_mean"]]
     fig = Figure(figsize=(9, 0.45 * len(rows) + 1.6), layout="constrained")
     ax = fig.subplots()
@@ -108,7 +109,7 @@ def difference_figure(table: pd.DataFrame, baseline: str, other: str) -> Figure:
                 label="paired difference, 95 % CI")
     ax.axvline(0, color="black", lw=1)
     ax.set_yticks(y, [outcome(r["metric"]).label for r in rows])
-    ax.set_xlabel(f"{other} minus {baseline} (% of the {baseline} mean)")
-    ax.set_title(f"What changes from {baseline} to {other}")
+    ax.set_xlabel(textwrap.fill(f"{name(other)} minus {name(baseline)} (% of the {name(baseline)} mean)", 70))
+    ax.set_title(textwrap.fill(f"What changes from {name(baseline)} to {name(other)}", 60))
     ax.legend(loc="lower right")
     return fig

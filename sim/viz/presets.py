@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cache
 
 TITLES = {
-    "hundred_years_war": "Hundred years' war (us vs them)",
+    "hundred_years_war": "Hundred years' war",
     "price_war": "Price war",
     "first_sale_only": "First sale only",
     "customer_centric": "Customer-centric",
@@ -49,9 +49,17 @@ def _description(name: str) -> str:
     return ""
 
 
+SUFFIXES = {"_as_set": ", as set", "_b": ", second arm"}
+"""Arm names the dashboard and ``sim.compare`` make from a preset's: the Run tab's settings as an arm, and the
+second of two arms of the same preset."""
+
+
 def title(name: str) -> str:
     """The preset's name in words (:data:`TITLES`, else its description's first clause, else the name with
-    spaces); a name that is not a preset (an arm "as set") is returned with spaces for underscores."""
+    spaces); an arm named after a preset (:data:`SUFFIXES`) gets the preset's words and the suffix's."""
+    for suffix, words in SUFFIXES.items():
+        if name.endswith(suffix) and name != suffix:
+            return title(name[: -len(suffix)]) + words
     return TITLES.get(name) or _description(name) or name.replace("_", " ")
 
 
