@@ -413,10 +413,10 @@ class OperationsConfig:
     standard_service: float = param(0.7, 0.0, 1.0, "service level 0-1", prior=(0.5, 0.9))
     """Service level of the standard offer, delivered when utilisation is normal."""
     utilisation_knee: float = param(0.85, 0.1, 2.0, "load / capacity", prior=(0.75, 0.95))
-    """Utilisation above which operations counts itself overloaded: management plans headcount for
-    ``target_utilisation_margin`` below it (set by judgement where queueing delays start to climb steeply, the
-    80-90 % of queueing practice).  Service quality itself is the share of the service work done
-    (:func:`sim.departments.operations.service_quality`), which Sterman's table already bends before full load."""
+    """Utilisation above which service quality starts to fall: quality is the share of the service work done
+    against the share a team at this load gets done (:func:`sim.departments.operations.service_quality`), and
+    management plans headcount for ``target_utilisation_margin`` below it.  Set by judgement where queueing
+    delays start to climb steeply, the 80-90 % of queueing practice."""
     capacity_adjustment_weeks: float = param(26.0, 1.0, 520.0, "weeks", prior=(13.0, 52.0))
     """Time over which management closes the gap between the headcount it wants and the people at work or already
     hired (Forrester's capacity adjustment; the people then arrive ``hiring_delay_weeks`` later).  Set by

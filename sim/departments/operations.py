@@ -168,10 +168,12 @@ def served_share(service_demand: float, service_work: float) -> float:
 
 def service_quality(served: float, config: OperationsConfig) -> float:
     """Service quality delivered to the installed base: the share of its service work done this week
-    (``served_share``, Sterman's fulfilment on serving: 0.85 with the team exactly loaded, 0.5 at twice its
-    capacity), never below ``quality_floor``.  Quality falls as the load on the people serving rises, and only as
-    far as the work that is not done: onboarding first would lower it, serving first protects it."""
-    return float(np.clip(served, config.quality_floor, FULL))
+    (``served_share``, Sterman's fulfilment on serving) against the share a team at the utilisation knee gets
+    done, ``clip(served / fulfilment(knee), quality_floor, 1)``: full quality up to the knee (0.85 of capacity), then
+    falling as far as the service work that is not done -- 0.92 with the team exactly loaded, 0.55 at twice its
+    capacity at the defaults.  Onboarding first would lower it, serving first protects it."""
+    at_knee = float(np.interp(1 / config.utilisation_knee, FULFILMENT_RATIOS, fulfilment_effects(config)))
+    return float(np.clip(served / at_knee, config.quality_floor, FULL))
 
 
 def late_weeks(week: int, won_week, normal_weeks: float):
