@@ -1,5 +1,11 @@
 """Purchasing: approves non-standard deals; its rigidity sets how many need approval and how long
-they wait (seed 000: "purchasing blocks our sales with rigid procedures")."""
+they wait (seed 000: "purchasing blocks our sales with rigid procedures").
+
+Two things are kept apart: *rigidity* (a policy lever: the share of opportunities that need approval and the
+procedure's length, :func:`approval_terms`) and *capacity* (``approvals_per_officer``, the files an officer moves
+forward a week, :func:`approve`).  When the files waiting exceed the capacity, the youngest wait an extra week:
+a queue, not a procedure.  At the default capacity the queue does not form in the presets, so what rigidity does
+is rigidity's (``benchmarks/capacity_response.py`` measures the queue's share)."""
 
 from __future__ import annotations
 
@@ -65,9 +71,11 @@ def approval_terms(rigidity: float, enabled: bool, share_max: float, weeks_max: 
 
 
 def approve(market: Market, officers_present: int, approvals_per_officer: int) -> int:
-    """Move the oldest pending approvals one week forward, as many as the officers present can handle.
+    """Move the oldest pending approvals one week forward, as many as the officers present can handle
+    (``officers_present x approvals_per_officer``, oldest opportunity first); the files beyond that capacity wait
+    the week out unmoved.
 
-    Returns the number of opportunities still waiting for approval.
+    Returns the number of opportunities waiting for approval before this week's work.
     """
     opps = market.in_stage(Stage.OPPORTUNITY)
     pending = opps[market.approval_wait[opps] > 0]
