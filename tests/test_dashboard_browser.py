@@ -56,6 +56,11 @@ TEXT_BOXES_JS = r"""
     range.selectNodeContents(node);
     const rects = [...range.getClientRects()].filter(r => r.width > 0.5 && r.height > 0.5);
     if (!rects.length) continue;
+    const first = rects[0], cx = (first.left + first.right) / 2, cy = (first.top + first.bottom) / 2;
+    if (cx >= 0 && cy >= 0 && cx < innerWidth && cy < innerHeight) {  // skip a text scrolled under the app bar
+      const hit = document.elementFromPoint(cx, cy);                  // (only that: a text covering another counts)
+      if (hit && hit.closest('header') && !el.closest('header')) continue;
+    }
     let size = parseFloat(cs.fontSize);
     if (el instanceof SVGElement) { const m = el.getScreenCTM(); size *= Math.hypot(m.a, m.b); }
     else if (el.offsetWidth > 0) size *= el.getBoundingClientRect().width / el.offsetWidth;  // a CSS scale()

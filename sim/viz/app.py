@@ -83,7 +83,8 @@ html {{ font-size: {PRESENTER_TEXT_PX}px !important; }}
 .week-status, .debrief-note, .prose, .prose p, .prose li, .prose code, .prose td, .prose th, .compare-table,
 .timeline .v-btn {{
     font-size: {PRESENTER_TEXT_PX}px !important; }}
-.v-application .v-label--active {{ transform: translateY(-22px) scale(1) !important; }}
+.v-application .v-text-field {{ padding-top: 30px !important; }}
+.v-application .v-label--active {{ transform: translateY(-31px) scale(1) !important; }}
 .v-application .prose h1, .v-application .prose h2 {{ font-size: 28px !important; }}
 .v-application .prose h3 {{ font-size: 24px !important; }}
 .lever-caption {{ color: #333; }}
