@@ -265,8 +265,8 @@ def spread_awareness(market: Market, ctx: WeekContext, touched: np.ndarray, bran
     """
     if market.aware.all():  # nobody left to learn of us: skip the week's draw (no other stream moves)
         return 0
-    hazard = awareness_hazards(market, ctx, brand_level).total
-    p = aware_probability(hazard, ctx.config.marketing.touch_awareness, touched)
+    hazard, remembered = awareness_hazards(market, ctx, brand_level).total, ctx.config.marketing.touch_awareness
+    p = np.where(touched, aware_probability(hazard, remembered, True), aware_probability(hazard, remembered, False))
     learn = ~market.aware & (ctx.rng("awareness").random(market.size) < p)
     market.aware |= learn
     return int(np.count_nonzero(learn))
@@ -316,9 +316,9 @@ def receive_inquiries(market: Market, ctx: WeekContext, contact_pool: np.ndarray
     pool = contact_pool[market.aware[contact_pool]]
     weight = targeting_weights(market.log_fit[pool], response.targeting_exponent)
     thresholds = inquiry_thresholds(market.urgency[pool], response.organic, response.targeted, response.broad, weight)
-    source = inquiry_source(ctx.rng("inquiry").random(market.size)[pool], thresholds)
-    inquired = source >= 0
-    return pool[inquired], source[inquired]
+    u = ctx.rng("inquiry").random(market.size)[pool]
+    inquired = u < thresholds[2]  # the source is read for the few who inquire only (the same as for all)
+    return pool[inquired], inquiry_source(u[inquired], [t[inquired] for t in thresholds])
 
 
 def update_satisfaction(market: Market, ctx: WeekContext, customers: np.ndarray, care: np.ndarray) -> None:
