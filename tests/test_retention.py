@@ -175,3 +175,19 @@ def test_installed_base_churn_sees_half_the_operations_staff():
     assert churn.difference > 0 and churn.p < 0.01, churn
     grr = paired(values("full", "grr_annual"), values("half", "grr_annual"))
     assert grr.difference < 0 and grr.p < 0.01, grr
+
+
+def test_market_size_study_scales_the_firm_in_proportion_and_holds_it_fixed():
+    from sim.studies.market_size import arm
+
+    fixed, scaled, default = arm("fixed", 50_000), arm("scaled", 50_000), arm("fixed", 20_000)
+    assert installed_base_size(fixed.market) == installed_base_size(default.market) == 400
+    assert (fixed.sales.reps, fixed.operations.staff, fixed.marketing.weekly_budget) == \
+        (default.sales.reps, default.operations.staff, default.marketing.weekly_budget)
+    assert installed_base_size(scaled.market) == 1_000 and scaled.sales.reps == 20 and scaled.operations.staff == 30
+    assert scaled.operations.max_staff == 150 and scaled.marketing.staff == 10
+    assert scaled.marketing.weekly_budget == pytest.approx(2.5 * default.marketing.weekly_budget)
+    small = arm("scaled", 5_000)
+    assert (small.sales.reps, small.marketing.staff, small.purchasing.staff, installed_base_size(small.market)) == \
+        (2, 1, 1, 100)
+    assert fixed.weeks == scaled.weeks == 156
