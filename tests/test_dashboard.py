@@ -142,3 +142,75 @@ def test_the_servers_refuse_other_hosts_and_cross_site_websockets():
                 ws.receive_text()
         assert refused.value.code == 1008
     assert server_command(8765)[1:3] == ["-m", "sim.viz.serve"], "the dashboard is served behind the guard"
+
+
+@pytest.mark.parametrize("preset", scenario_names() + market_names())
+def test_every_preset_has_a_name_in_words(preset):
+    from sim.viz.presets import TITLES, from_title, title
+
+    assert preset in TITLES, f"{preset}: add its name in words to sim.viz.presets.TITLES"
+    words = title(preset)
+    assert "_" not in words and words != preset and from_title(words, scenario_names() + market_names()) == preset
+    assert title(f"{preset}_as_set") == f"{words}, as set"
+
+
+def test_compare_table_has_no_index_column_and_escapes_its_cells():
+    from sim.viz.app import table_html
+
+    frame = pd.DataFrame({"outcome": ["Revenue <total>"], "p": ["0.01"]}, index=[7])
+    page = table_html(frame)
+    assert re.findall(r"<th>(.*?)</th>", page) == ["outcome", "p"]
+    assert re.findall(r"<td>(.*?)</td>", page) == ["Revenue &lt;total&gt;", "0.01"], "the index 7 is not a cell"
+
+
+def test_presenter_mode_from_the_url():
+    from sim.viz.app import wants_presenter
+
+    assert wants_presenter("presenter=1") and wants_presenter("presenter=true") and wants_presenter("presenter")
+    assert not wants_presenter(None) and not wants_presenter("") and not wants_presenter("presenter=0")
+    assert not wants_presenter("other=1")
+
+
+def test_prose_is_rendered_on_the_server_without_katex():
+    from sim.viz.components import prose_html
+
+    page = prose_html("### Title\n\n- a point with $x$ and `code`\n\n| a | b |\n|---|---|\n| 1 | 2 |")
+    assert "<h3>Title</h3>" in page and "<li>" in page and "<table>" in page and "<script" not in page
+
+
+def test_one_scenario_palette_for_the_cli_figure_and_the_dashboard():
+    import numpy as np
+    from matplotlib.colors import to_hex
+
+    from sim.plots import SCENARIO_COLOURS, plot_comparison
+    from sim.viz.figures import ARM_COLOURS, compare_figure
+
+    rows = [{"scenario": arm, "replicate": r, "week": w, "revenue": 1.0 + r + w, "active_customers": 10.0 + w,
+             "lead_acceptance": 0.5, "trust_mean": 0.5, "alignment_stage": 2.0}
+            for arm in ("arm_a", "arm_b") for r in range(2) for w in range(3)]
+    weekly = pd.DataFrame(rows)
+    cli = plot_comparison(weekly)
+    dashboard = compare_figure(weekly, ("arm_a", "arm_b"), "t")
+    for fig in (cli, dashboard):
+        for ax in fig.axes:
+            lines = [ln for ln in ax.get_lines() if len(np.asarray(ln.get_xdata())) == 3]
+            assert [to_hex(ln.get_color()) for ln in lines] == [c.lower() for c in SCENARIO_COLOURS[:2]], ax.get_title()
+    assert ARM_COLOURS == SCENARIO_COLOURS[:2]
+
+
+def test_presenter_curves_text_is_projector_size():
+    """Every text of the presenter layout is at least 19 SVG units: 18 CSS px once the drawing is scaled to the
+    1230 px of a 1280-pixel-wide page (the browser test measures it on the rendered page)."""
+    from sim.viz.svgplot import DESK, PRESENTER, PRESENTER_DEBRIEF, kpi_svg
+
+    weekly = pd.DataFrame({"week": range(5), "revenue": [100.0] * 5, "active_customers": [400.0] * 5,
+                           "open_leads": [10.0] * 5, "accepted_leads": [5.0] * 5, "opportunities": [3.0] * 5,
+                           "trust_sales_in_marketing": [0.5] * 5, "trust_marketing_in_sales": [0.5] * 5,
+                           "trust_operations_in_sales": [0.5] * 5, "alignment_stage": [2.0] * 5,
+                           "krk_score": [50.0] * 5})
+    for layout in (PRESENTER, PRESENTER_DEBRIEF):
+        svg = kpi_svg(weekly, 156, "t", 3, (2,), layout)
+        sizes = [float(x) for x in re.findall(r'font-size="([\d.]+)"', svg)]
+        assert sizes and min(sizes) >= 19, min(sizes)
+        assert "now 400" in svg, "a one-line panel says its latest value"
+    assert min(float(x) for x in re.findall(r'font-size="([\d.]+)"', kpi_svg(weekly, 156, "t", layout=DESK))) < 19
