@@ -177,7 +177,7 @@ def revenue_retention(recorder: WeeklyRecorder) -> dict[str, float]:
     later = sum((c["arr_later"] for c in cohorts.values()), 0.0)
 
     def mean(values):
-        values = [v for v in values if v == v]
+        values = [v for v in values if not np.isnan(v)]
         return float(np.mean(values)) if values else np.nan
 
     return {"grr_annual": mean(grr), "nrr_annual": mean(nrr),

@@ -8,7 +8,7 @@ import pytest
 
 import sim
 from sim.alignment import follow_up_share
-from sim.config import InstrumentConfig, MODEL_SECTIONS, provenance_table
+from sim.config import MODEL_SECTIONS, InstrumentConfig, provenance_table
 from sim.model import AlignmentModel
 from sim.runner import run
 

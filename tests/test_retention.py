@@ -15,8 +15,7 @@ import pytest
 import sim
 from sim.market import WEEKS_PER_YEAR, Stage, installed_base_size
 from sim.model import AlignmentModel
-from sim.observer import (WeeklyRecorder, cohort_retention, gross_retention, keep_books, net_retention,
-                          revenue_retention)
+from sim.observer import WeeklyRecorder, cohort_retention, gross_retention, keep_books, net_retention, revenue_retention
 from sim.outcomes import RUN_OUTCOMES, WEEKLY_OUTCOMES
 from sim.runner import replicate_seeds, run
 from sim.stats import paired
