@@ -35,10 +35,11 @@ def unbounded_approvals() -> int:
     return int(field.metadata["high"])
 
 
-def staff_arms(preset: str, seeds: list[int], weeks: int | None) -> dict[str, dict[str, np.ndarray]]:
+def staff_arms(preset: str, seeds: list[int], weeks: int | None,
+               overrides: tuple[str, ...] = ()) -> dict[str, dict[str, np.ndarray]]:
     """Per-seed outcomes with the preset's operations staff and with half of it."""
     base = sim.load_config(preset)
-    extra = [f"weeks={weeks}"] if weeks else []
+    extra = [*([f"weeks={weeks}"] if weeks else []), *overrides]
     arms = {}
     for name, staff in (("x1", base.operations.staff), ("x0.5", max(1, base.operations.staff // 2))):
         cfg = sim.load_config(preset, overrides=[f"operations.staff={staff}", *extra])
@@ -81,13 +82,17 @@ def main() -> None:
     parser.add_argument("--root", type=int, default=1, help="root seed of the replicate seeds")
     parser.add_argument("--weeks", type=int, default=None, help="horizon (default: the presets' 156 weeks)")
     parser.add_argument("--skip-queue", action="store_true")
+    parser.add_argument("--preset", action="append", choices=PRESETS, help="only these presets (default: both)")
+    parser.add_argument("--override", action="append", default=[],
+                        help="a config override for every staff arm, e.g. operations.service_priority=0")
     args = parser.parse_args()
     seeds = replicate_seeds(args.root, args.seeds)
     start = time.perf_counter()
-    print(f"seeds {args.seeds} (root {args.root}), default market, weeks {args.weeks or 'preset'}")
+    print(f"seeds {args.seeds} (root {args.root}), default market, weeks {args.weeks or 'preset'}, "
+          f"overrides {args.override or 'none'}")
     print("| preset | metric | staff x1 -> x0.5 (paired difference [95 % CI]) |\n|---|---|---|")
-    for preset in PRESETS:
-        arms = staff_arms(preset, seeds, args.weeks)
+    for preset in args.preset or PRESETS:
+        arms = staff_arms(preset, seeds, args.weeks, tuple(args.override))
         for metric, label in (("delay", "mean delivery delay (weeks)"), ("delay_peak", "peak delivery delay (weeks)"),
                               ("churn", "annual churn"), ("revenue", "3-year revenue (M EUR)")):
             print(f"| {preset} | {label} | {fmt(paired(arms['x1'][metric], arms['x0.5'][metric]))} |")
