@@ -537,8 +537,9 @@ class PurchasingConfig:
     """Approval files one purchasing officer moves forward a week: purchasing's capacity, a parameter apart from
     rigidity (which sets how many files there are and how long each takes).  Set by judgement so that it does not
     bind in the presets: at rigidity 1 one officer holds 40-80 files in the default market, so rigidity's effect is
-    rigidity's; the old 15 bound every week at rigidity 1 and made about 28 % of rigidity's revenue effect a queue
-    (``benchmarks/capacity_response.py``).  Lower it to study an understaffed purchasing department."""
+    rigidity's; the old 15 bound every week at rigidity 1 and made 33 % of rigidity's revenue effect a queue
+    (``benchmarks/capacity_response.py``, 8 paired seeds; 0 % at 100).  Lower it to study an understaffed
+    purchasing department."""
     staff_cost_weekly: float = param(1_600.0, 0.0, 1e7, "EUR per person per week", prior=(1_200.0, 2_400.0))
     """Loaded weekly cost of one purchasing officer."""
 
