@@ -114,6 +114,9 @@ class Market:
         self.won_week = np.full(n, -10**6, dtype=np.int32)
         self.onboarded = np.zeros(n, dtype=bool)
         self.remaining_onboarding = np.zeros(n)
+        self.in_market = np.zeros(n, dtype=bool)
+        """Whether the account, when it last became a lead, had a funded project in its buying window (read at
+        lead review or prospecting, found out at discovery: :func:`sim.departments.sales.qualify`)."""
         self.clock = clock if clock is not None else Clock()
         """The week, shared with the model (:meth:`sim.accounts.VectorisedMarket.for_model` hands over its clock)."""
         self._seed_installed_base(n_reps, standard_service, streams("installed_base"))
@@ -144,9 +147,9 @@ class Market:
         self.delivered[idx] = standard_service
         self.satisfaction[idx] = np.clip(rng.normal(self.config.installed_base_satisfaction_mean,
                                                     self.config.installed_base_satisfaction_sd, k), 0, 1)
-
         self.installed_base[idx] = True
         self.start_contract_value[idx] = self.contract_value[idx]
+
     @property
     def week(self) -> int:
         """The current week (the model's clock)."""

@@ -49,7 +49,7 @@ MECHANISMS = (
     "rep_skill",
     # every week, in the order of the business week
     "rotation", "campaign_broad", "campaign_targeted", "awareness", "inquiry", "lead_qualification",
-    "lead_routing", "lead_review", "lead_pickup", "sla_compliance", "discovery", "approval", "selling",
+    "lead_routing", "lead_review", "lead_pickup", "sla_compliance", "in_market", "discovery", "approval", "selling",
     "prospecting", "satisfaction", "expansion", "churn", "blame",
 )
 """Every named stream.  A draw outside these names is refused, so a new mechanism declares its stream here."""

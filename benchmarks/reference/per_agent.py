@@ -42,7 +42,7 @@ from sim.departments.operations import (ONBOARDING_DONE_TOLERANCE, Operations, O
                                        late_weeks, onboarding_demand, onboarding_total, queue_work, served_share,
                                        service_quality, utilisation)
 from sim.departments.sales import (DealTerms, Deals, Discovery, LeadReview, RepArrays, SalesWeek, approval_wait_weeks,
-                                   deal_price_factor, followup_chance, offered_discount,
+                                   deal_price_factor, followup_chance, lead_read, offered_discount,
                                    selling_hours)
 from sim.market import (NOBODY, WEEKS_PER_YEAR, AccountSnapshot, AwarenessHazard, Stage, awareness_hazard,
                         aware_probability, inquiry_source, inquiry_thresholds, invoice)
@@ -77,6 +77,7 @@ class Account(mesa.Agent):
         self.channel = ORGANIC
         self.marketing_estimate = 0.0
         self.reviewed = False
+        self.in_market = False
         self.freshness = 1.0
         self.accepted_week = 0
         self.approval_wait = 0
@@ -179,7 +180,11 @@ class Account(mesa.Agent):
         fresh = not self.reviewed
         threshold = (config.acceptance_threshold + config.distrust_threshold_slope * (1 - trust_in_marketing)
                      + config.overload_threshold_slope * over)
-        accept = fresh and self.fit + self.random.gauss(0.0, config.estimation_noise) >= threshold
+        noise = self.random.gauss(0.0, config.estimation_noise)
+        if fresh:
+            self.in_market = self.random.random() < market.in_market_share
+        read = lead_read(self.fit, self.in_market, noise, config.project_signal, market.in_market_share)
+        accept = fresh and read >= threshold
         quiet = float(followup_chance(over, config.busy_followup_slope))
         late_pickup = self.random.random() < config.late_pickup_probability * quiet
         accept = accept or (not fresh and late_pickup)
@@ -210,7 +215,7 @@ class Account(mesa.Agent):
             return
         read = self.fit + self.random.gauss(0.0, config.qualification_noise)
         warm = self.random.random() < self.freshness
-        if read >= config.qualification_threshold and warm:
+        if read >= config.qualification_threshold and warm and self.in_market:
             self.move(OPPORTUNITY, week)
             needs_approval = self.random.random() < approval_share
             wait = int(approval_wait_weeks(self.random.random(), approval_weeks))
@@ -234,7 +239,6 @@ class Account(mesa.Agent):
         o = self.owner
         waiting = self.approval_wait > 0
         offered = float(offered_discount(reps.discount[o], self.price_sensitivity, terms))
-        sensitivity = self.price_sensitivity * (1 - terms.brand_price_effect * min(terms.brand_level, 1.0))
         win = 0.0 if waiting else (
             config.base_win_hazard * self.fit ** config.fit_exponent * reps.skill[o] * intensity[o]
             * (1 + config.enablement_effect * terms.enablement)
@@ -520,8 +524,11 @@ class AccountAgents:
         if not owners or not pool:
             return 0
         screened = self.random.sample(pool, min(len(pool), config.prospects_screened_per_lead * len(owners)))
-        reads = sorted(((a.fit + self.random.gauss(0.0, config.estimation_noise), a) for a in screened),
-                       key=lambda read: -read[0])
+        share = self.config.market.in_market_share
+        for a in screened:
+            a.in_market = self.random.random() < share
+        reads = sorted(((lead_read(a.fit, a.in_market, self.random.gauss(0.0, config.estimation_noise),
+                                   config.project_signal, share), a) for a in screened), key=lambda read: -read[0])
         opened = 0
         for (_, account), owner in zip(reads, owners):
             account.open_own_lead(owner, week)

@@ -220,6 +220,14 @@ class LeadReview:
     """SLA leads not followed up by the agreed week."""
 
 
+def lead_read(fit, in_market, noise, signal: float, in_market_share: float):
+    """A rep's first read of a lead (estimated fit units): its fit, plus ``signal`` x (in market -
+    ``in_market_share``) for the signs of a live project (a budget holder on the call, a date to decide by),
+    plus ``noise``; centred, so the mean read is the mean fit whatever the signal.  ``signal`` is
+    ``sales.project_signal``, the share ``market.in_market_share``.  Arrays or floats."""
+    return fit + signal * (in_market - in_market_share) + noise
+
+
 def followup_chance(overload, slope: float):
     """Chance that a rep gets to a lead outside the fresh review this week (a late pick-up or an SLA follow-up):
     ``1 / (1 + slope x overload)``, 1 for a rep with spare hours, falling as the open work exceeds them.  ``slope``
@@ -230,13 +238,15 @@ def followup_chance(overload, slope: float):
 def review_leads(market: Market, ctx: WeekContext, trust_in_marketing: float, overload: np.ndarray) -> LeadReview:
     """Sales acceptance (SAL), MECHANISMS rule 4.
 
-    A rep reads fit + noise and works a new lead when the read is at least
+    A new lead is in market (it has a funded project in its buying window) with probability
+    ``market.in_market_share``.
+    A rep reads it (:func:`lead_read`) and works it when the read is at least
     ``acceptance_threshold + distrust_slope x (1 - trust in marketing) + overload_slope x overload``.
     An ignored lead may still be picked up later in a quiet week; under a lead SLA, a lead that meets
     the agreed definition must be followed up within the agreed weeks, and compliance falls with
     overload, not with distrust.  Leads older than ``lead_timeout_weeks`` go back to the pool.
-    Draws, one per lead: the read (``lead_review``), the late pick-up (``lead_pickup``), SLA compliance
-    (``sla_compliance``).
+    Draws, one per lead: the read (``lead_review``), the late pick-up (``lead_pickup``), whether a new lead is in
+    market (``in_market``), SLA compliance (``sla_compliance``).
     """
     config, policy, week = ctx.config.sales, ctx.config.policy, ctx.week
     leads = market.in_stage(Stage.LEAD)
@@ -245,16 +255,19 @@ def review_leads(market: Market, ctx: WeekContext, trust_in_marketing: float, ov
     fresh = ~market.reviewed[leads]
     threshold = (config.acceptance_threshold + config.distrust_threshold_slope * (1 - trust_in_marketing)
                  + config.overload_threshold_slope * overload[owner])
-    draws = ctx.uniforms(leads, ("lead_review", 0), ("lead_pickup", 0), *((("sla_compliance", 0),)
-                                                                          if policy.lead_sla else ()))
-    read = market.fit[leads] + to_normal(draws[0], config.estimation_noise)
+    draws = ctx.uniforms(leads, ("lead_review", 0), ("lead_pickup", 0), ("in_market", 0),
+                         *((("sla_compliance", 0),) if policy.lead_sla else ()))
+    share = market.config.in_market_share
+    market.in_market[leads[fresh]] = draws[2, fresh] < share
+    read = lead_read(market.fit[leads], market.in_market[leads], to_normal(draws[0], config.estimation_noise),
+                     config.project_signal, share)
     accept = fresh & (read >= threshold)
     quiet = followup_chance(overload[owner], config.busy_followup_slope)
     accept |= ~fresh & (draws[1] < config.late_pickup_probability * quiet)
     breaches = 0
     if policy.lead_sla:
         due = market.marketing_estimate[leads] >= policy.sla_fit_threshold
-        complied = draws[2] < quiet
+        complied = draws[3] < quiet
         accept |= due & complied & (waited < policy.sla_followup_weeks)
         breaches = int(np.count_nonzero(due & ~accept & (waited == policy.sla_followup_weeks)))
     market.reviewed[leads] = True
@@ -290,7 +303,8 @@ def approval_wait_weeks(u, mean_weeks: float):
 def qualify(market: Market, ctx: WeekContext, approval_share: float, approval_weeks: float,
             intensity: np.ndarray) -> Discovery:
     """Discovery calls (SAL to SQL): after ``qualification_weeks`` of work, the rep reads fit more
-    precisely and opens an opportunity when the read clears ``qualification_threshold``; a lead that
+    precisely and opens an opportunity when the read clears ``qualification_threshold`` and the account is in
+    market (discovery finds out whether the project is funded and timed: BANT's budget and timing); a lead that
     waited too long has gone cold with probability 1 - exp(-lead_decay x weeks waited) (Oldroyd et al.
     2011).  An overloaded rep gets to it later.  New opportunities may need purchasing's approval.
     Draws, per lead: whether the rep gets to the call, the read and the lead's warmth (``discovery``); whether
@@ -304,7 +318,7 @@ def qualify(market: Market, ctx: WeekContext, approval_share: float, approval_we
     ready = accepted[called]
     read = market.fit[ready] + to_normal(draws[1, called], config.qualification_noise)
     warm = draws[2, called] < market.freshness[ready]
-    passed = (read >= config.qualification_threshold) & warm
+    passed = (read >= config.qualification_threshold) & warm & market.in_market[ready]
     opportunities, dropped = ready[passed], ready[~passed]
     market.move(opportunities, Stage.OPPORTUNITY, week)
     approval = ctx.uniforms(opportunities, ("approval", 0), ("approval", 1))
@@ -452,9 +466,10 @@ def lowest_eligible(order: np.ndarray, eligible: np.ndarray, n_eligible: int, si
 
 def prospect(market: Market, ctx: WeekContext, reps: RepArrays, intensity: np.ndarray) -> int:
     """Reps with free hours find their own leads: each screens ``prospects_screened_per_lead`` aware
-    prospects per lead it opens and opens the ones it reads as best (self-sourced leads skip marketing and
-    go straight to SAL).  Returns the leads opened.  Draws (``prospecting``): per rep, the fractional lead;
-    per account of the market, its place in the screening order; per account screened, the read.
+    prospects per lead it opens and opens the ones it reads as best (:func:`lead_read`; self-sourced leads skip
+    marketing and go straight to SAL).  Returns the leads opened.  Draws (``prospecting``): per rep, the
+    fractional lead; per account of the market, its place in the screening order; per account screened, the read;
+    and (``in_market``) whether each screened account is in market.
     """
     config, week = ctx.config.sales, ctx.week
     selling = selling_hours(reps, customers_per_rep(market, reps.hours.size), config)
@@ -471,7 +486,10 @@ def prospect(market: Market, ctx: WeekContext, reps: RepArrays, intensity: np.nd
         screened = lowest_eligible(ctx.rng("prospecting").random(market.size), eligible, pool_size, size)
     else:
         screened = np.flatnonzero(eligible)
-    read = market.fit[screened] + ctx.normal("prospecting", screened, config.estimation_noise, 1)
+    share = market.config.in_market_share
+    market.in_market[screened] = ctx.uniform("in_market", screened, 1) < share
+    read = lead_read(market.fit[screened], market.in_market[screened],
+                     ctx.normal("prospecting", screened, config.estimation_noise, 1), config.project_signal, share)
     opened = screened[np.argsort(-read)[:total]]
     owners = np.repeat(np.arange(expected.size), n_per_rep.astype(int))[:opened.size]
     market.move(opened, Stage.ACCEPTED, week)
