@@ -132,3 +132,17 @@ def test_more_budget_raises_inquiries_over_paired_replicates():
     more = np.array([_inquiries(1.5, s) for s in seeds])
     assert stats.ttest_rel(more, base, alternative="greater").pvalue < 0.01
     assert np.all(more < 1.5 * base)  # +50 % budget, less than +50 % inquiries
+
+
+def test_the_per_agent_reference_reads_the_same_awareness_hazard():
+    from benchmarks.reference.per_agent import PerAgentModel
+    from sim.market import awareness_hazards
+    from sim.model import AlignmentModel
+
+    cfg = sim.load_config("hundred_years_war", ["market.accounts=400", "market.initial_customers=40", "weeks=2"])
+    fast, ref = AlignmentModel(cfg, rng=5), PerAgentModel(cfg, rng=5)  # the same drawn population at week 0
+    effect = cfg.marketing.brand_awareness_effect
+    for brand in (0.5, 1.0, 1.5):
+        assert ref.market._awareness_hazard(brand, effect) == pytest.approx(awareness_hazards(fast.market,
+                                                                                              fast.context, brand))
+    assert awareness_hazards(fast.market, fast.context, 1.0).word_of_mouth != 0.0  # the base has net promoters
