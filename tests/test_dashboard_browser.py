@@ -167,6 +167,8 @@ def test_workshop_round_in_chromium(server, browser, tmp_path):
     box.press("Enter")
     page.get_by_text(re.compile(r"policy.blame_culture = 1.7 is out of range: allowed \[0, 1\]")).wait_for(
         timeout=15_000)
+    box.fill("0.3")  # the box back at the lever's value (unchanged: no message)
+    box.press("Enter")
 
     # play: the clock keeps going (no stall after the first batch), the curves change, and the browser shows
     # >= 10 simulated weeks per second at the default 20,000 accounts and speed
@@ -331,6 +333,16 @@ def test_laptop_layout_no_overlapping_labels_sliders_say_their_value(server, bro
     box = page.locator(".kpi-figure svg").first.bounding_box()
     if (width, height) == (1280, 720):
         assert box["y"] < height, f"the curves start below the first screen: {box}"
+        page.get_by_text("Presenter mode").click()  # the app bar's switch turns presenter mode on and off
+        page.locator(".run-bar .week-status").wait_for(timeout=15_000)
+        assert page.locator(".kpi-figure svg").first.bounding_box()["width"] >= 1100
+        page.get_by_text("Presenter mode").click()
+        page.locator(".run-bar").wait_for(state="detached", timeout=15_000)
+    page.get_by_role("tab", name="Debrief").click()
+    page.locator(".timeline button").first.click()
+    page.locator(".debrief-figure text", has_text=re.compile(r"^week \d+$")).first.wait_for(timeout=15_000)
+    page.wait_for_timeout(600)
+    assert not _overlaps(_text_boxes(page)), _overlaps(_text_boxes(page))[:8]
     page.get_by_role("tab", name="About").click()
     page.get_by_text("Things to notice").first.wait_for(timeout=15_000)
     page.wait_for_timeout(800)
@@ -362,6 +374,11 @@ def test_presenter_mode_projector_ready(server, browser):
     assert box["y"] + box["height"] <= 720, f"the curves run past the first screen of 720 px: {box}"
     assert box["width"] >= 1100, f"the curves are not the projector's width: {box}"
     assert page.get_by_text(re.compile(r"^Speed: \d+ weeks/s$")).count() == 1
+    for week in (26, 39, 52, 65, 78):  # two years on the curves for the screenshot
+        page.get_by_role("button", name="Step 13", exact=True).click()
+        _wait_week(page, week, 60_000)
+    page.wait_for_timeout(600)
+    check("Run tab at week 78")
     page.screenshot(path=str(shots / "dashboard_presenter_run.png"))
 
     page.get_by_text("Predict, then reveal").click()

@@ -60,8 +60,8 @@ LETTER = 0.6
 """Width of an average letter of the drawing's font, as a share of its size (DejaVu Sans), for legend boxes."""
 DESK = Layout()
 """The Run tab on a laptop screen."""
-DEBRIEF = Layout(columns=2, panel_w=420, panel_h=250, left=64, top=30, bottom=40, title=16, tick=13, legend=13,
-                 heading=16)
+DEBRIEF = Layout(columns=2, panel_w=420, panel_h=250, left=64, right=24, top=30, bottom=40, title=16, tick=13,
+                 legend=13, heading=16)
 """Beside the Debrief timeline: two panels per row, so the curves are not thumbnails."""
 PRESENTER = Layout(panel_w=410, panel_h=240, left=62, right=24, top=72, bottom=46, title=22, tick=20, legend=19,
                    heading=0, axis_label=False)
