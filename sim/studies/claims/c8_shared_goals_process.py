@@ -19,11 +19,11 @@ STUDY = Study(
         Check("C8", "The package raises gross revenue retention", EMERGENT,
               "retention moves through promises kept, delivered service and satisfaction; measured on the whole "
               "book's ARR each year (installed base included)", BASE, PACKAGE, "grr_annual", +1,
-              untested="not asserted: measured on the whole book the package lowers GRR in the fast variant "
-                       "(-1.0 pp, 95 % CI [-1.4, -0.6], 12 paired two-year runs): it wins about half as many "
-                       "customers again with the same operations staff, delivery slows and the promise gap widens, "
-                       "so the installed base churns more (+1.2 pp a year) while the package's own new customers "
-                       "retain as well (cohort GRR +0.5 pp, n.s.); the full table gives the verdict"),
+              untested="not asserted: on the whole book the package lowers GRR in the fast variant (-0.5 pp, "
+                       "95 % CI [-0.7, -0.3], 12 paired two-year runs): it wins 39 % more customers with the same "
+                       "operations staff and the installed base churns more (+0.5 pp a year, at unchanged prices), "
+                       "and its smaller discounts (2.9 % against 12.7 %) raise renewal churn through the price paid "
+                       "(-0.3 pp without the renewal price response); the full table gives the verdict"),
         Check("C8", "The package cuts blame events", MECHANISM,
               "the shared goal and the meetings damp blame by rule", BASE, PACKAGE, "blame_events_per_year", -1),
         Check("C8", "The package cuts discounting (shared goal damps quota-driven discounts)", MECHANISM,
