@@ -285,15 +285,19 @@ def targeting_weights(log_fit: np.ndarray, exponent: float) -> np.ndarray:
     return weight / weight.mean()
 
 
+def inquiry_probability(urgency, organic: float, targeted: float, broad: float, targeting_weight):
+    """An aware prospect's weekly inquiry probability: urgency x (organic + targeted x targeting weight + broad),
+    capped at 1.  The need (urgency) gates every source: a campaign raises the chance that an account with a need
+    calls us, it does not create the need.  Works on scalars and arrays."""
+    return np.minimum(urgency * (organic + targeted * targeting_weight + broad), 1.0)
+
+
 def inquiry_thresholds(urgency, organic: float, targeted: float, broad: float, targeting_weight):
-    """An aware prospect's weekly inquiry probability and where it comes from: urgency x (organic + targeted x
-    targeting weight + broad), capped at 1.  The need (urgency) gates every source: a campaign raises the chance
-    that an account with a need calls us, it does not create the need.  Returns the cumulative thresholds
-    (organic, organic + targeted, total) against which one uniform draw decides both whether and through which
-    source the account inquires (:func:`inquiry_source`).  Works on scalars and arrays."""
-    to_organic = np.minimum(urgency * organic, 1.0)
-    to_targeted = np.minimum(to_organic + urgency * targeted * targeting_weight, 1.0)
-    return to_organic, to_targeted, np.minimum(to_targeted + urgency * broad, 1.0)
+    """The cumulative thresholds (organic, organic + targeted, total = :func:`inquiry_probability`) against which
+    one uniform draw decides both whether and through which source an aware prospect inquires
+    (:func:`inquiry_source`).  Works on scalars and arrays."""
+    return (np.minimum(urgency * organic, 1.0), np.minimum(urgency * (organic + targeted * targeting_weight), 1.0),
+            inquiry_probability(urgency, organic, targeted, broad, targeting_weight))
 
 
 def inquiry_source(u, thresholds):
@@ -308,7 +312,7 @@ def receive_inquiries(market: Market, ctx: WeekContext, contact_pool: np.ndarray
                       response) -> tuple[np.ndarray, np.ndarray]:
     """Aware prospects with a need get in touch.
 
-    Weekly probability = urgency x (organic + targeted x targeting weight + broad) (:func:`inquiry_thresholds`),
+    Weekly probability = urgency x (organic + targeted x targeting weight + broad) (:func:`inquiry_probability`),
     where ``response`` (a :class:`sim.departments.marketing.CampaignResponse`) holds the organic rate (raised by
     the brand) and what each demand channel's adstocked, saturating spend adds; the targeted part is shared out
     by fit ** (precision x field knowledge) (:func:`targeting_weights`, over the aware prospects of the pool).
@@ -318,10 +322,12 @@ def receive_inquiries(market: Market, ctx: WeekContext, contact_pool: np.ndarray
     """
     pool = contact_pool[market.aware[contact_pool]]
     weight = targeting_weights(market.log_fit[pool], response.targeting_exponent)
-    thresholds = inquiry_thresholds(market.urgency[pool], response.organic, response.targeted, response.broad, weight)
+    urgency, organic, targeted, broad = market.urgency[pool], response.organic, response.targeted, response.broad
     u = ctx.rng("inquiry").random(market.size)[pool]
-    inquired = u < thresholds[2]  # the source is read for the few who inquire only (the same as for all)
-    return pool[inquired], inquiry_source(u[inquired], [t[inquired] for t in thresholds])
+    inquired = u < inquiry_probability(urgency, organic, targeted, broad, weight)
+    # the source is read for the few who inquire only (the same thresholds as for all)
+    thresholds = inquiry_thresholds(urgency[inquired], organic, targeted, broad, weight[inquired])
+    return pool[inquired], inquiry_source(u[inquired], thresholds)
 
 
 def update_satisfaction(market: Market, ctx: WeekContext, customers: np.ndarray, care: np.ndarray) -> None:
