@@ -4,9 +4,9 @@ not before; a lever the model reads only when it is built changes nothing mid-ru
 The test is generated from the schema: each field of :class:`sim.config.PolicyConfig` is moved at week
 ``MOVED_AT`` to each end of its range (or to the other value of an on/off lever, or to every other scheme of a
 choice), and the weekly table and the event log are compared with the unmoved run on the same seed.  The base is
-the baseline with the conditional agreements in force (a lead SLA, the spend veto) and a sales team of four, so
-that reps are overloaded and the levers that act only through an agreement or through overload (the SLA's
-follow-up window) can act.
+the baseline with the conditional agreements in force (a lead SLA, the spend veto), two reps of ten selling hours
+a week and a quota of four deals a quarter, so that reps are overloaded and miss, and the levers that act only through an
+agreement, through overload (the SLA's follow-up window) or through a miss (blame) can act.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from sim.config import ConfigError, PolicyConfig, applies_on_reset
 MOVED_AT = 10
 """The week from which a moved lever applies (it is moved after week MOVED_AT - 1 has been simulated)."""
 WEEKS = 104
-BASE = ["market.accounts=3000", "sales.reps=4", f"weeks={WEEKS}", "policy.lead_sla=true", "policy.spend_veto=true"]
+BASE = ["market.accounts=3000", "sales.reps=2", "sales.hours_per_week=10", "sales.quota_deals=4", f"weeks={WEEKS}",
+        "policy.lead_sla=true", "policy.spend_veto=true"]
 SEED = 3
 BASE_CONFIG = sim.load_config("hundred_years_war", BASE)
 
