@@ -440,8 +440,9 @@ class OperationsConfig:
     """Smoothing time with which management perceives the delivery delay."""
     hiring_delay_weeks: int = param(13, 0, 104, "weeks", prior=(6, 26))
     """Weeks from the decision to hire an operations person to a productive one (recruiting, notice period and
-    ramp-up): Forrester's capacity acquisition delay, during which the shortfall stays.  Set by judgement at a
-    quarter; 0 gives the old instant hire."""
+    ramp-up): Forrester's capacity acquisition delay, the vacancies and trainees of Sterman's labour supply chain
+    (Business Dynamics 2000, ch. 19), during which the shortfall stays.  Set by judgement at a quarter; 0 gives the
+    old instant hire."""
     max_staff: int = param(60, 1, 1_000_000, "people", prior=(30, 120))
     """Headcount cap for operations (budget ceiling)."""
     custom_work_effort: float = param(1.0, 0.0, 20.0, "customer-equivalents per unit service", prior=(0.5, 2.0))
@@ -455,8 +456,8 @@ class OperationsConfig:
     fulfilment share on the total demand), 1 serves the customers under contract first and onboards with the
     capacity that leaves, so won deals queue (Forrester's order backlog; Forrester 1968 has no installed base to
     serve, every unit of capacity delivers the backlog).  Set by judgement at 1: a subscription firm protects the
-    revenue it has, and the implementation backlog, time to go live, is what stretches (Sterman 2000, ch. 11:
-    the backlog absorbs the gap between orders and capacity)."""
+    revenue it has under contract, and the implementation backlog, the new customer's time to go live, is what
+    stretches."""
     target_utilisation_margin: float = param(0.05, 0.0, 1.0, "utilisation", prior=(0.0, 0.15))
     """Operations plans headcount for a utilisation this far below the quality knee."""
     quality_floor: float = param(0.1, 0.0, 1.0, "0-1 score", prior=(0.0, 0.3))

@@ -1,6 +1,6 @@
 """Operations: onboards won deals, serves customers, and grows capacity late.
 
-Forrester's market-growth model (Forrester 1968; Morecroft 2007, ch. 7; Sterman 2000, ch. 11, 17 and 18):
+Forrester's market-growth model (Forrester 1968; Morecroft 2007, ch. 7; Sterman 2000, ch. 11, 17, 18 and 19):
 won deals join an onboarding **backlog**, a first-in first-out queue; the staff (Mesa agents) serve the
 installed base and onboard the backlog with the *same* capacity.  When the team is short, ``service_priority``
 says who waits: at the default the customers under contract are served first and won deals queue for the
@@ -322,7 +322,7 @@ class Operations:
         """Forrester's capacity rule with its acquisition delay: management perceives delay and utilisation with a
         lag, sets the headcount that would bring both back to normal (utilisation at the target just under the
         knee), and closes the gap between it and the people at work or already hired over
-        ``capacity_adjustment_weeks`` (the supply line counted, Sterman 2000 ch. 17, so a hiring wave does not
+        ``capacity_adjustment_weeks`` (the supply line counted, Sterman 2000 ch. 17 and 19, so a hiring wave does not
         overshoot); a person hired joins the staff ``hiring_delay_weeks`` later (recruiting and ramp-up).  Pipeline
         news from sales (0-1, the information flow from sales to operations) shortens the perception lag by up to
         ``pipeline_news_lag_cut``: with joint planning, operations sees growth coming.  Returns the people who join
