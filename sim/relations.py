@@ -186,16 +186,23 @@ class Relations:
         return (self.policy.blame_culture * (1 - c.shared_goal_blame_damping * w)
                 * (1 - c.meeting_blame_damping * met) * (1 - c.leadership_blame_damping * w * met))
 
+    def fix_probability(self) -> float:
+        """Probability that a miss nobody blamed is worked on jointly: 1 when a calm joint meeting fell in the
+        period (constraints are on the table), else ``relations.unmet_fix_share`` (an ad hoc call between the two
+        departments).  Psychological safety, not the meeting calendar, opens the learning loop (Edmondson 1999)."""
+        return 1.0 if self.meetings_this_period > 0 else self.config.unmet_fix_share
+
     def review(self, outcome: PeriodOutcome, marketers, reps) -> None:
-        """Each department checks its KPI; each miss is blamed, fixed jointly, or left as it is.  Draws: the
-        usual suspect and whether each miss is blamed (``blame``)."""
+        """Each department checks its KPI; each miss is blamed, fixed jointly (:meth:`fix_probability`), or left as
+        it is.  Draws: the usual suspect, whether each miss is blamed and whether an unblamed one is fixed
+        (``blame``)."""
         rng = self.streams("blame", self.week)
         for miss in self._misses(outcome, rng):
             owner, suspect, reason = miss
             self.log("miss", DEPARTMENTS[owner], DEPARTMENTS[suspect], reason)
             if rng.random() < self.blame_probability():
                 self._blame(owner, suspect, reason)
-            elif self.meetings_this_period > 0:
+            elif rng.random() < self.fix_probability():
                 self._fix(reason, marketers, reps)
                 self.log("fix", DEPARTMENTS[owner], DEPARTMENTS[suspect], reason)
         self.meetings_this_period = 0

@@ -73,16 +73,22 @@ class SalesRep(Agent):
         self.pressure = shortfall * into_period
 
     def set_discount(self) -> None:
-        """Discount rises with pressure, damped by shared goals and margin pay, capped by authority."""
+        """Discount rises with pressure, capped by authority.  A rep paid on margin keeps
+        ``margin_pay_discount_factor`` of the discount it would give (the discount comes out of its pay); the
+        shared goal moves any rep toward that, by its weight w, the way it moves marketing toward the revenue-paid
+        threshold and channel mix: the company's goal counts the margin a discount gives up."""
         cfg: SalesConfig = self.model.config.sales
         policy: PolicyConfig = self.model.config.policy
-        wanted = (cfg.base_discount + cfg.pressure_discount_slope * self.pressure) * (1 - policy.shared_goal_weight)
-        if policy.sales_pay == "margin":
-            wanted *= cfg.margin_pay_discount_factor
+        margin_kept = cfg.margin_pay_discount_factor
+        own = margin_kept if policy.sales_pay == "margin" else 1.0
+        wanted = (cfg.base_discount + cfg.pressure_discount_slope * self.pressure) * (
+            own + policy.shared_goal_weight * (margin_kept - own))
         self.discount = min(policy.max_discount, wanted)
 
     def set_promises(self) -> None:
-        """Promise inflation = slope x pressure x (1 - knowledge of operations) x (1 - shared-goal weight)."""
+        """Promise inflation = slope x pressure x (1 - knowledge of operations) x (1 - shared-goal weight): a rep
+        whose reward is the company's goal, in which operations' capacity and the customers kept count, promises
+        what can be delivered in proportion to that weight (judgement)."""
         cfg: SalesConfig = self.model.config.sales
         w = self.model.config.policy.shared_goal_weight
         self.promise_inflation = cfg.promise_inflation_slope * self.pressure * (1 - self.ops_knowledge) * (1 - w)
