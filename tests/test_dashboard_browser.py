@@ -361,6 +361,11 @@ def test_presenter_mode_projector_ready(server, browser):
     problems = _watch(page)
     page.goto(server + "?presenter=1", timeout=60_000)
     page.locator(".run-bar .week-status").first.wait_for(timeout=60_000)
+    other = browser.new_page(viewport={"width": 1280, "height": 720})  # presenter mode is this tab's, not the server's
+    other.goto(server, timeout=60_000)
+    other.locator(".week-status").first.wait_for(timeout=60_000)
+    assert other.locator(".run-bar").count() == 0
+    other.close()
     _step_13(page)
 
     def check(where: str) -> None:
