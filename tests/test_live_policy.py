@@ -5,8 +5,8 @@ The test is generated from the schema: each field of :class:`sim.config.PolicyCo
 ``MOVED_AT`` to each end of its range (or to the other value of an on/off lever, or to every other scheme of a
 choice), and the weekly table and the event log are compared with the unmoved run on the same seed.  The base is
 the baseline with the conditional agreements in force (a lead SLA, the spend veto), two reps of ten selling hours
-a week and a quota of four deals a quarter, so that reps are overloaded and miss, and the levers that act only through an
-agreement, through overload (the SLA's follow-up window) or through a miss (blame) can act.
+a week and a quota of four deals a quarter, so that reps are overloaded and miss, and the levers that act only through
+an agreement, through overload (the SLA's follow-up window) or through a miss (blame) can act.
 """
 
 from __future__ import annotations

@@ -172,7 +172,8 @@ def larger_gain(low_a: str, high_a: str, low_b: str, high_b: str) -> Rule:
         a, b = mean_ci(gain_a), mean_ci(gain_b)
         unit = outcome(chk.metric).unit
         effect = (f"gain in {low_a}: {fmt(a.mean, chk.metric, signed=True)} {unit}, in {low_b}: "
-                  f"{fmt(b.mean, chk.metric, signed=True)} {unit}; difference {fmt(c.difference, chk.metric, signed=True)}")
+                  f"{fmt(b.mean, chk.metric, signed=True)} {unit}; difference "
+                  f"{fmt(c.difference, chk.metric, signed=True)}")
         return _row(chk, f"({high_b} - {low_b}) vs ({high_a} - {low_a})", effect,
                     interval(c.low, c.high, chk.metric), c.p, np.sign(c.difference) == chk.expected,
                     _sign_shortfall(c, chk.metric, chk.expected).replace("paired difference", "difference of gains"),
