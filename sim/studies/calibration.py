@@ -5,8 +5,9 @@ default market on the calibration root (:data:`sim.studies.seeds.CALIBRATION`) a
 (:data:`sim.studies.seeds.PUBLISHED_TABLE`, never used to set a default), and writes each target's mean and
 95 % CI beside its published range into ``docs/calibration.md`` and ``docs/validation.md``.
 
-``--fit-quota`` re-derives the one default fitted to a target, the quota: bisection on the calibration root
-for the quota at which the baseline's share of reps at quota is the middle of CSO Insights' 52-60 %.  The
+``--fit-quota`` re-derives the one default fitted to a target, the quota (``sales.quota_deals``, deals at list price
+per rep and period): bisection on the calibration root for the quota at which the baseline's share of reps at quota
+is the middle of CSO Insights' 52-60 %.  The
 fitted value is then set by hand in ``sim/config.py`` and checked here on the validation root.
 """
 
@@ -53,7 +54,13 @@ TARGETS = (
     Target("lead_to_customer", "hundred_years_war", 0.02, 0.10,
            "MQL to won implied by the waterfall: 40-60 % x 50-70 % x 20-30 %"),
     Target("lead_to_customer", "full_alignment", 0.02, 0.10,
-           "MQL to won implied by the waterfall: 40-60 % x 50-70 % x 20-30 %"),
+           "MQL to won implied by the waterfall: 40-60 % x 50-70 % x 20-30 % (typical firms: a lead SLA lifts MQL to "
+           "SAL past 60 % by design, F7)"),
+    Target("sal_to_sql", "full_alignment", 0.50, 0.70, "SiriusDecisions waterfall [2nd]"),
+    Target("sql_to_won", "full_alignment", 0.20, 0.30, "SiriusDecisions waterfall [2nd]"),
+    Target("grr_annual", "full_alignment", 0.90, 0.93, "SaaS Capital 2019-23: gross revenue retention 90-93 %"),
+    Target("nrr_annual", "full_alignment", 1.00, 1.04, "SaaS Capital 2019-23: net revenue retention median 100-104 % "
+                                                       "[2nd]"),
 )
 QUOTA_TARGET = 0.56
 """Share of reps at quota the quota is fitted to: the middle of CSO Insights' 52-60 %."""
@@ -84,17 +91,24 @@ def target_rows(replicates: int, n_jobs: int, overrides: tuple[str, ...] = ()) -
     return pd.DataFrame(rows)
 
 
-def fit_quota(replicates: int, n_jobs: int, low: float = 40_000.0, high: float = 100_000.0,
-              iterations: int = 7) -> tuple[float, float]:
-    """Bisection on the calibration root for the quota (EUR per rep per period) giving :data:`QUOTA_TARGET`
-    reps at quota in the baseline.  Returns (quota rounded to EUR 500, share reached)."""
-    share = float("nan")
+QUOTA_STEP = 0.05
+"""Resolution of the fitted quota (deals at list price per rep and period)."""
+
+
+def fit_quota(replicates: int, n_jobs: int, low: float = 1.5, high: float = 4.5,
+              iterations: int = 6) -> tuple[float, float]:
+    """Bisection on the calibration root for the quota (``sales.quota_deals``: deals at list price per rep and
+    period) giving :data:`QUOTA_TARGET` reps at quota in the baseline.  Returns (quota rounded to
+    :data:`QUOTA_STEP`, share reached at it)."""
     for _ in range(iterations):
         mid = (low + high) / 2
-        share = runs("hundred_years_war", seeds.CALIBRATION, replicates, n_jobs, (f"sales.quota={mid}",))[
+        share = runs("hundred_years_war", seeds.CALIBRATION, replicates, n_jobs, (f"sales.quota_deals={mid}",))[
             "reps_at_quota"].mean()
         low, high = (mid, high) if share > QUOTA_TARGET else (low, mid)
-    return round((low + high) / 2 / 500) * 500, float(share)
+    quota = round((low + high) / 2 / QUOTA_STEP) * QUOTA_STEP
+    share = runs("hundred_years_war", seeds.CALIBRATION, replicates, n_jobs, (f"sales.quota_deals={quota}",))[
+        "reps_at_quota"].mean()
+    return quota, float(share)
 
 
 def table_markdown(frame: pd.DataFrame, replicates: int) -> str:
@@ -129,7 +143,8 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if args.fit_quota:
         quota, share = fit_quota(args.replicates, args.n_jobs)
-        print(f"quota {quota:,.0f} EUR per rep per period gives {share:.1%} reps at quota on root {seeds.CALIBRATION}")
+        print(f"quota {quota:.2f} deals at list price per rep per period gives {share:.1%} reps at quota on root "
+              f"{seeds.CALIBRATION}")
         return 0
     frame = target_rows(args.replicates, args.n_jobs)
     out = results_dir() / "calibration"
