@@ -32,6 +32,8 @@ LOGS: dict[str, Path] = {}
 """The server's log file, for the checks of what it prints."""
 PROJECTOR_PX = 18
 """The smallest text a projector shows readably from the back of a room, in CSS px (issue 20)."""
+LAPTOP_CHART_PX = 9
+"""The smallest text of the laptop layout's curves at 1280 px and up, in CSS px (it was 6.8 px at 1280 px)."""
 TEXT_BOXES_JS = r"""
 (root) => {
   const scope = root ? document.querySelector(root) : document.body;
@@ -326,6 +328,8 @@ def test_laptop_layout_no_overlapping_labels_sliders_say_their_value(server, bro
     page.wait_for_timeout(600)
     items = _text_boxes(page)
     assert not _overlaps(items), _overlaps(items)[:8]
+    chart = [x for x in items if x["svg"]]
+    assert chart and not _small(chart, LAPTOP_CHART_PX), f"curves' text under {LAPTOP_CHART_PX} px: {_small(chart)[:5]}"
     texts = [x["text"] for x in items]
     assert "Weeks per step-N: 13" in texts and "Speed: 16 weeks/s" in texts, [t for t in texts if ":" in t][:20]
     assert page.locator(".v-select:has(label:text-is('Scenario'))").inner_text().endswith(

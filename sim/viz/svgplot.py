@@ -58,8 +58,11 @@ class Layout:
 
 LETTER = 0.6
 """Width of an average letter of the drawing's font, as a share of its size (DejaVu Sans), for legend boxes."""
-DESK = Layout()
-"""The Run tab on a laptop screen."""
+DESK = Layout(panel_w=340, panel_h=225, left=52, right=20, top=50, bottom=40, title=15, tick=13, legend=12,
+              heading=15, axis_label=False)
+"""The Run tab on a laptop screen: 1,020 units wide, so its smallest text (13 units) shows at about 10 CSS px
+in the 816 px the page leaves it at 1280 px, 12 px at 1400 px and 18 px at 1920 px (the drawing grows with its
+box); it was 1,200 units with 10-unit ticks, 6.8 px at 1280 px."""
 DEBRIEF = Layout(columns=2, panel_w=420, panel_h=250, left=64, right=24, top=30, bottom=40, title=16, tick=13,
                  legend=13, heading=16)
 """Beside the Debrief timeline: two panels per row, so the curves are not thumbnails."""
@@ -193,7 +196,7 @@ def kpi_svg(weekly: pd.DataFrame, horizon: int, title: str, marked_week: int | N
     top = layout.heading + 15 if layout.heading else 0
     width, height = layout.width, rows * layout.panel_h + top
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
-             f'style="max-width:{width}px;font-family:DejaVu Sans,Arial,sans-serif" role="img" '
+             f'style="font-family:DejaVu Sans,Arial,sans-serif" role="img" '
              f'aria-label="{html.escape(title)}">']
     if layout.heading:
         parts.append(_text(width / 2, layout.heading + 5, title, size=layout.heading))
