@@ -144,10 +144,11 @@ class OldTrustModel(AlignmentModel):
 
 
 PINNED = 0.05
-OLD_RULE_PINNED_WEEKS = 52
-"""Fewest weeks (of 156) with sales' trust in marketing below 0.05 under the old rule in the baseline, seeds
-``replicate_seeds(1, 4)``, measured before the change: 52, 65, 78, 91 at 20,000 accounts; 104, 117, 110, 110 at
-5,000; 91-94 at this test's 3,000 (the new rule: 0-1)."""
+OLD_RULE_PINNED_WEEKS = 13
+"""Fewest weeks (of 156) with sales' trust in marketing below 0.05 under the old rule in the baseline at this test's
+3,000 accounts, seeds ``replicate_seeds(1, 8)``: 13, 39, 91, 65, 91, 52, 78, 78 on the model of issue 17 (52-117
+on the model before it, with more misses a quarter); the new rule: 0 on every seed."""
+SEEDS = 8
 
 
 def test_blame_culture_leaves_sales_trust_in_marketing_responsive():
@@ -159,7 +160,7 @@ def test_blame_culture_leaves_sales_trust_in_marketing_responsive():
                                                  "policy.blame_culture=0.0"])
     pinned = {"old": [], "new": []}
     trust_end = {"new": [], "calm": []}
-    for seed in replicate_seeds(1, 4):
+    for seed in replicate_seeds(1, SEEDS):
         old = sim.run(cfg, seed, model_class=OldTrustModel).weekly["trust_sales_in_marketing"]
         new = sim.run(cfg, seed).weekly["trust_sales_in_marketing"]
         pinned["old"].append(int((old < PINNED).sum()))
@@ -168,6 +169,6 @@ def test_blame_culture_leaves_sales_trust_in_marketing_responsive():
         trust_end["calm"].append(float(sim.run(calm, seed).weekly["trust_sales_in_marketing"].iloc[-13:].mean()))
     fewer = paired(pinned["old"], pinned["new"])
     assert fewer.high < 0, (pinned, fewer)
-    assert max(pinned["new"]) < OLD_RULE_PINNED_WEEKS / 4 < min(pinned["old"]), pinned
+    assert max(pinned["new"]) < OLD_RULE_PINNED_WEEKS / 4 < OLD_RULE_PINNED_WEEKS <= min(pinned["old"]), pinned
     blame_lowers = paired(trust_end["calm"], trust_end["new"])
     assert blame_lowers.high < -0.1, (trust_end, blame_lowers)
