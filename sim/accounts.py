@@ -41,10 +41,10 @@ class CustomerWeek:
     """Revenue billed to customers in their first year (EUR this week)."""
     revenue_recurring: float = 0.0
     """Revenue billed to customers beyond their first year (EUR this week)."""
-    expansion: float = 0.0
     revenue_installed_base: float = 0.0
     """Part of this week's revenue billed to the installed base, the customers of week 0 (EUR this week); the
     rest (revenue_new + revenue_recurring - this) is new business, billed to customers won during the run."""
+    expansion: float = 0.0
     """Annual contract value added by expansions this week (EUR per year)."""
     churned: int = 0
     """Customers who left this week."""
