@@ -20,7 +20,7 @@ STUDY = Study(
               "retention moves through promises kept, delivered service and satisfaction; measured on the whole "
               "book's ARR each year (installed base included)", BASE, PACKAGE, "grr_annual", +1,
               untested="not asserted: on the whole book the package lowers GRR in the fast variant (-0.5 pp, "
-                       "95 % CI [-0.7, -0.3], 12 paired two-year runs): it wins 39 % more customers with the same "
+                       "95 % CI [-0.8, -0.3], 12 paired two-year runs): it wins 39 % more customers with the same "
                        "operations staff and the installed base churns more (+0.5 pp a year, at unchanged prices), "
                        "and its smaller discounts (2.9 % against 12.7 %) raise renewal churn through the price paid "
                        "(-0.3 pp without the renewal price response); the full table gives the verdict"),
