@@ -32,7 +32,7 @@ TRACE = ("Problem formulation", "Model description", "Data evaluation", "Concept
          "Implementation verification", "Model output verification", "Model analysis",
          "Model output corroboration")
 MODEL = ROOT / "sim" / "model.py"
-MARKERS = {"calibration": 6, "responses": 7}
+MARKERS = {"calibration": 6, "responses": 7, "dose_response": 7, "lever_channels": 7, "market_size": 7}
 """Generated table -> the TRACE section that holds its markers."""
 
 

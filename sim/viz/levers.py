@@ -22,7 +22,7 @@ from functools import cache
 
 from sim.config import Config, ConfigError, PolicyConfig, applies_on_reset, field_table, validate
 
-STRUCTURAL = ("market.accounts", "market.initial_customers", "marketing.staff", "sales.reps", "operations.staff",
+STRUCTURAL = ("market.accounts", "market.installed_base_share", "marketing.staff", "sales.reps", "operations.staff",
               "weeks")
 """Settings shown as levers that only apply when the run is reset (the model is built from them)."""
 POLICY_ON_RESET = tuple(f"policy.{f.name}" for f in dataclasses.fields(PolicyConfig)
@@ -85,7 +85,7 @@ class Lever:
     def slider_high(self) -> float:
         """Upper end of the slider: the schema's bound, capped for structural counts whose bound is huge
         (a number box still accepts anything in the schema's range)."""
-        caps = {"market.accounts": 100_000, "market.initial_customers": 5_000, "weeks": 520}
+        caps = {"market.accounts": 100_000, "weeks": 520}
         if self.path in caps:
             return min(self.high, caps[self.path])
         if self.kind == "int" and self.high > 200:
