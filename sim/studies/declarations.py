@@ -138,7 +138,7 @@ class Study:
     fast_replicates: int = FAST_REPLICATES
     fast_arms: tuple[str, ...] = ()
     """Arms the fast variant runs (all when empty); every asserted check must find its arms among them."""
-    table_metrics: tuple[str, ...] = ("revenue_total", "retention_12m")
+    table_metrics: tuple[str, ...] = ("revenue_total", "nrr_annual")
     main_pair: tuple[str, str] | None = None
     """(baseline, treatment) quoted in the summary; default the first check's pair."""
     prepare: Callable[[StudyResult], None] | None = None

@@ -20,7 +20,7 @@ from sim.outcomes import RUN_OUTCOMES
 
 DESIGN_METHODS = ("grid", "lhs", "sobol", "morris")
 BACKENDS = ("local", "dask", "submitit")
-DEFAULT_OUTCOMES = ["revenue_total", "retention_12m", "cac", "lead_acceptance", "trust_mean_end", "blame_events"]
+DEFAULT_OUTCOMES = ["revenue_total", "nrr_annual", "cac", "lead_acceptance", "trust_mean_end", "blame_events"]
 """Outcome metrics analysed when a spec names none (labels and units: :mod:`sim.outcomes`)."""
 
 
