@@ -7,9 +7,9 @@ leads that sales actually works, reviews that end in blame or in a joint fix, fe
 arrives, time spent together (meetings held, role swaps made), promises kept, and the trust that all of
 this leaves (forecast accuracy enters the KRK score only: the model has no sales forecast, only quota).
 Every threshold and scoring setting is a field of the ``instrument`` config section
-(:class:`~sim.config.InstrumentConfig`): they settle what the model reports, never what it does.  KRK items that are structural by nature (who reports to whom, what
-people are paid on) are read from behaviour where the behaviour exists and are listed in
-:data:`STRUCTURAL_ITEMS`; none of them enters the stage.
+(:class:`~sim.config.InstrumentConfig`): they settle what the model reports, never what it does.  KRK items that
+are structural by nature (who reports to whom, what people are paid on) are read from behaviour where the
+behaviour exists and are listed in :data:`STRUCTURAL_ITEMS`; none of them enters the stage.
 """
 
 from __future__ import annotations
@@ -114,7 +114,8 @@ def alignment_stage(model, behaviour: Behaviour | None = None) -> int:
     if (b.feedback < cut.feedback_shared or b.blame_share > cut.fixed_together_blame_share
             or b.trust < cut.stage_trust_cooperative):
         return 3
-    if b.trust < cut.stage_trust_full or b.promise_gap > cut.promises_kept_gap or b.joint_time < cut.joint_time_per_year:
+    if (b.trust < cut.stage_trust_full or b.promise_gap > cut.promises_kept_gap
+            or b.joint_time < cut.joint_time_per_year):
         return 4
     return 5
 

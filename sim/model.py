@@ -344,7 +344,8 @@ class AlignmentModel(mesa.Model):
         weekly = self.weekly()
         totals = summarise(weekly, self.market, self.events(), self.config.market.npv_rate_annual, self.reps_at_quota)
         revenue, base = weekly["revenue"].sum(), weekly["installed_base_revenue"].sum()
-        split = {"installed_base_revenue_total": base, "new_business_revenue_total": weekly["new_business_revenue"].sum(),
+        split = {"installed_base_revenue_total": base,
+                 "new_business_revenue_total": weekly["new_business_revenue"].sum(),
                  "installed_base_revenue_share": base / revenue if revenue > 0 else np.nan}
         return pd.concat([totals, pd.Series({**split, **revenue_retention(self.recorder)})])
 

@@ -94,7 +94,8 @@ def book_at_start(market) -> Book:
 
 def book_of(market, accounts: np.ndarray) -> Book:
     """The book of ``accounts`` (customers) at their current contract values."""
-    return Book(accounts, np.asarray(market.contract_value, dtype=float)[accounts], np.asarray(market.won_week)[accounts],
+    return Book(accounts, np.asarray(market.contract_value, dtype=float)[accounts],
+                np.asarray(market.won_week)[accounts],
                 np.asarray(market.installed_base)[accounts])
 
 

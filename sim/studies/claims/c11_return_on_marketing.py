@@ -1,6 +1,6 @@
 """C11 (seed 004): aligned sales and marketing raise the return on marketing investment."""
 
-from sim.studies.declarations import EMERGENT, Arm, Check, Study
+from sim.studies.declarations import EMERGENT, NOT_HOLDING, Arm, Check, Study
 from sim.studies.narrative import changes
 from sim.studies.rules import larger_gain
 
@@ -34,7 +34,7 @@ STUDY = Study(
               EMERGENT, "the return passes through sales' acceptance of the leads, marketing's targeting and "
                         "field knowledge, and capacity; no rule reads alignment in the campaign response",
               metric="revenue_total", expected=+1, rule=larger_gain(BASE, BASE_UP, ALIGNED, ALIGNED_UP),
-              arms_needed=(BASE, BASE_UP, ALIGNED, ALIGNED_UP), explain=where_the_money_goes),
+              arms_needed=(BASE, BASE_UP, ALIGNED, ALIGNED_UP), explain=where_the_money_goes, untested=NOT_HOLDING),
     ),
     fast_arms=(BASE, BASE_UP, ALIGNED, ALIGNED_UP),
     panels=("revenue", "active_customers"),

@@ -11,7 +11,9 @@ def quota_setting(res) -> str:
     sales = res.configs[BASE].sales
     mean = float(res.values(BASE, "reps_at_quota").mean())
     side = "above" if mean > BAND[1] else "below" if mean < BAND[0] else "inside"
-    return (f"the quota default is EUR {sales.quota:,.0f} of new annual contract value per rep per "
+    list_price = res.configs[BASE].market.list_price
+    return (f"the quota default is {sales.quota_deals:g} deals at list price (EUR "
+            f"{sales.quota_deals * list_price:,.0f} of new annual contract value) per rep per "
             f"{sales.quota_period_weeks}-week period, fitted on the calibration seed root to the middle of the band "
             f"(python -m sim.studies.calibration --fit-quota); attainment is emergent, and on this seed root its mean "
             f"lies {side} the band")

@@ -1,6 +1,6 @@
 """F6 (Troy, Hirunyawipada & Paswan 2008): shared customer data has a larger effect than goodwill alone."""
 
-from sim.studies.declarations import EMERGENT, NOT_HOLDING, Arm, Check, Study
+from sim.studies.declarations import EMERGENT, Arm, Check, Study
 from sim.studies.narrative import changes
 
 BASE, NO_BLAME, TRUST, SHARED = "hundred_years_war", "goodwill_no_blame", "goodwill_high_trust", "shared_data"
@@ -30,10 +30,9 @@ STUDY = Study(
               "revenue_total", +1),
         Check("F6", "Shared data beats goodwill (high initial trust) on revenue over the run", EMERGENT,
               "initial trust decays or holds through blame and meetings; which wins is not coded", TRUST, SHARED,
-              "revenue_total", +1, explain=trust_sets_acceptance,
-              untested=NOT_HOLDING),
+              "revenue_total", +1, explain=trust_sets_acceptance),
     ),
-    fast_arms=(BASE, NO_BLAME, SHARED),
+    fast_arms=(BASE, NO_BLAME, TRUST, SHARED),
     panels=("revenue", "field_knowledge", "trust_sales_in_marketing", "lead_to_customer"),
     main_pair=(BASE, SHARED),
     mechanism=("field_knowledge_mean", "lead_to_customer", "blame_per_year", "trust_sales_marketing_end"),
