@@ -23,8 +23,8 @@ import numpy as np
 from sim.config import Config, SalesConfig
 from sim.context import WeekContext
 from sim.streams import to_index
-from sim.departments.marketing import (CampaignMemory, CampaignResponse, campaign_response, qualify_inquiries,
-                                       run_campaigns)
+from sim.departments.marketing import (CampaignMemory, CampaignResponse, campaign_response, fit_weights,
+                                       qualify_inquiries, run_campaigns)
 from sim.departments.operations import Operations, OperationsWeek
 from sim.departments.purchasing import approve
 from sim.departments.sales import (DealTerms, Deals, Discovery, LeadReview, RepArrays, care_per_customer, prospect,
@@ -138,6 +138,8 @@ class Reach:
     targeted: np.ndarray
     broad: np.ndarray
     pool: np.ndarray
+    weight: np.ndarray
+    """The contact pool's targeting weights, fit ** exponent (:func:`~sim.departments.marketing.fit_weights`)."""
     response: CampaignResponse
     """This week's inquiry response: the brand's pull and each demand channel's adstocked, saturating response."""
 
@@ -153,15 +155,16 @@ class VectorisedMarket(Market):
     def reach(self, ctx, spend, field_knowledge, brand_level) -> Reach:
         in_pool = self.in_contact_pool(ctx.week)
         pool = np.flatnonzero(in_pool)
-        targeted, broad = run_campaigns(self, ctx, spend, field_knowledge, pool, in_pool)
+        weight = fit_weights(self.log_fit[pool], ctx.config.marketing.targeting_precision * field_knowledge)
+        targeted, broad = run_campaigns(self, ctx, spend, pool, in_pool, weight)
         spread_awareness(self, ctx, targeted | broad, brand_level)
         memory = self.__dict__.setdefault("campaign_memory", CampaignMemory())  # the buyers' memory of campaigns
         response = campaign_response(memory, spend, ctx.config.market, ctx.config.marketing, brand_level,
                                      field_knowledge)
-        return Reach(targeted, broad, pool, response)
+        return Reach(targeted, broad, pool, weight, response)
 
     def inquire(self, ctx, reach: Reach, qualification_noise, mql_threshold) -> tuple[int, int]:
-        inquiries, source = receive_inquiries(self, ctx, reach.pool, reach.response)
+        inquiries, source = receive_inquiries(self, ctx, reach.pool, reach.response, reach.weight)
         self.channel[inquiries] = source  # ORGANIC, TARGETED, BROAD
         qualifier = to_index(ctx.uniform("lead_routing", inquiries, 0), qualification_noise.size)  # who qualifies
         leads = qualify_inquiries(self, ctx, inquiries, qualification_noise[qualifier], mql_threshold)

@@ -275,14 +275,13 @@ def spread_awareness(market: Market, ctx: WeekContext, touched: np.ndarray, bran
     return int(np.count_nonzero(learn))
 
 
-def targeting_weights(log_fit: np.ndarray, exponent: float) -> np.ndarray:
+def targeting_weights(fit_weight: np.ndarray, exponent: float) -> np.ndarray:
     """Each account's share of a targeted campaign's response, over the accounts it can reach: fit ** exponent
-    over its mean (mean 1: targeting moves the response toward high-fit accounts without creating any; all 1 when
-    the exponent is 0, blind targeting).  ``log_fit`` is log(fit) of those accounts."""
-    if exponent == 0 or log_fit.size == 0:
-        return np.ones(log_fit.size)
-    weight = np.exp(exponent * log_fit)
-    return weight / weight.mean()
+    (``fit_weight``, :func:`sim.departments.marketing.fit_weights`) over its mean (mean 1: targeting moves the
+    response toward high-fit accounts without creating any; all 1 when the exponent is 0, blind targeting)."""
+    if exponent == 0 or fit_weight.size == 0:
+        return np.ones(fit_weight.size)
+    return fit_weight / fit_weight.mean()
 
 
 def inquiry_probability(urgency, organic: float, targeted: float, broad: float, targeting_weight):
@@ -308,20 +307,22 @@ def inquiry_source(u, thresholds):
     return np.where(u < to_organic, 0, np.where(u < to_targeted, 1, np.where(u < total, 2, -1)))
 
 
-def receive_inquiries(market: Market, ctx: WeekContext, contact_pool: np.ndarray,
-                      response) -> tuple[np.ndarray, np.ndarray]:
+def receive_inquiries(market: Market, ctx: WeekContext, contact_pool: np.ndarray, response,
+                      pool_weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Aware prospects with a need get in touch.
 
     Weekly probability = urgency x (organic + targeted x targeting weight + broad) (:func:`inquiry_probability`),
     where ``response`` (a :class:`sim.departments.marketing.CampaignResponse`) holds the organic rate (raised by
     the brand) and what each demand channel's adstocked, saturating spend adds; the targeted part is shared out
-    by fit ** (precision x field knowledge) (:func:`targeting_weights`, over the aware prospects of the pool).
+    by fit ** (precision x field knowledge) over the aware prospects of the pool (``pool_weight``: the contact
+    pool's unnormalised weights, the campaigns' own, :func:`sim.departments.marketing.fit_weights`).
     ``contact_pool`` is this week's pool (no stage has changed since it was taken): accounts resting after a
     failed attempt stay quiet.  Returns the indices of the accounts that inquired and the source of each
     (:func:`inquiry_source`).  Draws: one per account of the market (``inquiry``).
     """
-    pool = contact_pool[market.aware[contact_pool]]
-    weight = targeting_weights(market.log_fit[pool], response.targeting_exponent)
+    aware = market.aware[contact_pool]
+    pool = contact_pool[aware]
+    weight = targeting_weights(pool_weight[aware], response.targeting_exponent)
     urgency, organic, targeted, broad = market.urgency[pool], response.organic, response.targeted, response.broad
     u = ctx.rng("inquiry").random(market.size)[pool]
     inquired = u < inquiry_probability(urgency, organic, targeted, broad, weight)

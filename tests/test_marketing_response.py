@@ -14,7 +14,7 @@ from scipy import stats
 import sim
 from sim.config import MarketConfig, MarketingConfig
 from sim.departments.marketing import (BROAD, ORGANIC, TARGETED, CampaignMemory, Marketing, adstock,
-                                       adstock_retention, campaign_response, channel_response, hill)
+                                       adstock_retention, campaign_response, channel_response, fit_weights, hill)
 from sim.market import (aware_probability, awareness_hazard, inquiry_source, inquiry_thresholds,
                         targeting_weights)
 from sim.runner import replicate_seeds
@@ -103,9 +103,9 @@ def test_one_draw_decides_whether_and_through_which_source_an_account_inquires()
 
 def test_targeting_weights_move_the_response_toward_fit_without_creating_any():
     fit = np.array([0.1, 0.2, 0.4, 0.8])
-    w = targeting_weights(np.log(fit), 2.0)
+    w = targeting_weights(fit_weights(np.log(fit), 2.0), 2.0)
     assert w.mean() == pytest.approx(1.0) and np.all(np.diff(w) > 0)
-    assert np.array_equal(targeting_weights(np.log(fit), 0.0), np.ones(4))
+    assert np.array_equal(targeting_weights(fit_weights(np.log(fit), 0.0), 0.0), np.ones(4))
 
 
 def test_the_brand_is_measured_against_a_fixed_reference():

@@ -259,10 +259,16 @@ def campaign_response(memory: CampaignMemory, spend: dict[str, float], market: M
 
 
 
-def run_campaigns(market: Market, ctx: WeekContext, spend: dict[str, float], field_knowledge: float,
-                  pool: np.ndarray, in_pool: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def fit_weights(log_fit: np.ndarray, exponent: float) -> np.ndarray:
+    """Targeting weights ``fit ** exponent`` from ``log_fit`` (log fit of the accounts), unnormalised; all 1 for
+    blind targeting (exponent 0)."""
+    return np.exp(exponent * log_fit) if exponent != 0 else np.ones(log_fit.size)
+
+
+def run_campaigns(market: Market, ctx: WeekContext, spend: dict[str, float], pool: np.ndarray, in_pool: np.ndarray,
+                  weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Demand generation touches prospects of this week's contact ``pool`` (``in_pool``: the same accounts as a
-    mask over the market).
+    mask over the market; ``weight``: their :func:`fit_weights` at this week's targeting exponent).
 
     Broad channels touch spend / cost_per_touch_broad prospects at random; targeted channels touch
     spend / cost_per_touch_targeted prospects with weight fit ** (precision x field knowledge): without
@@ -276,8 +282,6 @@ def run_campaigns(market: Market, ctx: WeekContext, spend: dict[str, float], fie
     n_broad = spend["broad"] / config.cost_per_touch_broad
     n_targeted = spend["targeted"] / config.cost_per_touch_targeted
     broad = (ctx.rng("campaign_broad").random(market.size) < min(1.0, n_broad / pool.size)) & in_pool
-    exponent = config.targeting_precision * field_knowledge
-    weight = np.exp(exponent * market.log_fit[pool]) if exponent != 0 else np.ones(pool.size)  # = fit ** exponent
     p = np.minimum(1.0, n_targeted * weight / weight.sum())
     targeted[pool[ctx.rng("campaign_targeted").random(market.size)[pool] < p]] = True
     return targeted, broad
