@@ -27,7 +27,8 @@ from sim.departments.marketing import (CampaignMemory, CampaignResponse, campaig
                                        qualify_inquiries, run_campaigns)
 from sim.departments.operations import Operations, OperationsWeek
 from sim.departments.purchasing import approve
-from sim.departments.sales import (DealTerms, Deals, Discovery, LeadReview, RepArrays, care_per_customer, prospect,
+from sim.departments.sales import (DealTerms, Deals, Discovery, LeadReview, RepArrays, care_per_customer,
+                                   customers_per_rep, prospect,
                                    qualify, review_leads, work_opportunities, workload)
 from sim.market import AccountSnapshot, Market, bill, churn, expand, receive_inquiries, spread_awareness, \
     update_satisfaction
@@ -86,6 +87,9 @@ class AccountLayer(Protocol):
                 mql_threshold: float) -> tuple[int, int]:
         """Aware prospects inquire; marketing passes the ones it reads above the threshold as leads.
         Returns (inquiries, leads)."""
+
+    def customers_per_rep(self, n_reps: int) -> np.ndarray:
+        """Active (onboarded) customers each of ``n_reps`` reps owns."""
 
     def workload(self, reps: RepArrays, config: SalesConfig) -> tuple[np.ndarray, np.ndarray]:
         """Per rep: intensity (share of open-deal work done, 0-1) and overload (demand / hours - 1)."""
@@ -169,6 +173,9 @@ class VectorisedMarket(Market):
         qualifier = to_index(ctx.uniform("lead_routing", inquiries, 0), qualification_noise.size)  # who qualifies
         leads = qualify_inquiries(self, ctx, inquiries, qualification_noise[qualifier], mql_threshold)
         return int(inquiries.size), int(leads.size)
+
+    def customers_per_rep(self, n_reps) -> np.ndarray:
+        return customers_per_rep(self, n_reps)
 
     def workload(self, reps, config):
         return workload(self, reps, config)

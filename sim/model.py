@@ -219,7 +219,8 @@ class AlignmentModel(mesa.Model):
     def sales_desk(self, meeting: bool) -> SalesDesk:
         """The reps' hours (less a meeting's), choices and workload as arrays for the funnel rules."""
         cfg = self.config.sales
-        reps = RepArrays.of(self.reps, cfg.hours_per_week, cfg.meeting_hours if meeting else 0.0)
+        reps = RepArrays.of(self.reps, cfg.hours_per_week, cfg.meeting_hours if meeting else 0.0,
+                            self.market.customers_per_rep(len(self.reps)))
         intensity, overload = self.market.workload(reps, cfg)
         return SalesDesk(reps=reps, intensity=intensity, overload=overload)
 

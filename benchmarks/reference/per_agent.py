@@ -455,7 +455,7 @@ class AccountAgents:
         return out.inquiries, out.leads
 
     # ----------------------------------------------------------------- sales
-    def _customers_per_rep(self, n_reps: int) -> np.ndarray:
+    def customers_per_rep(self, n_reps: int) -> np.ndarray:
         """Active customers each rep owns."""
         counts = np.zeros(n_reps, dtype=np.int64)
         for a in self.accounts:
@@ -468,7 +468,7 @@ class AccountAgents:
         n = reps.hours.size
         open_deals, new_leads = np.zeros(n), np.zeros(n)
         self.accounts.do("add_to_workload", open_deals, new_leads)
-        available = np.maximum(selling_hours(reps, self._customers_per_rep(n), config)
+        available = np.maximum(selling_hours(reps, config)
                                - new_leads * config.hours_per_lead_review, 0.0)
         demand = open_deals * config.hours_per_open_deal
         intensity = np.where(demand > 0, np.minimum(1.0, available / np.maximum(demand, 1e-9)), 1.0)
@@ -515,7 +515,7 @@ class AccountAgents:
         """Reps with free hours screen ``prospects_screened_per_lead`` aware prospects per lead they open and
         open the ones they read as best.  Returns the leads opened."""
         config, week = ctx.config.sales, ctx.week
-        selling = selling_hours(reps, self._customers_per_rep(reps.hours.size), config)
+        selling = selling_hours(reps, config)
         free = np.where(intensity >= 1.0, selling, 0.0) * config.prospecting_share
         expected = free / config.hours_per_prospect
         owners = [rep for rep, e in enumerate(expected)

@@ -164,22 +164,26 @@ class RepArrays:
     discount: np.ndarray
     promise_inflation: np.ndarray
     care_share: np.ndarray
+    customers: np.ndarray
+    """Active customers each rep owns this week (:meth:`sim.accounts.AccountLayer.customers_per_rep`, taken when
+    the sales desk opens: wins of the week are not onboarded and churn comes later, so it holds all week)."""
 
     @classmethod
-    def of(cls, reps: list[SalesRep], hours_per_week: float, meeting_hours: float) -> RepArrays:
+    def of(cls, reps: list[SalesRep], hours_per_week: float, meeting_hours: float,
+           customers: np.ndarray) -> RepArrays:
         """Collect the reps' attributes; a rep away on rotation has no selling hours this week."""
         return cls(hours=np.array([0.0 if r.away else hours_per_week - meeting_hours for r in reps]),
                    skill=np.array([r.skill for r in reps]), discount=np.array([r.discount for r in reps]),
                    promise_inflation=np.array([r.promise_inflation for r in reps]),
-                   care_share=np.array([r.care_share for r in reps]))
+                   care_share=np.array([r.care_share for r in reps]), customers=customers)
 
 
-def selling_hours(reps: RepArrays, customers_owned: np.ndarray, config: SalesConfig) -> np.ndarray:
+def selling_hours(reps: RepArrays, config: SalesConfig) -> np.ndarray:
     """Hours each rep has for leads and deals this week (hours per rep): its hours less the care time it gives,
-    which is its care share of its hours or what its ``customers_owned`` need for full care
+    which is its care share of its hours or what its customers (``reps.customers``) need for full care
     (``hours_per_customer_care`` each), whichever is less: reserved care time its customers do not need goes back
     to selling."""
-    care = np.minimum(reps.hours * reps.care_share, customers_owned * config.hours_per_customer_care)
+    care = np.minimum(reps.hours * reps.care_share, reps.customers * config.hours_per_customer_care)
     return reps.hours - care
 
 
@@ -203,7 +207,7 @@ def workload(market: Market, reps: RepArrays, config: SalesConfig) -> tuple[np.n
                                           | (market.stage == Stage.OPPORTUNITY.value)],
                              minlength=n)
     new_leads = np.bincount(market.owner[(market.stage == Stage.LEAD.value) & ~market.reviewed], minlength=n)
-    selling = selling_hours(reps, customers_per_rep(market, n), config)
+    selling = selling_hours(reps, config)
     available = np.maximum(selling - new_leads * config.hours_per_lead_review, 0.0)
     demand = open_deals * config.hours_per_open_deal
     intensity = np.where(demand > 0, np.minimum(1.0, available / np.maximum(demand, 1e-9)), 1.0)
@@ -478,7 +482,7 @@ def prospect(market: Market, ctx: WeekContext, reps: RepArrays, intensity: np.nd
     and (``in_market``) whether each screened account is in market.
     """
     config, week = ctx.config.sales, ctx.week
-    selling = selling_hours(reps, customers_per_rep(market, reps.hours.size), config)
+    selling = selling_hours(reps, config)
     free = np.where(intensity >= 1.0, selling, 0.0) * config.prospecting_share
     expected = free / config.hours_per_prospect
     n_per_rep = np.floor(expected) + (ctx.uniform("prospecting", np.arange(expected.size), 0) < expected % 1)
