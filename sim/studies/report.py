@@ -152,6 +152,14 @@ def counts(rows: list[Row]) -> dict[str, int]:
             "mechanism checks not holding": sum(not r.holds and r.kind == MECHANISM for r in rows)}
 
 
+def horizon_text(fast: bool) -> str:
+    """The studies' horizon in words: every arm runs the default config's ``weeks`` (the fast variant its own)."""
+    from sim.loading import load_config
+
+    weeks = load_config(overrides=list(FAST_OVERRIDES) if fast else []).weeks
+    return f"{weeks} weeks ({weeks / 52:g} years) for every arm, revenue and retention measured over it"
+
+
 def readme(studies: list[Study], root: Path) -> str:
     """The claims table of every study under ``root``, adjusted across the whole table."""
     rows = adjudicate([r for s in studies for r in load_rows(root, s)])
@@ -166,7 +174,7 @@ def readme(studies: list[Study], root: Path) -> str:
         f"Settings: {'fast variant (' + ', '.join(FAST_OVERRIDES) + ')' if fast else 'default calibration'}; "
         f"replicates per arm: {', '.join(sorted({str(r['replicates']) for r in runs}))} (paired by seed, seed root "
         f"{', '.join(sorted({str(r['seed']) for r in runs}))}; calibration used root {CALIBRATION}, the fast "
-        f"tests root {FAST_TESTS}); {sum(r['runs'] for r in runs)} runs, "
+        f"tests root {FAST_TESTS}); horizon {horizon_text(fast)}; {sum(r['runs'] for r in runs)} runs, "
         f"{sum(r['seconds'] for r in runs) / 60:.1f} min of wall time summed over the studies.", "",
         "**Kinds.** An *emergent finding* passes through at least one behavioural loop the claim does not name "
         "(trust, blame, learning, capacity, satisfaction): the model could have said otherwise. A *mechanism "
