@@ -307,3 +307,10 @@ def test_a_variant_is_written_to_a_scratch_folder_never_into_the_committed_resul
         sim.studies.write(res, published)
     assert sim.studies.write(res) == tmp_path / "outputs" / "studies" / "fast" / "results" / "f2_blame_chain"
     assert _snapshot(published) == before
+
+
+@pytest.mark.parametrize("scenario", ["hundred_years_war", "full_alignment"])
+def test_return_on_marketing_steps_both_scenarios_from_the_same_budget(scenario):
+    from sim.studies.claims import c11_return_on_marketing as c11
+
+    assert sim.load_config(scenario).marketing.weekly_budget == c11.DEFAULT_BUDGET

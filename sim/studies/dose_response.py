@@ -30,7 +30,6 @@ import sim
 from sim.config import Config, ConfigError, field_table
 from sim.outcomes import outcome
 from sim.stats import mean_ci, paired
-from sim.studies.markers import splice_if_marked
 from sim.studies.responses import (
     DOC,
     ArmRuns,
@@ -39,7 +38,9 @@ from sim.studies.responses import (
     failures_markdown,
     get_field,
     output_folder,
+    publish,
     run_arms,
+    save_batch,
     variant_name,
     with_lever,
 )
@@ -317,21 +318,13 @@ def main(argv: list[str] | None = None) -> int:
     frame, notes = measure(batch, plan)
     variant = variant_name(args.replicates, SEEDS, args.seed, args.override)
     out = output_folder(STUDY, variant)
-    out.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(out / "table.csv", index=False)
-    batch.runs.to_csv(out / "runs.csv", index=False)
-    batch.failures.to_csv(out / "failures.csv", index=False)
+    save_batch(out, {"table.csv": frame}, batch)
     revenue = outcome_column(batch.runs.columns, OUTCOMES[0])[0]
     for scenario in SCENARIOS:
         plot_scenario(frame, scenario, revenue, batch.replicates, out / f"{scenario}.png")
     text = section_markdown(frame, notes, batch, arms, command("python -m sim.studies.dose_response", argv),
                             args.seed, _shown_path(out))
-    (out / "table.md").write_text(text + "\n")
-    doc = args.doc if args.doc is not None else (None if variant else DOC)
-    if doc is not None:
-        splice_if_marked(Path(doc), STUDY, text)
-    print(text)
-    print(f"\nwritten to {out}" + (f" and {doc}" if doc is not None else ""))
+    publish(text, out, STUDY, args.doc, variant)
     return 0
 
 

@@ -295,6 +295,26 @@ def output_folder(study: str, variant: str) -> Path:
     return (results_dir() if not variant else scratch_dir(variant)) / study
 
 
+def save_batch(out: Path, tables: dict[str, pd.DataFrame], batch: ArmRuns) -> None:
+    """Write a study's ``tables`` (file name -> table) and the batch's runs and failures as CSV into ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    for name, table in tables.items():
+        table.to_csv(out / name, index=False)
+    batch.runs.to_csv(out / "runs.csv", index=False)
+    batch.failures.to_csv(out / "failures.csv", index=False)
+
+
+def publish(text: str, out: Path, marker: str, doc: Path | None, variant: str) -> None:
+    """Write the generated section ``text`` to ``out/table.md``, splice it between the ``marker`` markers of
+    ``doc`` (default :data:`DOC` for the published settings, none for a variant) and print it."""
+    (out / "table.md").write_text(text + "\n")
+    doc = doc if doc is not None else (None if variant else DOC)
+    if doc is not None:
+        splice_if_marked(Path(doc), marker, text)
+    print(text)
+    print(f"\nwritten to {out}" + (f" and {doc}" if doc is not None else ""))
+
+
 def add_common_arguments(p: argparse.ArgumentParser, replicates: int, name: str = "--replicates") -> None:
     p.add_argument(name, type=int, default=replicates, dest="replicates",
                    help=f"paired replicates (seeds) per arm (default {replicates})")
@@ -476,17 +496,9 @@ def main(argv: list[str] | None = None) -> int:
     frame = measure(batch, plan)
     variant = variant_name(args.replicates, 20, args.seed, args.override)
     out = output_folder("responses", variant)
-    out.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(out / "elasticities.csv", index=False)
-    batch.runs.to_csv(out / "runs.csv", index=False)
-    batch.failures.to_csv(out / "failures.csv", index=False)
+    save_batch(out, {"elasticities.csv": frame}, batch)
     text = table_markdown(frame, batch, plan, arms, command("python -m sim.studies.responses", argv), args.seed)
-    (out / "table.md").write_text(text + "\n")
-    doc = args.doc if args.doc is not None else (None if variant else DOC)
-    if doc is not None:
-        splice_if_marked(doc, "responses", text)
-    print(text)
-    print(f"\nwritten to {out}" + (f" and {doc}" if doc is not None else ""))
+    publish(text, out, "responses", args.doc, variant)
     return 0
 
 

@@ -1,5 +1,6 @@
 """C11 (seed 004): aligned sales and marketing raise the return on marketing investment."""
 
+from sim.config import MarketingConfig
 from sim.studies.declarations import EMERGENT, NOT_HOLDING, Arm, Check, Study
 from sim.studies.narrative import changes
 from sim.studies.rules import larger_gain
@@ -8,8 +9,8 @@ BUDGET_STEP = 1.5
 """The budget step of every arm pair: the weekly budget raised by half (the +50 % of the response table)."""
 BASE, BASE_UP = "hundred_years_war", "baseline_budget_up"
 ALIGNED, ALIGNED_UP = "full_alignment", "aligned_budget_up"
-DEFAULT_BUDGET = 25_000.0
-"""``marketing.weekly_budget``'s default (EUR per week), which neither scenario overrides."""
+DEFAULT_BUDGET = MarketingConfig().weekly_budget
+"""``marketing.weekly_budget``'s default (EUR per week), which neither scenario overrides (tests/test_studies.py)."""
 
 
 def where_the_money_goes(res) -> str:
