@@ -26,7 +26,7 @@ class ConfigError(ValueError):
 
 def param(default: Any, low: float | None = None, high: float | None = None, unit: str = "",
           choices: tuple[str, ...] | None = None, on_reset: bool = False, *, source: str | None = None,
-          fitted: str | None = None, prior: tuple[float, float] | None = None):
+          fitted: str | None = None, prior: tuple[float, float] | None = None, prior_shape: str | None = None):
     """Declare a config field with its allowed range (inclusive) or its allowed choices and its unit.
 
     ``on_reset`` marks a policy lever that the model reads only when it is built (moving it in a running model
@@ -40,10 +40,29 @@ def param(default: Any, low: float | None = None, high: float | None = None, uni
     - ``fitted``: which calibration fitted the default, to which targets;
     - ``prior``: ``(low, high)``, the range of values a later calibration may explore.  Alone it marks a
       *judgement* (set by hand within that range); beside a source or a fit it is the range the source gives
-      or the calibration searched."""
+      or the calibration searched.
+    - ``prior_shape``: how a calibration draws inside the prior range, "uniform" or "log-uniform"; by default
+      :func:`default_prior_shape` (log-uniform where the range spans a factor of 4 or more, so each order of
+      magnitude is as likely as the next)."""
+    if prior_shape is not None and prior_shape not in PRIOR_SHAPES:
+        raise ValueError(f"prior_shape {prior_shape!r} is not one of {PRIOR_SHAPES}")
     return field(default=default, metadata={"low": low, "high": high, "unit": unit, "choices": choices,
                                             "on_reset": on_reset, "source": source, "fitted": fitted,
-                                            "prior": prior})
+                                            "prior": prior, "prior_shape": prior_shape})
+
+
+PRIOR_SHAPES = ("uniform", "log-uniform")
+"""How a calibration may draw a parameter inside its prior range."""
+LOG_PRIOR_SPAN = 4.0
+"""A prior range whose high bound is at least this many times its (positive) low bound is log-uniform by default:
+over such a span the scale itself is uncertain (a rate of 0.004 or 0.03 a week), and a uniform prior would put
+nine tenths of its mass in the top decade."""
+
+
+def default_prior_shape(low: float, high: float) -> str:
+    """The prior shape a field gets unless it declares one: log-uniform when ``low > 0`` and
+    ``high / low >= LOG_PRIOR_SPAN``, uniform otherwise (a range through zero, or a narrow one)."""
+    return "log-uniform" if low > 0 and high / low >= LOG_PRIOR_SPAN else "uniform"
 
 
 @dataclass(frozen=True)
@@ -55,6 +74,7 @@ class Provenance:
     kind: str
     text: str = ""
     prior: tuple[float, float] | None = None
+    prior_shape: str | None = None
 
 
 PROVENANCE_KINDS = ("source", "fitted", "judgement", "lever", "none")
@@ -329,7 +349,7 @@ class SalesConfig:
     quota_period_weeks: int = param(13, 1, 52, "weeks", prior=(4, 13))
     """Length of a quota period (13 = quarterly); the period review where blame happens runs at its end.  Sales
     targets are settled per month or per quarter (seed 002), the span of the prior."""
-    quota_deals: float = param(2.6, 0.0, 1e6, "deals at list price per rep per period",
+    quota_deals: float = param(2.6, 0.0, 1e6, "deals at list price per rep per period", prior=(1.5, 4.0),
                                fitted="bisection on the calibration seed root to 56 % of the baseline's reps at "
                                       "quota, the middle of CSO Insights' 52-60 % (python -m "
                                       "sim.studies.calibration --fit-quota)")
@@ -885,14 +905,15 @@ def provenance_of(f: dataclasses.Field, section: str) -> Provenance:
     """The provenance a schema field declares (see :func:`param`); ``section`` is its config section."""
     meta = f.metadata
     prior = tuple(meta["prior"]) if meta.get("prior") is not None else None
+    shape = None if prior is None else (meta.get("prior_shape") or default_prior_shape(*prior))
     if section == "policy":
-        return Provenance("lever", "", prior)
+        return Provenance("lever", "", prior, shape)
     if meta.get("source"):
-        return Provenance("source", meta["source"], prior)
+        return Provenance("source", meta["source"], prior, shape)
     if meta.get("fitted"):
-        return Provenance("fitted", meta["fitted"], prior)
+        return Provenance("fitted", meta["fitted"], prior, shape)
     if prior is not None:
-        return Provenance("judgement", "", prior)
+        return Provenance("judgement", "", prior, shape)
     return Provenance("none")
 
 
@@ -911,7 +932,7 @@ def provenance_table() -> list[dict]:
             rows.append({"field": f"{section}.{f.name}", "default": f.default, "unit": f.metadata.get("unit", ""),
                          "kind": prov.kind, "text": prov.text,
                          "prior_low": prov.prior[0] if prov.prior else None,
-                         "prior_high": prov.prior[1] if prov.prior else None})
+                         "prior_high": prov.prior[1] if prov.prior else None, "prior_shape": prov.prior_shape})
     return rows
 
 
