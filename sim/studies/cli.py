@@ -6,6 +6,7 @@
     alignsim study f2_blame_chain [--fast] [--replicates N] [--n-jobs N] [--seed S] [--out DIR]
     alignsim study --all [--fast] [--n-jobs N]      # every study, then experiments/README.md
     alignsim study --readme                         # rebuild experiments/README.md from the stored rows
+    alignsim study --all --robustness [--draws N] [--replicates N] [--posterior PATH] [--backend B]
 
 Only the published settings (full study, 30 replicates, seed root 1) write into ``experiments/results``; a variant
 (``--fast``, other ``--replicates`` or ``--seed``) goes to ``outputs/studies/<variant>/`` (:mod:`sim.studies.paths`),
@@ -18,7 +19,7 @@ import argparse
 import time
 from pathlib import Path
 
-from sim.studies import catalogue
+from sim.studies import catalogue, robustness
 from sim.studies.paths import refusal, results_dir, scratch_dir, variant
 from sim.studies.verdicts import reason
 
@@ -36,6 +37,7 @@ def parser() -> argparse.ArgumentParser:
                                                           "fast tests' root, sim.studies.seeds)")
     p.add_argument("--out", type=Path, default=None, help="results folder (default experiments/results; a variant: "
                                                           "outputs/studies/<variant>/results)")
+    robustness.add_arguments(p)
     return p
 
 
@@ -46,6 +48,8 @@ def main(argv: list[str]) -> int:
         for study in catalogue.studies():
             print(f"{study.key:28s} {', '.join(study.claims):8s} {study.title}")
         return 0
+    if args.robustness:
+        return robustness.command(args, [catalogue.get(k) for k in (catalogue.names() if args.all else args.names)])
     name = variant(args.fast, args.replicates, args.seed)
     refused = refusal(args.out, name) if args.out else ""
     if refused:

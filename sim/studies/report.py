@@ -15,6 +15,7 @@ from sim.studies.declarations import EMERGENT, FAST_OVERRIDES, KINDS, MECHANISM,
 from sim.studies.figures import plot
 from sim.studies.narrative import fmt, fmt_p
 from sim.studies.paths import refusal, result_variant
+from sim.studies.robustness import NOT_RUN, table_column
 from sim.studies.seeds import CALIBRATION, FAST_TESTS
 from sim.studies.verdicts import ALPHA, METHOD_NAME, adjudicate, reason
 
@@ -166,6 +167,7 @@ def readme(studies: list[Study], root: Path) -> str:
     runs = [json.loads((root / s.key / RUN_FILE).read_text()) for s in studies if (root / s.key / RUN_FILE).exists()]
     fast = any(r["fast"] for r in runs)
     n = counts(rows)
+    robust_note, robust = table_column(root)
     lines = [
         "# Claim studies", "",
         "Every claim of the seeds (C1–C10, `../shared/DESIGN.md` §1) and every stylised fact (F1–F12, "
@@ -190,12 +192,13 @@ def readme(studies: list[Study], root: Path) -> str:
         f"{n['mechanism checks wired']} mechanism checks are wired, and "
         f"{n['emergent findings not holding'] + n['mechanism checks not holding']} rows do not hold "
         f"({n['emergent findings not holding']} emergent findings, {n['mechanism checks not holding']} "
-        "mechanism checks).", "",
+        "mechanism checks).", "", robust_note, "",
         "| claim | statement | kind | compared | measured effect | 95 % CI | raw p | adjusted p | verdict | "
-        "detectable at 80 % power | study |",
-        "|---|---|---|---|---|---|---|---|---|---|---|"]
+        "detectable at 80 % power | robust across parameters | study |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     lines += [f"| {r.claim} | {r.statement} | {r.kind} | {r.compared} | {r.effect} | {r.ci} | {fmt_p(r.p)} | "
-              f"{fmt_p(r.p_adjusted)} | {verdict(r)} | {r.detectable} | [{r.study}](results/{r.study}/summary.md) |"
+              f"{fmt_p(r.p_adjusted)} | {verdict(r)} | {r.detectable} | "
+              f"{robust.get((r.study, r.claim, r.statement), NOT_RUN)} | [{r.study}](results/{r.study}/summary.md) |"
               for r in rows]
     lines += ["", "## Where a claim does not hold, and why", ""]
     failing = [r for r in rows if not r.holds]
