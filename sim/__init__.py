@@ -23,6 +23,7 @@ _EXPORTS = {
     "run": "sim.runner", "compare": "sim.runner", "run_replicates": "sim.runner", "RunResult": "sim.runner",
     "Comparison": "sim.runner", "replicate_seeds": "sim.runner",
     "AlignmentModel": "sim.model", "Stage": "sim.market",
+    "calibrate": "sim.calibration.api", "load_posterior": "sim.calibration.api",
 }
 __all__ = sorted(_EXPORTS)
 

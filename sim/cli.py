@@ -7,7 +7,7 @@ the tables and the figure into Hydra's output directory.  Hydra's override gramm
 Policy overrides apply to the scenario only; the other overrides (market, departments, weeks, seed,
 replicates) apply to both arms so that the comparison stays fair.
 ``alignsim SUBCOMMAND ...`` hands over to the subcommand's module (the table :data:`SUBCOMMANDS`: sweep, analyze,
-collect, study, dashboard, report, workshop); ``alignsim --help`` lists them, each answers ``--help``, and a
+collect, study, calibrate, dashboard, report, workshop); ``alignsim --help`` lists them, each answers ``--help``, and a
 misspelt one gets a "did you mean".  Hydra's own flags work for the main job (``--cfg job``, ``--info``, ``-m``,
 ``--hydra-help``).  Exit status: 0 done, 2 bad input (one line naming the field, the value and what is allowed),
 1 an environment fault (an output folder that cannot be written), 3 a sweep whose runs failed.
@@ -72,6 +72,8 @@ SUBCOMMANDS: dict[str, Subcommand] = {
                           "sim.sweep.cli:main", answers_help=True, full_argv=True),
     "study": Subcommand("run the claim studies (C1-C10, F1-F12) and write the claims table",
                         "sim.studies.cli:main", answers_help=True),
+    "calibrate": Subcommand("calibrate to the published patterns (ABC-SMC on pyabc) or a firm's funnel (--firm)",
+                            "sim.calibration.cli:main", answers_help=True),
     "dashboard": Subcommand("serve the trainers' dashboard on 127.0.0.1 (a browser shows it)",
                             "sim.viz.cli:dashboard_main", "alignsim dashboard [port=8765]", answers_help=True,
                             check="_check_port"),

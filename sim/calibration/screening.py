@@ -30,7 +30,10 @@ from sim.calibration.priors import Prior, all_priors, values_at
 from sim.calibration.simulator import run_arms
 
 LEVELS = 4
-"""Morris grid levels (an elementary step is 2/3 of the unit range)."""
+"""Morris grid levels."""
+STEP = LEVELS / (2 * (LEVELS - 1))
+"""The elementary step on the unit scale (2/3 at 4 levels); SALib divides each effect by it, so mu* is a slope:
+the change of the output across the whole prior range, at the step's linear rate."""
 OUTCOMES = ("revenue_total", "nrr_annual", "churn_annual", "gross_margin_total", "customers_won",
             "trust_mean_end", "blame_events_per_year")
 """Baseline outcomes kept per point for the global sensitivity analysis."""
@@ -159,15 +162,16 @@ def run_screen(trajectories: int = 4, seed: int = 7, patterns: Sequence[Pattern]
 
 
 def pattern_sensitivity(screen: Screen) -> pd.DataFrame:
-    """Per field and pattern, mu* in tolerances of the pattern (how far one Morris step moves the statistic,
-    measured against the band's half width), with the noise floor in the same units; one row per pair."""
+    """Per field and pattern, mu* in tolerances of the pattern (how far the statistic moves across the field's
+    prior range, at the Morris step's rate, measured in half bands), with the noise floor in the same units (the
+    seed-to-seed difference of one point, divided by the step as SALib divides each effect); one row per pair."""
     ind = screen.indices(screen.statistics)
     tol = {p.name: p.tolerance for p in screen.patterns}
     floor = screen.noise_floor(screen.noise_statistics)
     ind["tolerance"] = ind["output"].map(tol)
     ind["effect"] = ind["mu_star"] / ind["tolerance"]
     ind["effect_conf"] = ind["mu_star_conf"] / ind["tolerance"]
-    ind["noise"] = ind["output"].map(floor) / ind["tolerance"]
+    ind["noise"] = ind["output"].map(floor) / STEP / ind["tolerance"]
     return ind
 
 

@@ -44,7 +44,10 @@ def fmt(value: Any) -> str:
 
 
 def _prior(row: dict) -> str:
-    return "" if row["prior_low"] is None else f"[{fmt(row['prior_low'])}, {fmt(row['prior_high'])}]"
+    """The prior range and its shape ("[0.004, 0.03] log-uniform"); empty where the field states none."""
+    if row["prior_low"] is None:
+        return ""
+    return f"[{fmt(row['prior_low'])}, {fmt(row['prior_high'])}] {row.get('prior_shape') or ''}".rstrip()
 
 
 def _cell(text: str) -> str:
@@ -69,7 +72,7 @@ def kind_markdown(kind: str, rows: list[dict]) -> list[str]:
     if not rows:
         return lines + ["None.", ""]
     columns = ["field", "default", "unit"] + ([text_column] if text_column else [])
-    columns += ["prior range"] if kind != "none" else []
+    columns += ["prior range and shape"] if kind != "none" else []
     lines += ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for row in rows:
         cells = [f"`{row['field']}`", fmt(row["default"]), _cell(row["unit"])]
