@@ -65,9 +65,9 @@ def test_too_few_draws_give_no_verdict_and_failed_draws_are_not_failures():
 
 def test_a_failing_task_is_recorded_as_failed():
     study = sim.studies.get("f12_blame_feedback")
-    frame = rb.run_task(rb.Task(0, study.key, {"market.no_such_field": 1.0}, 2, rb.draw_seed(0)))
+    frame = rb.run_task(rb.Task(0, study.key, {"relations.initial_trust": 7.0}, 2, rb.draw_seed(0)))
     assert (frame["status"] == rb.FAILED).all() and len(frame) == len(study.checks)
-    assert frame["error"].str.contains("no_such_field").all()
+    assert frame["error"].str.contains("initial_trust = 7.0 is out of range").all()
     assert frame["statement"].tolist() == [c.statement for c in study.checks]
 
 
@@ -109,7 +109,7 @@ def test_an_interrupted_run_resumes_and_retries_failed_tasks(tmp_path, monkeypat
 
 
 def test_the_command_says_when_there_is_no_posterior(tmp_path, capsys):
-    args = argparse.Namespace(posterior=tmp_path / "none.parquet", prior_draws=False)
+    args = argparse.Namespace(posterior=tmp_path / "none.parquet", prior_draws=False, out=None)
     assert rb.command(args, [sim.studies.get("f2_blame_chain")]) == 2
     assert "no posterior at" in capsys.readouterr().out
 

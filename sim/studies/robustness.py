@@ -379,7 +379,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def command(args: argparse.Namespace, studies: list[Study]) -> int:
-    """Run the robustness study from the parsed ``alignsim study`` arguments; returns the exit status."""
+    """Run the robustness study from the parsed ``alignsim study`` arguments; returns the exit status.  The tasks
+    go to ``robustness/`` beside the results folder (``--out``, default ``experiments/results``), and the claims
+    table beside it is rebuilt from that folder's rows."""
     from sim.calibration.posterior import Posterior
     from sim.studies import catalogue
     from sim.studies.paths import results_dir
@@ -404,7 +406,8 @@ def command(args: argparse.Namespace, studies: list[Study]) -> int:
                                               dask_address=args.dask_address,
                                               submitit_cluster=args.submitit_cluster))
     replicates = args.replicates or REPLICATES
-    root = results_dir().parent / FOLDER
+    results = args.out or results_dir()
+    root = results.parent / FOLDER
     began = time.monotonic()
     records = run_robustness(posterior, studies, args.draws, replicates, root, execution, identity)
     wall = time.monotonic() - began
@@ -414,8 +417,8 @@ def command(args: argparse.Namespace, studies: list[Study]) -> int:
         print(f"{r['claim']} {r['statement']}: {cell(r)}")
     print(f"{len(records)} task rows under {root}; this call {wall / 60:.1f} min, "
           f"{records['seconds'].groupby([records['draw'], records['study']]).first().sum() / 60:.1f} min of task time")
-    target = results_dir().parent / "README.md"
-    target.write_text(readme(catalogue.studies(), results_dir()))
+    target = results.parent / "README.md"
+    target.write_text(readme(catalogue.studies(), results))
     print(f"claims table rebuilt: {target}")
     return 0
 
