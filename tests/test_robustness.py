@@ -116,4 +116,4 @@ def test_the_command_says_when_there_is_no_posterior(tmp_path, capsys):
 
 def test_the_claims_table_says_not_run_without_results(tmp_path):
     note, cells = rb.table_column(tmp_path / "results")
-    assert cells == {} and "Not run yet" in note and f"{rb.ROBUST_SHARE:.0%}" in note
+    assert cells == {} and "Not run yet" in note and f"at least {rb.ROBUST_SHARE * 100:.0f} % of the parameter sets" in note

@@ -347,9 +347,9 @@ def table_column(results: Path) -> tuple[str, dict[tuple[str, str, str], str]]:
     store = Store(Path(results).parent / FOLDER)
     manifest = store.manifest()
     head = (f"**Robust across parameters.** Declared before any run: a row is robust when it holds (its rule and "
-            f"the Holm-adjusted p across that draw's table) in at least {ROBUST_SHARE:.0%} of the parameter sets "
+            f"the Holm-adjusted p across that draw's table) in at least {ROBUST_SHARE * 100:.0f} % of the parameter sets "
             f"drawn from the calibrated posterior, over at least {MIN_DRAWS} draws; the cell gives the share with "
-            f"its Wilson {CONFIDENCE:.0%} interval and the share where the rule's form holds whatever its p. ")
+            f"its Wilson {CONFIDENCE * 100:.0f} % interval and the share where the rule's form holds whatever its p. ")
     if manifest is None:
         return head + "Not run yet (`alignsim study --all --robustness`).", {}
     ident = manifest["identity"]
