@@ -96,43 +96,51 @@ def _comparison_overrides(task_overrides: list[str], compare_with: str) -> list[
 
 def _cell(spec, value: float, signed: bool = False) -> str:
     """A value already in the outcome's display unit, with the outcome's precision."""
-    return dataclasses.replace(spec, scale=1.0).format(value, signed=signed)
+    from sim.outcomes import shown
+
+    return shown(spec, value, signed)
 
 
 def _interval(spec, mean: float, low: float, high: float, n: int, signed: bool = False) -> str:
-    """"mean [low, high]", or the mean with the reason why there is no CI."""
-    if pd.isna(mean):
-        return "n/a (undefined in every run)"
-    if pd.isna(low):
-        return f"{_cell(spec, mean, signed)} [n/a: {n} run{'s' if n != 1 else ''}]"
-    return f"{_cell(spec, mean, signed)} [{_cell(spec, low, signed)}, {_cell(spec, high, signed)}]"
+    """"mean [low, high]", or the mean with the reason why there is no CI (:func:`sim.outcomes.interval_text`)."""
+    from sim.outcomes import interval_text
+
+    return interval_text(spec, mean, low, high, n, signed)
 
 
 def _change(spec, relative: float) -> str:
-    """The relative change, or why there is none."""
-    if not spec.ratio_scale:
-        return "n/a (no true zero)"
-    return f"{relative:+.1%}" if pd.notna(relative) else "n/a"
+    """The relative change in %, or why there is none (:func:`sim.outcomes.change_text`)."""
+    from sim.outcomes import change_text
+
+    return change_text(spec, relative)
 
 
 def format_table(table: pd.DataFrame, baseline: str, other: str) -> str:
     """The comparison table as aligned text in the user's units: per outcome, its label and unit, each arm's
-    mean [95 % CI], the paired difference [95 % CI], the relative change (only where the scale has a true
-    zero) and the paired t-test p-value."""
+    mean [95 % CI], the paired difference [95 % CI] (in percentage points, ``pp``, for a percentage; "no
+    variance across replicates: no test" where every paired difference is the same), the relative change in %
+    (only where the scale has a true zero) and the paired t-test p-value.  The wording is
+    :mod:`sim.outcomes`' (:func:`~sim.outcomes.difference_text`, :func:`~sim.outcomes.p_value_text`), shared
+    with the dashboard and the debrief pack."""
+    from sim.outcomes import difference_text, p_value_text
+
     header = ["outcome (unit)", baseline, other, f"difference ({other} - {baseline})", "change", "p (paired t)"]
     rows = []
     for _, r in table.iterrows():
         spec = outcome(r["metric"])
+        flat = bool(r.get("no_variance", False))
         rows.append([f"{r['label']} ({r['unit']})" if r["unit"] else r["label"],
                      *(_interval(spec, r[f"{arm}_mean"], r[f"{arm}_ci_low"], r[f"{arm}_ci_high"], r[f"{arm}_n"])
                        for arm in (baseline, other)),
-                     _interval(spec, r["difference"], r["difference_ci_low"], r["difference_ci_high"], r["n"],
-                               signed=True),
+                     difference_text(spec, r["difference"], r["difference_ci_low"], r["difference_ci_high"],
+                                     r["n"], flat),
                      _change(spec, r["relative_change"]),
-                     f"{r['p_value']:.2g}" if pd.notna(r["p_value"]) else "n/a"])
+                     p_value_text(r["p_value"], flat)])
     widths = [max(len(line[j]) for line in [header, *rows]) for j in range(len(header))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() for line in [header, *rows]]
-    return "\n".join(lines) + "\nmean [95 % confidence interval] over paired replicates (common random numbers)"
+    return "\n".join(lines) + ("\nmean [95 % confidence interval] over paired replicates (common random numbers); "
+                               "pp: percentage points, the difference of two percentages; change: relative to "
+                               f"{baseline}")
 
 
 def _arms(overrides: list[str]) -> tuple[Config, Config]:

@@ -189,16 +189,11 @@ class Comparison:
     table: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-def _arm_interval(values: np.ndarray, share: bool) -> Interval:
-    """Mean and 95 % CI of one arm, cut to what the quantity can take: at 0 when every value is >= 0 (a count
-    or an amount cannot have a negative mean, though the t-interval of a few small counts reaches below 0),
-    and at 1 for a share (``share``) whose values are all <= 1."""
-    ci = mean_ci(values)
-    if not ci.computable:
-        return ci
-    low = max(ci.low, 0.0) if np.nanmin(values) >= 0 else ci.low
-    high = min(ci.high, 1.0) if share and np.nanmax(values) <= 1 else ci.high
-    return Interval(ci.mean, low, high, ci.n)
+def _arm_interval(values: np.ndarray, bounds) -> Interval:
+    """Mean and 95 % CI of one arm, cut to the outcome's declared scale ``bounds`` (model unit; see
+    :func:`sim.stats.clip`): a share stays in 0-1, the stage in 1-5, the KRK score in 20-100, an amount or a
+    count at or above 0, though the t-interval of two replicates reaches beyond."""
+    return mean_ci(values, bounds=bounds)
 
 
 def comparison_table(runs: pd.DataFrame, baseline: str, other: str,
@@ -207,10 +202,15 @@ def comparison_table(runs: pd.DataFrame, baseline: str, other: str,
     and paired t-test p-value, in the metric's display unit (:mod:`sim.outcomes`: EUR million, %, weeks...).
 
     Columns: metric, label, unit, ``<arm>_mean``, ``<arm>_ci_low``, ``<arm>_ci_high``, ``<arm>_n`` (runs where
-    the metric is defined; both arms), difference, difference_ci_low, difference_ci_high, relative_change
-    (difference / baseline mean; NaN where the scale has no true zero, such as a stage 1-5), p_value, n (pairs).
-    CI bounds are NaN with fewer than 2 values; an arm's CI is cut at 0 for non-negative quantities and at
-    100 % for shares.
+    the metric is defined; both arms), difference, difference_ci_low, difference_ci_high, difference_unit (the
+    unit of the difference: ``pp``, percentage points, for a percentage, else the metric's unit),
+    relative_change (difference / baseline mean, a fraction; NaN where the scale has no true zero, such as a
+    stage 1-5), p_value, no_variance, n (pairs).
+
+    CI bounds are NaN with fewer than 2 values.  Every interval is cut to the outcome's declared scale
+    (``Outcome.bounds``): an arm's to the bounds, the difference's to +-(highest - lowest); see
+    :func:`sim.stats.clip`.  ``no_variance`` is True where every paired difference is the same: there is no
+    test, so p_value and the difference's CI bounds are NaN (never p = 0 and a zero-width interval).
     """
     a = runs[runs["scenario"] == baseline].set_index("replicate")
     b = runs[runs["scenario"] == other].set_index("replicate")
@@ -219,16 +219,17 @@ def comparison_table(runs: pd.DataFrame, baseline: str, other: str,
     for metric in metrics:
         spec = outcome(metric)
         xa, xb = a.loc[common, metric].to_numpy(float), b.loc[common, metric].to_numpy(float)
-        share = spec.unit == "%"
-        arm_a, arm_b, diff = _arm_interval(xa, share), _arm_interval(xb, share), paired(xa, xb)
+        arm_a, arm_b = _arm_interval(xa, spec.bounds), _arm_interval(xb, spec.bounds)
+        diff = paired(xa, xb, bounds=spec.bounds)
         row = {"metric": metric, "label": spec.label, "unit": spec.unit}
         for name, ci in ((baseline, arm_a), (other, arm_b)):
             row.update({f"{name}_mean": spec.display(ci.mean), f"{name}_ci_low": spec.display(ci.low),
                         f"{name}_ci_high": spec.display(ci.high), f"{name}_n": ci.n})
-        row.update({"difference": spec.display(diff.difference), "difference_ci_low": spec.display(diff.low),
-                    "difference_ci_high": spec.display(diff.high),
-                    "relative_change": diff.relative if spec.ratio_scale else np.nan, "p_value": diff.p,
-                    "n": diff.n})
+        low, high = (np.nan, np.nan) if diff.no_variance else (diff.low, diff.high)
+        row.update({"difference": spec.display(diff.difference), "difference_ci_low": spec.display(low),
+                    "difference_ci_high": spec.display(high), "difference_unit": spec.difference_unit,
+                    "relative_change": diff.relative if spec.ratio_scale else np.nan, "p_value": diff.p_tested,
+                    "no_variance": diff.no_variance, "n": diff.n})
         rows.append(row)
     return pd.DataFrame(rows)
 

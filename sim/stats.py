@@ -1,6 +1,7 @@
 """The statistics alignsim reports, each written once on scipy and statsmodels.
 
-- :func:`mean_ci`: mean and t-based confidence interval of replicates (NaN bounds when it cannot be computed).
+- :func:`mean_ci`: mean and t-based confidence interval of replicates (NaN bounds when it cannot be computed),
+  cut to the scale of a bounded outcome (:func:`clip`).
 - :func:`band`: the same per group (scenario x week), for the bands of the figures.
 - :func:`paired`: a paired comparison on common random numbers: difference, CI, paired t and Wilcoxon p.
 - :func:`adjust`: multiple-comparison correction (Holm-Bonferroni by default, or Benjamini-Hochberg).
@@ -40,8 +41,36 @@ def _clean(x) -> np.ndarray:
     return x[~np.isnan(x)]
 
 
-def mean_ci(x, level: float = LEVEL) -> Interval:
-    """Mean of ``x`` (NaNs dropped) and its t-based ``level`` confidence interval."""
+Bounds = tuple[float | None, float | None] | None
+"""(lowest, highest) value a quantity can take, None on an open side (``sim.outcomes.Outcome.bounds``)."""
+
+
+def clip(ci: Interval, bounds: Bounds) -> Interval:
+    """``ci`` with its bounds cut to ``bounds`` (the mean is left as it is).
+
+    Cutting is the method for every bounded outcome (a share 0-1, the stage 1-5, the KRK score 20-100), not a
+    transformed scale: the mean of values inside the bounds lies inside them, so the cut interval covers the true
+    mean whenever the t-interval does (its coverage is never lower), it stays around the mean the table shows,
+    and it works for replicates at the scale's end (a share of exactly 0 or 1, where a logit is infinite).  A
+    bound that reaches the scale's end means the replicates cannot rule that end out.
+    """
+    if bounds is None or not ci.computable:
+        return ci
+    low, high = bounds
+    lo = ci.low if low is None else min(max(ci.low, low), ci.mean)
+    hi = ci.high if high is None else max(min(ci.high, high), ci.mean)
+    return Interval(ci.mean, lo, hi, ci.n)
+
+
+def mean_ci(x, level: float = LEVEL, bounds: Bounds = None) -> Interval:
+    """Mean of ``x`` (NaNs dropped) and its t-based ``level`` confidence interval, in the unit of ``x``.
+
+    Args:
+        x: per-replicate values.
+        level: confidence level.
+        bounds: the scale of the quantity, (lowest, highest) in the unit of ``x`` with None on an open side:
+            the interval is cut to it (:func:`clip`); None (default) leaves the t-interval as it is.
+    """
     x = _clean(x)
     if x.size == 0:
         return Interval(np.nan, np.nan, np.nan, 0)
@@ -49,16 +78,21 @@ def mean_ci(x, level: float = LEVEL) -> Interval:
     if x.size < 2:
         return Interval(m, np.nan, np.nan, 1)
     half = float(stats.sem(x) * stats.t.ppf(0.5 + level / 2, x.size - 1))
-    return Interval(m, m - half, m + half, int(x.size))
+    return clip(Interval(m, m - half, m + half, int(x.size)), bounds)
 
 
-def band(frame: pd.DataFrame, by: list[str], column: str, level: float = LEVEL) -> pd.DataFrame:
+def band(frame: pd.DataFrame, by: list[str], column: str, level: float = LEVEL, bounds: Bounds = None) -> pd.DataFrame:
     """Mean, low and high of ``column`` per group of ``by`` (e.g. scenario and week), t-based over replicates;
-    a group of one replicate gets the mean as both bounds (a line without a band)."""
+    a group of one replicate gets the mean as both bounds (a line without a band); ``bounds`` (the column's
+    scale, None on an open side) cuts the band to it as :func:`clip` does."""
     g = frame.groupby(by, sort=False)[column]
     out = g.agg(["mean", "sem", "count"]).reset_index()
     half = out["sem"].fillna(0) * stats.t.ppf(0.5 + level / 2, np.maximum(out["count"] - 1, 1))
     out["low"], out["high"] = out["mean"] - half, out["mean"] + half
+    if bounds is not None:
+        lowest, highest = bounds
+        out["low"] = np.minimum(out["low"].clip(lower=lowest), out["mean"])
+        out["high"] = np.maximum(out["high"].clip(upper=highest), out["mean"])
     return out.drop(columns="sem")
 
 
@@ -71,8 +105,11 @@ class Paired:
         baseline_mean, treatment_mean: arm means over those pairs.
         difference: mean of (treatment - baseline); ``low``/``high`` its confidence interval.
         relative: difference / baseline mean (NaN when the baseline mean is 0).
-        p: two-sided paired t-test p-value; ``p_wilcoxon`` the signed-rank test's, as a check.
-        sd: standard deviation of the paired differences (for power).
+        p: two-sided paired t-test p-value; ``p_wilcoxon`` the signed-rank test's, as a check.  When every
+            paired difference is the same (:attr:`no_variance`) there is nothing to test: ``p`` then keeps the
+            old convention (0 for a non-zero difference, 1 for none) that the claims' rules read, and
+            :attr:`p_tested` is NaN; tables and printed text use :attr:`p_tested`.
+        sd: standard deviation of the paired differences (for power); exactly 0 when they are all equal.
     """
 
     n: int
@@ -86,15 +123,33 @@ class Paired:
     p_wilcoxon: float
     sd: float
 
+    @property
+    def no_variance(self) -> bool:
+        """Whether the comparison has two or more pairs whose differences are all equal, so no test exists:
+        printed as "+4 (no variance across replicates: no test)", not as "[+4, +4] p 0"."""
+        return self.n >= 2 and self.sd == 0
+
+    @property
+    def p_tested(self) -> float:
+        """The paired t-test p-value, NaN where there is no variance to test (:attr:`no_variance`)."""
+        return np.nan if self.no_variance else self.p
+
     def as_dict(self) -> dict:
         return asdict(self)
 
 
-def paired(baseline, treatment, level: float = LEVEL) -> Paired:
+def paired(baseline, treatment, level: float = LEVEL, bounds: Bounds = None) -> Paired:
     """Compare two arrays of per-replicate values, element k of each from the same seed.
 
-    A pair with a NaN on either side is dropped.  When every difference is equal the t-test is undefined:
-    p is 0 for a non-zero constant difference (no sampling noise at all) and 1 for a zero one.
+    A pair with a NaN on either side is dropped.  When every difference is equal the t-test is undefined
+    (:attr:`Paired.no_variance`; :attr:`Paired.p_tested` is NaN): ``p`` is then 0 for a non-zero constant
+    difference and 1 for a zero one, a convention the claims' rules still read.
+
+    Args:
+        baseline, treatment: per-replicate values in the outcome's unit.
+        level: confidence level of the difference's interval.
+        bounds: the outcome's scale (lowest, highest), None on an open side: the difference's interval is cut
+            to +-(highest - lowest) when both are given (two stages 1-5 differ by 4 at most); see :func:`clip`.
     """
     a, b = np.asarray(baseline, dtype=float), np.asarray(treatment, dtype=float)
     if a.shape != b.shape:
@@ -102,7 +157,10 @@ def paired(baseline, treatment, level: float = LEVEL) -> Paired:
     ok = ~(np.isnan(a) | np.isnan(b))
     a, b = a[ok], b[ok]
     d = b - a
-    ci = mean_ci(d, level)
+    span = None
+    if bounds is not None and bounds[0] is not None and bounds[1] is not None:
+        span = (bounds[0] - bounds[1], bounds[1] - bounds[0])
+    ci = mean_ci(d, level, span)
     if d.size > 1 and np.ptp(d) > 0:
         p = float(stats.ttest_rel(b, a).pvalue)
         p_w = float(stats.wilcoxon(b, a).pvalue) if np.count_nonzero(d) > 0 else 1.0
@@ -114,7 +172,7 @@ def paired(baseline, treatment, level: float = LEVEL) -> Paired:
     mb = float(b.mean()) if b.size else np.nan
     return Paired(n=int(d.size), baseline_mean=ma, treatment_mean=mb, difference=ci.mean, low=ci.low,
                   high=ci.high, relative=ci.mean / ma if ma else np.nan, p=p, p_wilcoxon=p_w,
-                  sd=float(d.std(ddof=1)) if d.size > 1 else np.nan)
+                  sd=(float(d.std(ddof=1)) if np.ptp(d) > 0 else 0.0) if d.size > 1 else np.nan)
 
 
 METHODS = {"holm": "holm", "bh": "fdr_bh", "bonferroni": "bonferroni"}

@@ -61,8 +61,10 @@ def render(comparison, descriptions: dict[str, str], command: str) -> str:
 <h2>1. The two companies</h2><ul>{brief}</ul>
 <h2>2. What the model shows (talking points)</h2><ul>{points}</ul>
 <h2>3. The numbers</h2>{table}
-<p class="muted">Mean [95 % confidence interval] over replicates; the difference is paired by seed
-({html.escape(b)} minus {html.escape(a)}), with the paired t-test p-value.</p>
+<p class="muted">Mean [95 % confidence interval] over replicates, each cut to the outcome's scale; the
+difference is paired by seed ({html.escape(b)} minus {html.escape(a)}), in percentage points (pp) where the
+outcome is a percentage, with the relative change in % and the paired t-test p-value; "no variance across
+replicates" marks a difference that is the same in every replicate, which has no test.</p>
 <h2>4. Over time</h2><img alt="Weekly revenue, active customers, trust and alignment stage of both presets"
  src="{curves}">
 <h2>5. Paired differences</h2><img alt="Paired difference of each outcome" src="{differences}">
