@@ -3,7 +3,9 @@
 - :func:`mean_ci`: mean and t-based confidence interval of replicates (NaN bounds when it cannot be computed),
   cut to the scale of a bounded outcome (:func:`clip`).
 - :func:`band`: the same per group (scenario x week), for the bands of the figures.
-- :func:`paired`: a paired comparison on common random numbers: difference, CI, paired t and Wilcoxon p.
+- :func:`paired`: a paired comparison on common random numbers: difference, CI, paired t and Wilcoxon p; where
+  every paired difference is the same it has no variance to test (``Paired.no_variance``, ``Paired.p_tested``
+  NaN).
 - :func:`adjust`: multiple-comparison correction (Holm-Bonferroni by default, or Benjamini-Hochberg).
 - :func:`equivalence`: a paired two one-sided tests (TOST) equivalence test within a stated margin.
 - :func:`detectable_difference`: the smallest paired difference a test detects with 80 % power.
