@@ -15,7 +15,7 @@ stage on a 1-5 ordinal scale or a score whose zero is arbitrary.
 retention, churn per customer-year, utilisation) declare ``(0, None)``.
 
 How numbers are worded, in one place for the main job's table, the dashboard and the debrief pack
-(:func:`shown`, :func:`difference_text`, :func:`change_text`, :func:`p_text`):
+(:func:`shown`, :func:`interval_text`, :func:`difference_text`, :func:`change_text`, :func:`p_value_text`):
 
 - a difference of two percentages is in percentage points, ``pp`` (12-month retention 90.0 % against 86.6 %
   is "+3.4 pp"), and only a relative change is in ``%`` ("+3.9 %" of the baseline): :attr:`Outcome.difference_unit`;
@@ -117,9 +117,11 @@ _DEFAULT = object()
 
 def _run(name, label, unit, scale=1.0, better="higher", description="", ratio_scale=True, digits=2,
          bounds=_DEFAULT) -> Outcome:
+    """An :class:`Outcome`; a share (unit ``%``) not given ``bounds`` gets 0-1, any other outcome none."""
     if bounds is _DEFAULT:
         bounds = UNIT_INTERVAL if unit == SHARE else None
     return Outcome(name, label, unit, scale, better, description, ratio_scale, digits, bounds)
+
 
 RUN_OUTCOMES: dict[str, Outcome] = {o.name: o for o in (
     # money
