@@ -18,6 +18,7 @@ import copy
 import dataclasses
 import functools
 import math
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -50,9 +51,11 @@ sampling interval.  A run at the true settings of the example firm lies 0.58-1.0
 12 seeds): a lower threshold would fit the noise of one run and exclude the truth."""
 CREDIBLE = 0.90
 """Mass of the credible intervals and of the figure's predictive band."""
-FIGURE_SERIES = ("inquiries", "mqls", "sals", "sqls", "deals_won", "active_customers", "churned_customers",
-                 "revenue")
-"""The CSV columns drawn against their posterior predictive band."""
+FIGURE_SERIES = {"inquiries": "Inquiries", "mqls": "MQLs (marketing-qualified leads)",
+                 "sals": "SALs (MQLs accepted by sales)", "sqls": "SQLs (qualified opportunities)",
+                 "deals_won": "Deals won", "active_customers": "Active customers (period end)",
+                 "churned_customers": "Churned customers", "revenue": "Revenue"}
+"""The CSV columns drawn against their posterior predictive band, with their panel titles."""
 
 
 # --- the firm's model ----------------------------------------------------------------------------------------
@@ -240,7 +243,7 @@ def calibrate_firm(firm_yaml: str | Path, *, infer: Sequence[str] | None = None,
         population: particles per ABC-SMC generation.
         generations: the most generations (the first samples the prior).
         walltime_minutes: the wall-time budget (no generation starts that would overrun it).
-        n_jobs: worker processes.
+        n_jobs: worker processes (-1: every core; 1: pyabc's single-core sampler, reproducible from ``seed``).
         seed: root seed (default: the YAML's ``seed``).
         target_epsilon: stop once the ABC threshold is at or below this distance (:data:`NOISE_EPSILON`).
         progress: a progress bar over generations.
@@ -254,7 +257,8 @@ def calibrate_firm(firm_yaml: str | Path, *, infer: Sequence[str] | None = None,
     patterns = firm_patterns(data, spec.name)
     simulate = functools.partial(_simulate, spec=spec, periods=len(data), names=tuple(p.name for p in patterns))
     posterior = fit(prior_set, simulate, patterns, population=population, generations=generations,
-                    target_epsilon=target_epsilon, walltime_minutes=walltime_minutes, n_procs=n_jobs,
+                    target_epsilon=target_epsilon, walltime_minutes=walltime_minutes,
+                    n_procs=(os.cpu_count() or 1) if n_jobs == -1 else n_jobs,
                     seed=spec.seed if seed is None else seed, progress=progress,
                     meta={"firm": spec.name, "data": spec.data_path.name, "periods": len(data),
                           "period": spec.period})
@@ -295,14 +299,14 @@ def plot_fit(cal: FirmCalibration, pred: pd.DataFrame, path: str | Path | None =
     labels = list(cal.data["period"])
     x = np.arange(len(labels))
     lo, hi = (1 - CREDIBLE) / 2, (1 + CREDIBLE) / 2
-    for ax, column in zip(axes.flat, FIGURE_SERIES):
+    for ax, (column, title) in zip(axes.flat, FIGURE_SERIES.items()):
         band = pred[pred["column"] == column].groupby("index")["value"].quantile([lo, 0.5, hi]).unstack()
         scale, unit = (1e-3, "EUR thousand") if column == "revenue" else (1.0, BY_NAME[column].unit)
         ax.fill_between(x, band[lo] * scale, band[hi] * scale, color="tab:blue", alpha=0.25,
                         label=f"model, {CREDIBLE:.0%} predictive band")
         ax.plot(x, band[0.5] * scale, color="tab:blue", label="model, predictive median")
         ax.plot(x, cal.data[column] * scale, "o", color="black", ms=4, label=f"{cal.spec.name} (data)")
-        ax.set_title(column.replace("_", " "))
+        ax.set_title(title, fontsize=10)
         ax.set_ylabel(f"{unit} per {cal.spec.period}" if column != "active_customers" else unit)
         ax.set_xticks(x[:: max(len(x) // 4, 1)], [labels[i] for i in x[:: max(len(x) // 4, 1)]], fontsize=8)
     for ax in axes[-1]:
