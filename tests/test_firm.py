@@ -174,8 +174,8 @@ def test_example_calibration_recovers_its_settings(tmp_path):
     true settings and every output is written (posterior, figure, what-if tables).  One process, so pyabc's
     single-core sampler makes the run reproducible from the YAML's seed."""
     out = tmp_path / "out"
-    assert run_firm(EXAMPLE / "firm.yaml", out, infer=FAST_LEVERS, population=12, generations=2, n_jobs=1, band_draws=6,
-                    draws=4, replicates=1, what_ifs=["lead_sla"], progress=False) == 0
+    assert run_firm(EXAMPLE / "firm.yaml", out, infer=FAST_LEVERS, population=12, generations=2, n_jobs=1,
+                    band_draws=4, draws=3, replicates=1, what_ifs=["lead_sla"], progress=False) == 0
     assert {p.name for p in out.iterdir()} == {"posterior.parquet", "fit.png", "what_if.md", "what_if.csv"}
     post = Posterior.load(out / "posterior.parquet")
     for field, (low, truth, high) in _inside(post, FAST_LEVERS).items():
@@ -193,7 +193,7 @@ def test_example_calibration_recovers_all_four_levers():
     two best-identified levers contract (interval narrower than 80 % of the prior's)."""
     from sim.calibration.firm import calibrate_firm
 
-    cal = calibrate_firm(EXAMPLE / "firm.yaml", population=60, generations=4, n_jobs=2)
+    cal = calibrate_firm(EXAMPLE / "firm.yaml", population=60, generations=4, n_jobs=1)
     for field, (low, truth, high) in _inside(cal.posterior, TRUE_LEVERS).items():
         assert low <= truth <= high, (field, low, truth, high)
     widths = {f: hi - lo for f, (lo, _, hi) in _inside(cal.posterior, TRUE_LEVERS).items()}

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sim.calibration.firm import simulate_series
-from sim.calibration.firm_data import COLUMNS, read_firm
+from sim.calibration.firm_data import COLUMNS, read_firm, read_spec
 
 HERE = Path(__file__).resolve().parent
 TRUE_LEVERS = {"policy.blame_culture": 0.7, "policy.shared_data": 0.3, "policy.shared_goal_weight": 0.2,
@@ -27,17 +27,9 @@ ROUNDING = {"revenue": 0, "marketing_spend": 0, "average_discount": 4, "sales_cy
 
 
 def main() -> Path:
-    """Write ``funnel.csv`` next to this script (the YAML is read for the structure, so the CSV's own
-    validation is skipped: it is being written) and return its path."""
-    import yaml
-
-    from sim.calibration.firm_data import FirmSpec, _check_against_schema, _infer, _policy, _structure
-
-    doc = yaml.safe_load((HERE / "firm.yaml").read_text())
-    spec = FirmSpec(doc["name"], HERE / doc["data"], doc["period"], doc.get("base_scenario", "hundred_years_war"),
-                    _structure(HERE / "firm.yaml", doc["structure"]), _policy(HERE / "firm.yaml", doc["policy"]),
-                    _infer(HERE / "firm.yaml", doc["infer"]))
-    _check_against_schema(HERE / "firm.yaml", spec)
+    """Write ``funnel.csv`` next to this script (the firm's structure and policies from ``firm.yaml``) and return
+    its path."""
+    spec = read_spec(HERE / "firm.yaml")
     series = simulate_series(spec, PERIODS, TRUE_LEVERS, SEED)
     first_year = 2024
     series.insert(0, "period", [f"{first_year + i // 4}-Q{i % 4 + 1}" for i in range(PERIODS)])

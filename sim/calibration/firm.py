@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.calibration.firm_data import BY_NAME, FirmDataError, FirmSpec, read_firm
+from sim.calibration.firm_data import BY_NAME, FirmDataError, FirmSpec, hydra_value, read_firm
 from sim.calibration.patterns import Pattern
 from sim.calibration.posterior import Posterior
 from sim.calibration.priors import Prior, all_priors, apply_values
@@ -69,9 +69,7 @@ def _base_config(scenario: str, overrides: tuple[str, ...]):
 def firm_config(spec: FirmSpec, values: Mapping[str, float | int], weeks: int):
     """The firm's model configuration: its base scenario, its structure and known policies, ``values`` (the
     inferred levers or a what-if's change) and a horizon of ``weeks``."""
-    from sim.calibration.firm_data import _hydra
-
-    fixed = tuple(f"{f}={_hydra(v)}" for f, v in {**spec.structure, **spec.policy}.items())
+    fixed = tuple(f"{f}={hydra_value(v)}" for f, v in {**spec.structure, **spec.policy}.items())
     cfg = apply_values(copy.deepcopy(_base_config(spec.base_scenario, fixed)), dict(values))
     cfg.weeks = int(weeks)
     return cfg

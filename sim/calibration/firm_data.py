@@ -194,11 +194,17 @@ def _check_funnel(path: Path, data: pd.DataFrame) -> None:
 
 
 def read_firm(path: str | Path) -> tuple[FirmSpec, pd.DataFrame]:
-    """Read and check a firm's YAML and the funnel CSV it names (relative to the YAML's folder).
+    """Read and check a firm's YAML (:func:`read_spec`) and the funnel CSV it names (:func:`read_funnel`)."""
+    spec = read_spec(path)
+    return spec, read_funnel(spec.data_path)
+
+
+def read_spec(path: str | Path) -> FirmSpec:
+    """Read and check a firm's YAML (the CSV it names, relative to the YAML's folder, is not read).
 
     Raises:
-        FirmDataError: an unreadable YAML, an unknown or missing key, a value the model's schema rejects (named
-            by its key), or any error of :func:`read_funnel`.
+        FirmDataError: an unreadable YAML, an unknown or missing key, a value of the wrong kind or one the
+            model's schema rejects, named by its key.
     """
     import yaml
 
@@ -218,13 +224,18 @@ def read_firm(path: str | Path) -> tuple[FirmSpec, pd.DataFrame]:
     if doc["period"] not in WEEKS_PER_PERIOD:
         raise FirmDataError(f"{path.name}, key 'period': {doc['period']!r} is not one of "
                             f"{', '.join(WEEKS_PER_PERIOD)}")
+    seed = doc.get("seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise FirmDataError(f"{path.name}, key 'seed': {seed!r} is not a whole number >= 0")
+    what_if = doc.get("what_if") or []
+    if not (isinstance(what_if, list) and all(isinstance(w, str) for w in what_if)):
+        raise FirmDataError(f"{path.name}, key 'what_if': expected a list of change names")
     spec = FirmSpec(name=str(doc.get("name", path.stem)), data_path=path.parent / str(doc["data"]),
                     period=doc["period"], base_scenario=str(doc.get("base_scenario", "hundred_years_war")),
                     structure=_structure(path, doc["structure"]), policy=_policy(path, doc.get("policy") or {}),
-                    infer=_infer(path, doc.get("infer") or {}), what_if=list(doc.get("what_if") or []),
-                    seed=int(doc.get("seed", 0)))
+                    infer=_infer(path, doc.get("infer") or {}), what_if=what_if, seed=seed)
     _check_against_schema(path, spec)
-    return spec, read_funnel(spec.data_path)
+    return spec
 
 
 def _structure(path: Path, block) -> dict:
@@ -274,7 +285,7 @@ def _infer(path: Path, block) -> dict:
 def _check_against_schema(path: Path, spec: FirmSpec) -> None:
     """Every value the YAML sets is one the model's schema allows (the YAML's key named, not the config field)."""
     names = {v[0]: f"structure.{k}" for k, v in STRUCTURE_KEYS.items()}
-    settings = tuple(f"{f}={_hydra(v)}" for f, v in {**spec.structure, **spec.policy}.items())
+    settings = tuple(f"{f}={hydra_value(v)}" for f, v in {**spec.structure, **spec.policy}.items())
     if _schema_error(spec.base_scenario, settings) is None:
         return
     if _schema_error(spec.base_scenario, ()) is not None:
@@ -301,10 +312,12 @@ def _schema_error(scenario: str, settings: tuple[str, ...]) -> str | None:
     return None
 
 
-def _hydra(value) -> str:
+def hydra_value(value) -> str:
+    """A YAML value as a Hydra override writes it (``true``/``false`` for on/off)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
 
 
-__all__ = ["COLUMNS", "FirmDataError", "FirmSpec", "MIN_PERIODS", "WEEKS_PER_PERIOD", "read_firm", "read_funnel"]
+__all__ = ["COLUMNS", "FirmDataError", "FirmSpec", "MIN_PERIODS", "WEEKS_PER_PERIOD", "hydra_value", "read_firm",
+           "read_funnel", "read_spec"]
