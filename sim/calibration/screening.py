@@ -175,14 +175,21 @@ def pattern_sensitivity(screen: Screen) -> pd.DataFrame:
     return ind
 
 
-def select(screen: Screen, count: int = 12, always: Sequence[str] = ()) -> list[str]:
-    """The ``count`` fields with the largest effect on any pattern (max over patterns of mu* in tolerances), among
-    those whose effect clears the noise floor on at least one pattern; ``always`` are kept whatever their rank."""
+def select(screen: Screen, count: int = 12, always: Sequence[str] = (), per_pattern: int = 1) -> list[str]:
+    """The fields to calibrate, at most ``count``: ``always`` first, then the strongest ``per_pattern`` driver(s)
+    of each pattern (so no pattern is left without the parameter that moves it most), then the rest by their
+    largest effect on any pattern.  Only effects clear of the noise floor count: mu* (in half bands) above twice
+    the effect a parameter with no influence would show (:func:`pattern_sensitivity`'s ``noise``)."""
     ind = pattern_sensitivity(screen)
-    ind = ind[ind["effect"] - ind["effect_conf"] > ind["noise"]]
-    score = ind.groupby("field")["effect"].max().sort_values(ascending=False)
+    ind = ind[ind["effect"] > 2 * ind["noise"]]
     chosen = [f for f in always if f in screen.priors]
-    chosen += [f for f in score.index if f not in chosen][: max(count - len(chosen), 0)]
+    drivers = (ind.sort_values("effect", ascending=False).groupby("output", sort=False).head(per_pattern)
+               .sort_values("effect", ascending=False))
+    for f in list(drivers["field"]) + list(ind.groupby("field")["effect"].max().sort_values(ascending=False).index):
+        if len(chosen) >= count:
+            break
+        if f not in chosen:
+            chosen.append(f)
     return chosen
 
 
