@@ -229,3 +229,17 @@ def test_values_at_rounds_whole_valued_fields():
     vals = values_at(ps, {"sales.qualification_weeks": 0.49, "market.inquiry_rate": 0.5})
     assert isinstance(vals["sales.qualification_weeks"], int)
     assert isinstance(all_priors()["market.inquiry_rate"], Prior)
+
+
+def test_plausible_sets_draw_the_uncalibrated_parameters_from_their_priors():
+    post = _posterior()
+    sets = post.plausible(8, seed=4)
+    every = all_priors()
+    assert all(set(s) == set(every) for s in sets)
+    assert not set(sets[0]) & set(STRUCTURE)
+    # calibrated fields come from the particles (unit positions 0.2-0.4), the rest spread over their priors
+    rates = [every["market.inquiry_rate"].position(s["market.inquiry_rate"]) for s in sets]
+    assert all(0.2 - 1e-9 <= r <= 0.4 + 1e-9 for r in rates)
+    decay = sorted(every["market.lead_decay"].position(s["market.lead_decay"]) for s in sets)
+    assert decay[0] < 0.125 and decay[-1] > 0.875  # a Latin hypercube puts one draw in each eighth
+    assert sets == post.plausible(8, seed=4)

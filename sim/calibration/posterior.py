@@ -92,6 +92,20 @@ class Posterior:
         values = self.values
         return [{f: self.priors[f].as_field_value(values.at[i, f]) for f in self.fields} for i in rows]
 
+    def plausible(self, n: int, seed: int) -> list[dict[str, float | int]]:
+        """``n`` plausible parameter sets over *every* calibration candidate: the calibrated fields drawn from the
+        particles by weight (:meth:`sample`), every other prior-ranged field drawn from its prior (a Latin
+        hypercube over them), so the uncertainty of the parameters the calibration left at their defaults is
+        carried too instead of hidden.  The firm's structure and the policy levers are not drawn."""
+        from sim.calibration.priors import all_priors, draw, values_at
+
+        rest = {f: p for f, p in all_priors().items() if f not in self.priors}
+        calibrated = self.sample(n, seed)
+        if not rest:
+            return calibrated
+        others = draw(rest, n, seed + 1)
+        return [{**values_at(rest, row), **cal} for row, cal in zip(others, calibrated)]
+
     def quantiles(self, q: Sequence[float] = (0.05, 0.5, 0.95)) -> pd.DataFrame:
         """Weighted quantiles of each parameter in its own units: one row per field, one column per quantile."""
         values = self.values
