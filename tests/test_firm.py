@@ -85,7 +85,9 @@ BAD_YAML = [
     ("bad period", "period: quarter", "period: fortnight", "key 'period'"),
     ("out-of-range structure value", "accounts: 10000", "accounts: -5", "key 'structure.accounts'"),
     ("unknown policy", "  lead_sla: false", "  lead_sla_on: false", "key 'policy.lead_sla_on'"),
-    ("on/off lever inferred", "  blame_culture: null", "  lead_sla: null", "infer.policy.lead_sla"),
+    ("on/off lever inferred", "  blame_culture: null", "  lead_sla: null", "key 'infer.lead_sla'"),
+    ("inferred range beyond the schema", "  shared_data: null", "  shared_data: [0.2, 1.5]", "key 'infer.shared_data'"),
+    ("not a field", "  shared_data: null", "  shared_dat: null", "key 'infer.shared_dat'"),
 ]
 
 

@@ -27,10 +27,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.calibration.firm_data import BY_NAME, FirmDataError, FirmSpec, hydra_value, read_firm
+from sim.calibration.firm_data import BY_NAME, FirmDataError, FirmSpec, hydra_value, lever_prior, read_firm
 from sim.calibration.patterns import Pattern
 from sim.calibration.posterior import Posterior
-from sim.calibration.priors import Prior, all_priors, apply_values
+from sim.calibration.priors import Prior, apply_values
 
 CHANGES = {
     "lead_sla": {"policy.lead_sla": True},
@@ -189,27 +189,15 @@ def firm_patterns(data: pd.DataFrame, name: str = "firm") -> list[Pattern]:
 
 
 def infer_priors(spec: FirmSpec, fields: Sequence[str] | None = None) -> dict[str, Prior]:
-    """A prior per field to infer: uniform on the YAML's range, else on the schema's range for a policy lever
-    (log-uniform never: a lever's zero is a real setting) or the calibration prior for a model parameter."""
-    from sim.config import PolicyConfig
-
-    levers = {f"policy.{f.name}": f for f in dataclasses.fields(PolicyConfig)}
-    chosen = {f: spec.infer.get(f) for f in (fields if fields is not None else spec.infer)}
+    """The priors of the fields to infer: the YAML's ``infer`` (default) or ``fields``, each with the YAML's
+    prior where it lists the field and :func:`~sim.calibration.firm_data.lever_prior` on its whole range where
+    it does not."""
     out = {}
-    for dotted, bounds in chosen.items():
-        if dotted in levers:
-            meta, default = levers[dotted].metadata, levers[dotted].default
-            if isinstance(default, (bool, str)) or meta.get("low") is None:
-                raise FirmDataError(f"infer.{dotted}: not a continuous lever (an on/off or a scheme is stated "
-                                    "under 'policy')")
-            low, high = bounds or (float(meta["low"]), float(meta["high"]))
-            out[dotted] = Prior(dotted, low, high, float(default), "uniform", isinstance(default, int),
-                                meta.get("unit", ""))
-        elif dotted in all_priors():
-            p = all_priors()[dotted]
-            out[dotted] = dataclasses.replace(p, low=bounds[0], high=bounds[1]) if bounds else p
-        else:
-            raise FirmDataError(f"infer.{dotted}: neither a policy lever nor a calibration candidate")
+    for dotted in (fields if fields is not None else spec.infer):
+        try:
+            out[dotted] = spec.infer[dotted] if dotted in spec.infer else lever_prior(dotted)
+        except ValueError as err:
+            raise FirmDataError(f"infer {dotted}: {err}") from None
     return out
 
 
@@ -303,7 +291,7 @@ def plot_fit(cal: FirmCalibration, pred: pd.DataFrame, path: str | Path | None =
         ax.fill_between(x, band[lo] * scale, band[hi] * scale, color="tab:blue", alpha=0.25,
                         label=f"model, {CREDIBLE:.0%} predictive band")
         ax.plot(x, band[0.5] * scale, color="tab:blue", label="model, predictive median")
-        ax.plot(x, cal.data[column] * scale, "o", color="black", ms=4, label=f"{cal.spec.name} (data)")
+        ax.plot(x, cal.data[column] * scale, "o", color="black", ms=4, label=f"data: {cal.spec.name}")
         ax.set_title(title, fontsize=10)
         ax.set_ylabel(f"{unit} per {cal.spec.period}" if column != "active_customers" else unit)
         ax.set_xticks(x[:: max(len(x) // 4, 1)], [labels[i] for i in x[:: max(len(x) // 4, 1)]], fontsize=8)
@@ -344,7 +332,8 @@ def what_if(cal: FirmCalibration, change: str | Mapping[str, object], draws: int
         :func:`sim.runner.comparison_table`'s columns (arms ``as_is`` and ``with_change``), where each arm's mean
         and interval are the posterior mean and 90 % credible interval of the arm's replicate mean over draws,
         and ``p_value`` is the posterior probability that the difference has the sign opposite to its mean;
-        plus ``relative_ci_low`` and ``relative_ci_high``, the interval of the relative change.
+        plus ``relative_ci_low`` and ``relative_ci_high``, the interval of the relative change over the draws whose
+        baseline is not zero.
     """
     from sim.outcomes import outcome
 
@@ -372,13 +361,13 @@ def what_if(cal: FirmCalibration, change: str | Mapping[str, object], draws: int
             row.update({f"{arm}_mean": spec.display(x.mean()), f"{arm}_ci_low": spec.display(np.quantile(x, lo)),
                         f"{arm}_ci_high": spec.display(np.quantile(x, hi)), f"{arm}_n": int(len(x))})
         d = b - a
-        rel = d / a if spec.ratio_scale and np.all(a != 0) else np.full(len(d), np.nan)
+        rel = d[a != 0] / a[a != 0] if spec.ratio_scale else np.array([])  # draws with a baseline to divide by
+        rel_lo, rel_hi = (np.quantile(rel, lo), np.quantile(rel, hi)) if len(rel) > 1 else (np.nan, np.nan)
         row.update({"difference": spec.display(d.mean()), "difference_ci_low": spec.display(np.quantile(d, lo)),
                     "difference_ci_high": spec.display(np.quantile(d, hi)),
                     "relative_change": d.mean() / a.mean() if spec.ratio_scale else np.nan,
                     "p_value": float(np.mean(np.sign(d) == -np.sign(d.mean()))) if d.mean() != 0 else 1.0,
-                    "n": int(len(d)), "relative_ci_low": float(np.quantile(rel, lo)),
-                    "relative_ci_high": float(np.quantile(rel, hi))})
+                    "n": int(len(d)), "relative_ci_low": float(rel_lo), "relative_ci_high": float(rel_hi)})
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -401,8 +390,10 @@ def what_if_markdown(tables: Mapping[str, pd.DataFrame], firm: str) -> str:
                     for mean, low, high, signed in (*((f"{k}_mean", f"{k}_ci_low", f"{k}_ci_high", False)
                                                       for k in ("as_is", "with_change")),
                                                     ("difference", "difference_ci_low", "difference_ci_high", True))]
-            change = (f"{r['relative_change']:+.1%} [{r['relative_ci_low']:+.1%}, {r['relative_ci_high']:+.1%}]"
-                      if pd.notna(r["relative_change"]) else "n/a (no true zero)")
+            change = "n/a (no true zero)" if pd.isna(r["relative_change"]) else f"{r['relative_change']:+.1%}"
+            if pd.notna(r["relative_change"]):
+                change += (f" [{r['relative_ci_low']:+.1%}, {r['relative_ci_high']:+.1%}]"
+                           if pd.notna(r["relative_ci_low"]) else " [n/a: a zero baseline]")
             lines.append(f"| {r['label']} ({r['unit']}) | " + " | ".join(cell) + f" | {change} | "
                          f"{r['p_value']:.2f} |")
     return "\n".join(lines) + "\n"

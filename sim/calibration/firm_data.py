@@ -90,7 +90,7 @@ class FirmSpec:
         base_scenario: the scenario whose settings hold for whatever the firm does not state.
         structure: config field -> value, the firm's known size, head counts, price and budget.
         policy: config field -> value, the policies the firm knows it has (pay schemes, an SLA on paper...).
-        infer: config field -> (low, high) or None (the schema's range): the levers and parameters to infer.
+        infer: config field -> its prior (:func:`lever_prior`): the levers and parameters to infer.
         what_if: the named policy changes to evaluate (:data:`sim.calibration.firm.CHANGES`).
         seed: root seed of the calibration and the what-ifs.
     """
@@ -269,7 +269,7 @@ def _policy(path: Path, block) -> dict:
 
 
 def _infer(path: Path, block) -> dict:
-    """``infer`` entries as config field -> (low, high) or None; a bare name is a policy lever."""
+    """``infer`` entries as config field -> :class:`~sim.calibration.priors.Prior`; a bare name is a lever."""
     if not isinstance(block, dict):
         raise FirmDataError(f"{path.name}, key 'infer': expected a mapping of field: [low, high] (or null)")
     out = {}
@@ -278,8 +278,39 @@ def _infer(path: Path, block) -> dict:
         if bounds is not None and not (isinstance(bounds, list) and len(bounds) == 2
                                        and all(isinstance(b, (int, float)) for b in bounds) and bounds[0] < bounds[1]):
             raise FirmDataError(f"{path.name}, key 'infer.{key}': expected [low, high] with low < high, or null")
-        out[dotted] = None if bounds is None else (float(bounds[0]), float(bounds[1]))
+        try:
+            out[dotted] = lever_prior(dotted, None if bounds is None else (float(bounds[0]), float(bounds[1])))
+        except ValueError as err:
+            raise FirmDataError(f"{path.name}, key 'infer.{key}': {err}") from None
     return out
+
+
+def lever_prior(dotted: str, bounds: tuple[float, float] | None = None):
+    """The prior of a field to infer: uniform on ``bounds`` (within the schema's range) or, without bounds, on
+    the schema's whole range for a policy lever (never log-uniform: a lever's zero is a real setting) and the
+    calibration prior for a model parameter (``sim.calibration.priors.all_priors``).
+
+    Raises:
+        ValueError: an on/off lever or a pay scheme (a firm states those under ``policy``), bounds outside the
+            schema's range, or a field that is neither a lever nor a calibration candidate.
+    """
+    from sim.calibration.priors import Prior, all_priors
+    from sim.config import PolicyConfig
+
+    levers = {f"policy.{f.name}": f for f in dataclasses.fields(PolicyConfig)}
+    if dotted in levers:
+        meta, default = levers[dotted].metadata, levers[dotted].default
+        if isinstance(default, (bool, str)) or meta.get("low") is None:
+            raise ValueError("not a continuous lever (an on/off lever or a pay scheme is stated under 'policy')")
+        low, high = float(meta["low"]), float(meta["high"])
+        lo, hi = bounds or (low, high)
+        if lo < low or hi > high:
+            raise ValueError(f"[{lo:g}, {hi:g}] leaves the lever's range [{low:g}, {high:g}] ({meta['unit']})")
+        return Prior(dotted, lo, hi, float(default), "uniform", isinstance(default, int), meta.get("unit", ""))
+    every = all_priors()
+    if dotted not in every:
+        raise ValueError("neither a policy lever nor a calibration candidate (sim.calibration.priors.all_priors)")
+    return dataclasses.replace(every[dotted], low=bounds[0], high=bounds[1]) if bounds else every[dotted]
 
 
 def _check_against_schema(path: Path, spec: FirmSpec) -> None:
@@ -319,5 +350,5 @@ def hydra_value(value) -> str:
     return str(value)
 
 
-__all__ = ["COLUMNS", "FirmDataError", "FirmSpec", "MIN_PERIODS", "WEEKS_PER_PERIOD", "hydra_value", "read_firm",
-           "read_funnel", "read_spec"]
+__all__ = ["COLUMNS", "FirmDataError", "FirmSpec", "MIN_PERIODS", "WEEKS_PER_PERIOD", "hydra_value", "lever_prior",
+           "read_firm", "read_funnel", "read_spec"]
