@@ -83,6 +83,7 @@ BAD_YAML = [
     ("unknown key", "period: quarter", "period: quarter\ncolour: blue", "key 'colour'"),
     ("missing structure key", "  sales_reps: 6 ", "", "key 'structure.sales_reps'"),
     ("bad period", "period: quarter", "period: fortnight", "key 'period'"),
+    ("missing CSV", "data: funnel.csv", "data: crm_export.csv", "crm_export.csv: cannot be read"),
     ("out-of-range structure value", "accounts: 10000", "accounts: -5", "key 'structure.accounts'"),
     ("unknown policy", "  lead_sla: false", "  lead_sla_on: false", "key 'policy.lead_sla_on'"),
     ("on/off lever inferred", "  blame_culture: null", "  lead_sla: null", "key 'infer.lead_sla'"),
