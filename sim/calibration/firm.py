@@ -67,8 +67,8 @@ def _base_config(scenario: str, overrides: tuple[str, ...]):
 
 
 def firm_config(spec: FirmSpec, values: Mapping[str, float | int], weeks: int):
-    """The firm's model configuration: its base scenario, its structure and known policies, ``values`` (the
-    inferred levers or a what-if's change) and a horizon of ``weeks``."""
+    """The firm's model configuration: its base scenario, its structure and known policies, ``values`` (config
+    field -> value: the inferred levers, a what-if's change) and a horizon of ``weeks`` (model weeks)."""
     fixed = tuple(f"{f}={hydra_value(v)}" for f, v in {**spec.structure, **spec.policy}.items())
     cfg = apply_values(copy.deepcopy(_base_config(spec.base_scenario, fixed)), dict(values))
     cfg.weeks = int(weeks)
@@ -100,13 +100,18 @@ def aggregate(weekly: pd.DataFrame, weeks_per_period: float, periods: int) -> pd
     return out.iloc[:periods].reset_index(drop=True)
 
 
-def simulate_series(spec: FirmSpec, periods: int, values: Mapping[str, float | int], seed: int,
-                    weeks: int | None = None) -> pd.DataFrame:
-    """The firm's periods as the model produces them at ``values`` on ``seed`` (CSV columns, one row per period)."""
+def simulate_series(spec: FirmSpec, periods: int, values: Mapping[str, float | int], seed: int) -> pd.DataFrame:
+    """The firm's first ``periods`` periods as the model produces them (CSV columns, one row per period).
+
+    Args:
+        spec: the firm (its structure, known policies and period length).
+        periods: how many of the firm's periods to simulate (months or quarters).
+        values: config field -> value for the inferred levers (each in its field's unit).
+        seed: the run's seed.
+    """
     import sim
 
-    weeks = weeks or weeks_for(spec, periods)
-    res = sim.run(firm_config(spec, values, weeks), seed=seed, progress=False)
+    res = sim.run(firm_config(spec, values, weeks_for(spec, periods)), seed=seed, progress=False)
     return aggregate(res.weekly, spec.weeks_per_period, periods)
 
 
@@ -253,8 +258,7 @@ def calibrate_firm(firm_yaml: str | Path, *, infer: Sequence[str] | None = None,
 
 # --- posterior predictive and the figure -----------------------------------------------------------------------
 def _run_task(task):
-    spec, periods, values, seed, weeks = task
-    return simulate_series(spec, periods, values, seed, weeks)
+    return simulate_series(*task)
 
 
 def _parallel(tasks: list, n_jobs: int, function=_run_task) -> list:
@@ -264,10 +268,16 @@ def _parallel(tasks: list, n_jobs: int, function=_run_task) -> list:
 
 
 def predictive(cal: FirmCalibration, draws: int = 40, seed: int = 1, n_jobs: int = 2) -> pd.DataFrame:
-    """Posterior predictive series: ``draws`` parameter sets from the posterior, one run each on its own seed;
-    long format (draw, period index, column, value)."""
+    """Posterior predictive series in long format (draw, period index, CSV column, value).
+
+    Args:
+        cal: the firm's calibration.
+        draws: parameter sets drawn from the posterior by weight, one run each on its own seed.
+        seed: root seed of the draws and the runs.
+        n_jobs: worker processes (joblib; -1: every core).
+    """
     seeds = np.random.SeedSequence(seed).generate_state(draws)
-    tasks = [(cal.spec, len(cal.data), v, int(s), None) for v, s in zip(cal.posterior.sample(draws, seed), seeds)]
+    tasks = [(cal.spec, len(cal.data), v, int(s)) for v, s in zip(cal.posterior.sample(draws, seed), seeds)]
     frames = [f.assign(draw=i, index=range(len(f))) for i, f in enumerate(_parallel(tasks, n_jobs))]
     return pd.concat(frames).melt(id_vars=["draw", "index"], var_name="column", value_name="value")
 
