@@ -201,3 +201,32 @@ def test_example_calibration_recovers_all_four_levers():
         assert low <= truth <= high, (field, low, truth, high)
     widths = {f: hi - lo for f, (lo, _, hi) in _inside(cal.posterior, TRUE_LEVERS).items()}
     assert min(widths.values()) < 0.8, widths
+
+
+def _posterior_at_truth():
+    """A calibration whose posterior is two particles at the example's true settings (no ABC run)."""
+    import numpy as np
+
+    from sim.calibration.firm import FirmCalibration, infer_priors
+
+    spec, data = read_firm(EXAMPLE / "firm.yaml")
+    priors = infer_priors(spec)
+    unit = pd.DataFrame({f: [float(p.position(TRUE_LEVERS[f]))] * 2 for f, p in priors.items()})
+    patterns = firm_patterns(data)
+    return FirmCalibration(spec, data, patterns, Posterior.from_unit(priors, unit, np.ones(2), patterns))
+
+
+def test_what_if_pairs_the_arms_on_common_seeds():
+    """No change: both arms run the same settings on the same seeds, so every difference is exactly 0.  A lead
+    SLA: every draw accepts more of marketing's leads (the SLA obliges sales to work them)."""
+    from sim.calibration.firm import what_if
+
+    cal = _posterior_at_truth()
+    same = what_if(cal, {}, draws=2, replicates=1, weeks=52, n_jobs=1).set_index("metric")
+    assert (same["difference"].dropna() == 0).all() and same["difference"].notna().sum() >= 6
+    sla = what_if(cal, "lead_sla", draws=2, replicates=1, weeks=52, n_jobs=1).set_index("metric")
+    row = sla.loc["lead_acceptance"]
+    assert row["difference_ci_low"] > 0 and row["p_value"] == 0
+    assert row["relative_ci_low"] <= row["relative_change"] <= row["relative_ci_high"]
+    with pytest.raises(FirmDataError, match="unknown change 'four_day_week'"):
+        what_if(cal, "four_day_week")
