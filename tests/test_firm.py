@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from sim.calibration.firm import aggregate, firm_patterns, firm_statistics, run_firm, simulate_series
-from sim.calibration.firm_data import FirmDataError, read_firm, read_funnel
+from sim.calibration.firm_data import FirmDataError, read_firm
 from sim.calibration.posterior import Posterior
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "firm"
@@ -145,12 +145,11 @@ def test_aggregate_sums_weeks_into_periods():
 
 
 def test_tolerances_widen_with_less_data():
-    """Half the periods give wider tolerances on the pooled rates (the sampling noise of a smaller sample)."""
+    """Six periods instead of eight give wider tolerances on the pooled rates (a smaller sample's noise)."""
     _, data = read_firm(EXAMPLE / "firm.yaml")
     full = {p.name: p.tolerance for p in firm_patterns(data)}
-    half = {p.name: p.tolerance for p in firm_patterns(pd.concat([data.iloc[:6]]))}
-    assert all(half[n] > full[n] for n in ("inquiry_to_mql", "sql_to_won", "churn_per_period"))
-    assert read_funnel(EXAMPLE / "funnel.csv").equals(data)
+    fewer = {p.name: p.tolerance for p in firm_patterns(data.iloc[:6])}
+    assert all(fewer[n] > full[n] for n in ("inquiry_to_mql", "sql_to_won", "churn_per_period"))
 
 
 def test_example_data_identify_the_levers():
