@@ -177,7 +177,7 @@ def test_example_calibration_recovers_its_settings(tmp_path):
     single-core sampler makes the run reproducible from the YAML's seed."""
     out = tmp_path / "out"
     assert run_firm(EXAMPLE / "firm.yaml", out, infer=FAST_LEVERS, population=12, generations=2, n_jobs=1,
-                    band_draws=4, draws=3, replicates=1, what_ifs=["lead_sla"], progress=False) == 0
+                    band_draws=3, draws=2, replicates=1, what_ifs=["lead_sla"], progress=False) == 0
     assert {p.name for p in out.iterdir()} == {"posterior.parquet", "fit.png", "what_if.md", "what_if.csv"}
     post = Posterior.load(out / "posterior.parquet")
     for field, (low, truth, high) in _inside(post, FAST_LEVERS).items():
@@ -229,3 +229,18 @@ def test_what_if_pairs_the_arms_on_common_seeds():
     assert row["relative_ci_low"] <= row["relative_change"] <= row["relative_ci_high"]
     with pytest.raises(FirmDataError, match="unknown change 'four_day_week'"):
         what_if(cal, "four_day_week")
+
+
+def test_a_monthly_export_reads(firm):
+    """A firm reporting monthly: 24 months of the model's own output pass every check and give every pattern."""
+    text = firm.read_text().replace("period: quarter", "period: month")
+    firm.write_text(text)
+    import dataclasses
+
+    spec = dataclasses.replace(read_firm(EXAMPLE / "firm.yaml")[0], period="month")
+    months = simulate_series(spec, 24, TRUE_LEVERS, 5)
+    months.insert(0, "period", [f"{2024 + i // 12}-{i % 12 + 1:02d}" for i in range(24)])
+    months.to_csv(firm.parent / "funnel.csv", index=False)
+    spec, data = read_firm(firm)
+    assert spec.weeks_per_period == pytest.approx(52 / 12) and len(data) == 24
+    assert {"inquiry_to_mql", "sql_to_won", "average_discount"} <= {p.name for p in firm_patterns(data)}
