@@ -56,3 +56,20 @@ def test_a_failed_sobol_run_is_recorded_as_nan():
     frame = gs.run_chunk(([7], [{"relations.initial_trust": 7.0}], [11], gs.OUTPUTS))
     assert frame["point"].tolist() == [7] and frame[list(gs.OUTPUTS)].isna().all(axis=None)
     assert "initial_trust = 7.0 is out of range" in frame["error"].iloc[0]
+
+
+def test_the_section_states_the_settings_and_both_tables():
+    revenue = np.array([1e6 * (14 - j) for j in range(14)])
+    screen = _screen(revenue, revenue / 1e8)
+    ranking = gs.morris_ranking(screen)
+    fields = gs.top_fields(ranking, 3)
+    unit = gs.design(fields, 64)
+    runs = pd.DataFrame({"point": np.arange(len(unit)), "revenue_total": unit @ [3e6, 2e6, 1e6],
+                         "nrr_annual": unit @ [0.03, 0.02, 0.01]})
+    settings = {"commit": "abc", "morris_points": len(screen.unit), "morris_trajectories": 12, "parameters": 14,
+                "fields": fields, "samples": 64, "points": len(unit), "replicates": 1, "runs": len(unit),
+                "failed": 0, "wall_minutes": 1.5, "n_jobs": 2, "noise_share": {"revenue_total": 0.002}}
+    text = gs.section(ranking, gs.sobol_table(fields, runs, len(unit)), settings)
+    assert f"base sample N = 64, {len(unit)} points x 1 replicates" in text and "1.5 min of wall time" in text
+    assert f"| 1 | `{fields[0]}` | 14.00 ± " in text and f"| `{fields[0]}` | " in text
+    assert "0.2% of the variance of revenue_total" in text and "CI half-widths (median, largest)" in text
