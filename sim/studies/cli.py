@@ -49,7 +49,14 @@ def main(argv: list[str]) -> int:
             print(f"{study.key:28s} {', '.join(study.claims):8s} {study.title}")
         return 0
     if args.robustness:
-        return robustness.command(args, [catalogue.get(k) for k in (catalogue.names() if args.all else args.names)])
+        from sim.studies.report import readme
+
+        status = robustness.command(args, [catalogue.get(k) for k in (catalogue.names() if args.all else args.names)])
+        if status == 0:
+            target = (args.out or results_dir()).parent / "README.md"
+            target.write_text(readme(catalogue.studies(), args.out or results_dir()))
+            print(f"claims table rebuilt: {target}")
+        return status
     name = variant(args.fast, args.replicates, args.seed)
     refused = refusal(args.out, name) if args.out else ""
     if refused:

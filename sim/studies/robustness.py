@@ -169,13 +169,13 @@ _CURRENT_DRAW: list[int] = []
 def run_task(task: Task) -> pd.DataFrame:
     """One row per check of the task's study: its raw p and whether the rule's form is met, or status failed with
     the error when the study raised (the task never raises)."""
-    from sim.studies import catalogue
+    from sim.studies.catalogue import get
     from sim.studies.execution import clear_finished_runs
 
     if _CURRENT_DRAW != [task.draw]:
         clear_finished_runs()
         _CURRENT_DRAW[:] = [task.draw]
-    study = catalogue.get(task.study)
+    study = get(task.study)
     began, cpu = time.monotonic(), time.process_time()
     try:
         rows = study_at(study, task.values, task.replicates, task.seed)
@@ -383,12 +383,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def command(args: argparse.Namespace, studies: list[Study]) -> int:
     """Run the robustness study from the parsed ``alignsim study`` arguments; returns the exit status.  The tasks
-    go to ``robustness/`` beside the results folder (``--out``, default ``experiments/results``), and the claims
-    table beside it is rebuilt from that folder's rows."""
+    go to ``robustness/`` beside the results folder (``--out``, default ``experiments/results``); the caller
+    rebuilds the claims table beside it."""
     from sim.calibration.posterior import Posterior
-    from sim.studies import catalogue
     from sim.studies.paths import results_dir
-    from sim.studies.report import readme
     from sim.sweep.spec import ExecutionSpec, check_execution
 
     if not studies:
@@ -422,8 +420,5 @@ def command(args: argparse.Namespace, studies: list[Study]) -> int:
     print(f"{len(records)} task rows under {root}; this call {wall / 60:.1f} min of wall time; per draw "
           f"{per_task['seconds'].sum() / args.draws / 60:.1f} min of task time, "
           f"{per_task['cpu_seconds'].sum() / args.draws / 60:.1f} min of CPU")
-    target = results.parent / "README.md"
-    target.write_text(readme(catalogue.studies(), results))
-    print(f"claims table rebuilt: {target}")
     return 0
 
