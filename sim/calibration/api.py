@@ -37,8 +37,8 @@ def chosen_fields(screen: screening.Screen, count: int = CALIBRATED_COUNT, alway
 
 def calibrate(targets: str | Sequence[Pattern] = "published", *, firm: str | Path | None = None,
               fields: Sequence[str] | None = None, screen: str | Path | screening.Screen | None = None,
-              count: int = CALIBRATED_COUNT, population: int = 100, generations: int = 8,
-              target_epsilon: float = 1.0, walltime_minutes: float = 25.0, n_jobs: int | None = None,
+              count: int = CALIBRATED_COUNT, population: int | None = None, generations: int | None = None,
+              target_epsilon: float = 1.0, walltime_minutes: float | None = None, n_jobs: int | None = None,
               dask_address: str | None = None, seed: int = 0, progress: bool = True,
               out: str | Path | None = POSTERIOR_FILE):
     """Calibrate the model to published patterns (``targets="published"`` or a list of
@@ -48,20 +48,23 @@ def calibrate(targets: str | Sequence[Pattern] = "published", *, firm: str | Pat
     The fields are ``fields`` when given, else the screen's top ``count`` (``screen``: a
     :class:`~sim.calibration.screening.Screen` or its file, default :data:`SCREEN_FILE`).  The posterior is
     written to ``out`` (None: not written) and returned.  Budget arguments go to
-    :func:`sim.calibration.engine.fit`."""
+    :func:`sim.calibration.engine.fit`: by default a population of 100, 8 generations and 25 minutes for the
+    published patterns; a firm's calibration has its own smaller defaults
+    (:func:`sim.calibration.firm.calibrate_firm`) and returns a :class:`~sim.calibration.firm.FirmCalibration`."""
+    budget = {k: v for k, v in (("population", population), ("generations", generations),
+                                ("walltime_minutes", walltime_minutes)) if v is not None}
     if firm is not None:
         from sim.calibration.firm import calibrate_firm
 
-        return calibrate_firm(firm, population=population, generations=generations,
-                              walltime_minutes=walltime_minutes, n_jobs=n_jobs, seed=seed, progress=progress)
+        return calibrate_firm(firm, n_jobs=n_jobs or 2, seed=seed, progress=progress, **budget)
+    budget = {"population": 100, "generations": 8, "walltime_minutes": 25.0, **budget}
     patterns = list(PUBLISHED if targets == "published" else targets)
     if fields is None:
         scr = screen if isinstance(screen, screening.Screen) else screening.Screen.load(screen or SCREEN_FILE)
         fields = chosen_fields(scr, count)
     prior_set = priors(fields)
-    post = fit(prior_set, partial(simulate, patterns=tuple(patterns)), patterns, population=population,
-               generations=generations, target_epsilon=target_epsilon, walltime_minutes=walltime_minutes,
-               n_procs=n_jobs, dask_address=dask_address, seed=seed, progress=progress,
+    post = fit(prior_set, partial(simulate, patterns=tuple(patterns)), patterns, target_epsilon=target_epsilon,
+               n_procs=n_jobs, **budget, dask_address=dask_address, seed=seed, progress=progress,
                meta={"market": "default (20,000 accounts, 156 weeks)", "targets": "published"})
     if out is not None:
         post.save(out)

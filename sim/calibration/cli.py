@@ -30,9 +30,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--trajectories", type=int, default=4, help="Morris trajectories of the screen (default 4)")
     p.add_argument("--fields", help="comma-separated fields to calibrate instead of the screen's choice")
     p.add_argument("--count", type=int, default=None, help="how many of the screen's top fields to calibrate")
-    p.add_argument("--population", type=int, default=100, help="ABC particles per generation (default 100)")
-    p.add_argument("--generations", type=int, default=8, help="most ABC generations (default 8)")
-    p.add_argument("--minutes", type=float, default=25.0, help="wall-time budget of the ABC run (default 25)")
+    p.add_argument("--population", type=int, default=None,
+                   help="ABC particles per generation (default 100; a firm's: 60)")
+    p.add_argument("--generations", type=int, default=None, help="most ABC generations (default 8; a firm's: 6)")
+    p.add_argument("--minutes", type=float, default=None,
+                   help="wall-time budget of the ABC run (default 25; a firm's: 10)")
     p.add_argument("--n-jobs", type=int, default=2, help="worker processes (default 2)")
     p.add_argument("--dask-address", help="run the ABC on this Dask scheduler (pyabc's Dask sampler)")
     p.add_argument("--seed", type=int, default=0, help="seed of the ABC run (default 0)")
@@ -54,15 +56,19 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         _positive(args, ("trajectories", "count", "population", "generations", "draws"))
-        if args.minutes <= 0:
+        if args.minutes is not None and args.minutes <= 0:
             raise ValueError(f"--minutes must be above 0, got {args.minutes}")
         check_workers(args.n_jobs, "--n-jobs")
+        budget = {k: v for k, v in (("population", args.population), ("generations", args.generations),
+                                    ("walltime_minutes", args.minutes)) if v is not None}
         if args.firm:
             from sim.calibration.firm import run_firm
 
-            return run_firm(args.firm, args.out or "outputs/firm", population=args.population,
-                            generations=args.generations, walltime_minutes=args.minutes, n_jobs=args.n_jobs,
-                            seed=args.seed, progress=not args.no_progress)
+            return run_firm(args.firm, args.out or "outputs/firm", n_jobs=args.n_jobs, seed=args.seed,
+                            progress=not args.no_progress, **budget)
+        args.population = budget.get("population", 100)
+        args.generations = budget.get("generations", 8)
+        args.minutes = budget.get("walltime_minutes", 25.0)
         fields = [f.strip() for f in args.fields.split(",")] if args.fields else None
         if fields is not None:
             from sim.calibration.priors import priors
