@@ -4,8 +4,8 @@ settings it was generated from."""
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -16,8 +16,18 @@ from sim.calibration.firm_data import FirmDataError, read_firm
 from sim.calibration.posterior import Posterior
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "firm"
-sys.path.insert(0, str(EXAMPLE))
-from make_example import PERIODS, SEED, TRUE_LEVERS  # noqa: E402
+
+
+def _example_script():
+    """The example's generator, loaded from its file (an example script, not a package module)."""
+    spec = importlib.util.spec_from_file_location("make_example", EXAMPLE / "make_example.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+make_example = _example_script()
+PERIODS, SEED, TRUE_LEVERS = make_example.PERIODS, make_example.SEED, make_example.TRUE_LEVERS
 
 FAST_LEVERS = ("policy.shared_goal_weight", "policy.purchasing_rigidity")
 """The two levers the example's funnel identifies best (discount and inquiry-to-MQL rate move with the shared
