@@ -73,3 +73,27 @@ def test_the_section_states_the_settings_and_both_tables():
     assert f"base sample N = 64, {len(unit)} points x 1 replicates" in text and "1.5 min of wall time" in text
     assert f"| 1 | `{fields[0]}` | 14.00 ± " in text and f"| `{fields[0]}` | " in text
     assert "0.2% of the variance of revenue_total" in text and "CI half-widths (median, largest)" in text
+
+
+def test_a_stopped_sobol_run_resumes_from_its_stored_chunks(tmp_path, monkeypatch):
+    from sim.sweep.spec import ExecutionSpec
+
+    calls = []
+
+    def fake_chunk(task):
+        calls.append(task[0][0])
+        if len(calls) == 2 and not (tmp_path / "stop").exists():
+            (tmp_path / "stop").touch()
+            raise KeyboardInterrupt
+        return pd.DataFrame({"point": task[0], "replicate": 0, "revenue_total": 1.0, "nrr_annual": 0.9})
+
+    monkeypatch.setattr(gs, "run_chunk", fake_chunk)
+    monkeypatch.setattr(gs, "CHUNK", 8)
+    fields = list(all_priors())[:2]
+    serial = ExecutionSpec(backend="local", n_jobs=1)
+    with pytest.raises(KeyboardInterrupt):
+        gs.run_sobol(fields, 8, 1, serial, folder=tmp_path, progress=False)
+    calls.clear()
+    unit, runs = gs.run_sobol(fields, 8, 1, serial, folder=tmp_path, progress=False)
+    assert len(unit) == 32 and runs["point"].tolist() == list(range(32))
+    assert calls == [8, 16, 24]  # the first chunk was stored before the stop

@@ -127,25 +127,38 @@ def run_chunk(task: tuple[list[int], list[dict], list[int], tuple[str, ...]]) ->
 
 
 def run_sobol(fields: Sequence[str], samples: int, replicates: int, execution, outputs: Sequence[str] = OUTPUTS,
-              progress: bool = True) -> tuple[np.ndarray, pd.DataFrame]:
+              folder: Path | None = None, progress: bool = True) -> tuple[np.ndarray, pd.DataFrame]:
     """Simulate the Sobol design over ``fields`` through the sweep backend of ``execution``; returns the design
-    (unit cube) and the runs (one row per point and replicate)."""
+    (unit cube) and the runs (one row per point and replicate).
+
+    Each finished chunk is stored in ``folder`` (default ``experiments/sensitivity/chunks``) under a name that
+    carries the design (fields, N, replicates, seed root), so a stopped run resumes with the chunks it lacks."""
+    import hashlib
+
     from tqdm.auto import tqdm
 
     from sim.calibration.priors import priors, values_at
     from sim.runner import replicate_seeds
     from sim.sweep.backends import BACKENDS
 
+    folder = Path(folder or repository() / OUT / "chunks")
+    folder.mkdir(parents=True, exist_ok=True)
+    tag = hashlib.sha256(json.dumps([list(fields), samples, replicates, SEED, list(outputs)]).encode()).hexdigest()
     prior_set = priors(fields)
     unit = design(fields, samples)
     seeds = replicate_seeds(SEED, replicates)
-    tasks = []
+    tasks, parts = [], []
     for start in range(0, len(unit), CHUNK):
+        stored = folder / f"{tag[:12]}-{start:06d}.parquet"
+        if stored.exists():
+            parts.append(pd.read_parquet(stored))
+            continue
         idx = list(range(start, min(start + CHUNK, len(unit))))
         tasks.append((idx, [values_at(prior_set, unit[i]) for i in idx], seeds, tuple(outputs)))
-    parts = []
-    with tqdm(total=len(unit), desc="Sobol", unit="point", disable=not progress) as bar:
-        for frame in BACKENDS[execution.backend](run_chunk, tasks, execution, repository() / OUT):
+    with tqdm(total=len(unit), initial=sum(p["point"].nunique() for p in parts), desc="Sobol", unit="point",
+              disable=not progress) as bar:
+        for frame in BACKENDS[execution.backend](run_chunk, tasks, execution, folder):
+            frame.to_parquet(folder / f"{tag[:12]}-{int(frame['point'].min()):06d}.parquet", index=False)
             parts.append(frame)
             bar.update(frame["point"].nunique())
     return unit, pd.concat(parts, ignore_index=True).sort_values(["point", "replicate"], ignore_index=True)
