@@ -359,9 +359,11 @@ def table_column(results: Path) -> tuple[str, dict[tuple[str, str, str], str]]:
     summary = summarise(store.load())
     source = ident.get("source", "posterior")
     warning = " **These are prior draws, not a calibrated posterior.**" if source != "posterior" else ""
+    particles = (f", {ident['particles']} particles of effective size {ident['effective_size']:g}"
+                 if "particles" in ident else "")
     head += (f"Settings: {manifest['draws']} draws from {ident.get('path', source)} ({source}, commit "
-             f"{ident.get('commit', 'unknown')}), {ident['replicates']} replicates per arm within a draw on the "
-             f"draw's own seeds (root {ident['seed_root']}).{warning}")
+             f"{ident.get('commit', 'unknown')}{particles}), {ident['replicates']} replicates per arm within a draw "
+             f"on the draw's own seeds (root {ident['seed_root']}).{warning}")
     return head, {(r["study"], r["claim"], r["statement"]): cell(r) for r in summary.to_dict("records")}
 
 
@@ -402,7 +404,8 @@ def command(args: argparse.Namespace, studies: list[Study]) -> int:
         return 2
     else:
         posterior = Posterior.load(path)
-        identity = {"source": "posterior", "path": str(path), "commit": posterior.info.get("commit", "unknown")}
+        identity = {"source": "posterior", "path": str(path), "commit": posterior.info.get("commit", "unknown"),
+                    "particles": len(posterior), "effective_size": round(posterior.effective_size(), 1)}
     execution = check_execution(ExecutionSpec(backend=args.backend, n_jobs=args.n_jobs,
                                               dask_address=args.dask_address,
                                               submitit_cluster=args.submitit_cluster))
