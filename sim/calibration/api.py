@@ -22,7 +22,7 @@ FOLDER = Path(__file__).resolve().parents[2] / "experiments" / "calibration"
 """Where the published calibration's files are written."""
 SCREEN_FILE = FOLDER / "screening.parquet"
 POSTERIOR_FILE = FOLDER / "posterior.parquet"
-CALIBRATED_COUNT = 14
+CALIBRATED_COUNT = 10
 """How many parameters the default calibration fits: every pattern's strongest driver, then the screen's next
 strongest (with ~150 candidates and a 30-minute budget on 2 cores, an ABC-SMC of a dozen or so parameters
 contracts; of a hundred it would stay at the prior)."""
