@@ -118,7 +118,7 @@ class Posterior:
             order_rows[f] = [float(np.interp(qq, cum, x[order])) for qq in q]
         return pd.DataFrame.from_dict(order_rows, orient="index", columns=[f"q{int(round(qq * 100))}" for qq in q])
 
-    def point(self, statistic: str = "median") -> dict[str, float | int]:
+    def point(self) -> dict[str, float | int]:
         """One parameter set: the weighted median of each parameter (a summary, not a particle)."""
         med = self.quantiles((0.5,))["q50"]
         return {f: self.priors[f].as_field_value(med[f]) for f in self.fields}
@@ -168,10 +168,3 @@ class Posterior:
                               if c.startswith(STAT_PREFIX)})
         return cls(priors, unit, frame[WEIGHT].to_numpy(dtype=float), [Pattern(**p) for p in meta["patterns"]],
                    meta["info"], stats)
-
-
-def resample_positions(posterior: Posterior, n: int, seed: int) -> np.ndarray:
-    """``n`` unit-cube points drawn by weight, shape ``(n, fields)`` (for designs that work on the unit cube)."""
-    rng = np.random.default_rng(seed)
-    rows = rng.choice(len(posterior), size=n, replace=True, p=posterior.weights)
-    return posterior.unit.to_numpy()[rows]
