@@ -68,9 +68,11 @@ def test_the_section_states_the_settings_and_both_tables():
                          "nrr_annual": unit @ [0.03, 0.02, 0.01]})
     settings = {"commit": "abc", "morris_points": len(screen.unit), "morris_trajectories": 12, "parameters": 14,
                 "fields": fields, "samples": 64, "points": len(unit), "replicates": 1, "runs": len(unit),
-                "failed": 0, "wall_minutes": 1.5, "n_jobs": 2, "noise_share": {"revenue_total": 0.002}}
+                "failed": 0, "wall_minutes": 1.5, "points_run": len(unit), "n_jobs": 2,
+                "noise_share": {"revenue_total": 0.002}}
     text = gs.section(ranking, gs.sobol_table(fields, runs, len(unit)), settings)
-    assert f"base sample N = 64, {len(unit)} points x 1 replicates" in text and "1.5 min of wall time" in text
+    assert f"base sample N = 64, {len(unit)} points x 1 replicates" in text
+    assert f"ran {len(unit)} of the points" in text and "1.5 min of wall time" in text
     assert f"| 1 | `{fields[0]}` | 14.00 ± " in text and f"| `{fields[0]}` | " in text
     assert "0.2% of the variance of revenue_total" in text and "CI half-widths (median, largest)" in text
 
@@ -94,6 +96,6 @@ def test_a_stopped_sobol_run_resumes_from_its_stored_chunks(tmp_path, monkeypatc
     with pytest.raises(KeyboardInterrupt):
         gs.run_sobol(fields, 8, 1, serial, folder=tmp_path, progress=False)
     calls.clear()
-    unit, runs = gs.run_sobol(fields, 8, 1, serial, folder=tmp_path, progress=False)
-    assert len(unit) == 32 and runs["point"].tolist() == list(range(32))
+    unit, runs, reused = gs.run_sobol(fields, 8, 1, serial, folder=tmp_path, progress=False)
+    assert len(unit) == 32 and reused == 8 and runs["point"].tolist() == list(range(32))
     assert calls == [8, 16, 24]  # the first chunk was stored before the stop

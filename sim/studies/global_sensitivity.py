@@ -127,9 +127,9 @@ def run_chunk(task: tuple[list[int], list[dict], list[int], tuple[str, ...]]) ->
 
 
 def run_sobol(fields: Sequence[str], samples: int, replicates: int, execution, outputs: Sequence[str] = OUTPUTS,
-              folder: Path | None = None, progress: bool = True) -> tuple[np.ndarray, pd.DataFrame]:
+              folder: Path | None = None, progress: bool = True) -> tuple[np.ndarray, pd.DataFrame, int]:
     """Simulate the Sobol design over ``fields`` through the sweep backend of ``execution``; returns the design
-    (unit cube) and the runs (one row per point and replicate).
+    (unit cube), the runs (one row per point and replicate) and how many points were read back from the store.
 
     Each finished chunk is stored in ``folder`` (default ``experiments/sensitivity/chunks``) under a name that
     carries the design (fields, N, replicates, seed root), so a stopped run resumes with the chunks it lacks."""
@@ -155,13 +155,13 @@ def run_sobol(fields: Sequence[str], samples: int, replicates: int, execution, o
             continue
         idx = list(range(start, min(start + CHUNK, len(unit))))
         tasks.append((idx, [values_at(prior_set, unit[i]) for i in idx], seeds, tuple(outputs)))
-    with tqdm(total=len(unit), initial=sum(p["point"].nunique() for p in parts), desc="Sobol", unit="point",
-              disable=not progress) as bar:
+    reused = sum(p["point"].nunique() for p in parts)
+    with tqdm(total=len(unit), initial=reused, desc="Sobol", unit="point", disable=not progress) as bar:
         for frame in BACKENDS[execution.backend](run_chunk, tasks, execution, folder):
             frame.to_parquet(folder / f"{tag[:12]}-{int(frame['point'].min()):06d}.parquet", index=False)
             parts.append(frame)
             bar.update(frame["point"].nunique())
-    return unit, pd.concat(parts, ignore_index=True).sort_values(["point", "replicate"], ignore_index=True)
+    return unit, pd.concat(parts, ignore_index=True).sort_values(["point", "replicate"], ignore_index=True), reused
 
 
 def sobol_table(fields: Sequence[str], runs: pd.DataFrame, points: int, outputs: Sequence[str] = OUTPUTS):
@@ -227,7 +227,8 @@ def section(ranking: pd.DataFrame, indices: pd.DataFrame, settings: Mapping) -> 
         f"**Sobol stage** on the top {len(s['fields'])} parameters by score, each over its prior, every other field "
         f"at its default, `{SCENARIO}` at its default market (20,000 accounts, 156 weeks): base sample N = "
         f"{s['samples']}, {s['points']} points x {s['replicates']} replicates on common seeds (root {SEED}) = "
-        f"{s['runs']} runs, {s['failed']} failed, {s['wall_minutes']:.1f} min of wall time on {s['n_jobs']} "
+        f"{s['runs']} runs, {s['failed']} failed; the last call ran {s['points_run']} of the points (the rest "
+        f"were stored by an earlier, stopped call) in {s['wall_minutes']:.1f} min of wall time on {s['n_jobs']} "
         "workers; first-order (S1) and total (ST) indices of the replicate means with 1,000-resample bootstrap "
         "95 % CI half-widths. Seed noise left in the replicate means adds to every ST: in the screen's noise "
         "runs the seed-to-seed variance is " + ", ".join(f"{v:.1%} of the variance of {o}" for o, v in
@@ -268,12 +269,13 @@ def main(argv: list[str] | None = None) -> int:
     else:
         execution = check_execution(ExecutionSpec(backend=args.backend, n_jobs=args.n_jobs))
         began = time.monotonic()
-        unit, runs = run_sobol(fields, args.samples, args.replicates, execution)
+        unit, runs, reused = run_sobol(fields, args.samples, args.replicates, execution)
         runs.to_parquet(out / "sobol_runs.parquet", index=False)
         settings = {"commit": code_commit(), "fields": fields, "samples": args.samples, "points": len(unit),
                     "replicates": args.replicates, "runs": len(runs),
                     "failed": int(runs[list(OUTPUTS)].isna().any(axis=1).sum()),
-                    "wall_minutes": (time.monotonic() - began) / 60, "n_jobs": args.n_jobs}
+                    "wall_minutes": (time.monotonic() - began) / 60, "points_run": len(unit) - reused,
+                    "n_jobs": args.n_jobs}
         (out / "settings.json").write_text(json.dumps(settings, indent=1))
     indices = sobol_table(fields, runs, settings["points"])
     indices.to_csv(out / "sobol_indices.csv", index=False, float_format="%.6g")
