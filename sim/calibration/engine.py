@@ -126,20 +126,21 @@ def fit(prior_set: Mapping[str, Prior], simulate: Simulator, patterns: Sequence[
         abc.new(f"sqlite:///{Path(database)}", observed)
         started, budget = time.monotonic(), walltime_minutes * 60
         bar = tqdm(total=generations, desc="ABC-SMC", unit="gen", disable=not progress)
-        history, durations, stopped = None, [], "generations"
+        history, pace, stopped = None, None, "generations"
         for t in range(generations):
-            if durations:
-                pace = durations[-1] * (1.5 if t > 1 else 2.5)  # acceptance falls: the next generation costs more
-                if time.monotonic() - started + pace > budget:
-                    stopped = "walltime"
-                    break
+            if pace is not None and time.monotonic() - started + pace > budget:
+                stopped = "walltime"
+                break
             t0 = time.monotonic()
             history = abc.run(max_nr_populations=1)
-            durations.append(time.monotonic() - t0)
             pops = history.get_all_populations()
             last = pops.iloc[-1]
             eps = float(last["epsilon"])
             sims = int(last["samples"])
+            # the next generation's cost: this one's seconds per simulation, times the simulations it will need
+            # when the median threshold about halves the acceptance rate (measured 0.99 -> 0.45 -> 0.3 -> 0.2)
+            acceptance = population / max(sims, 1)
+            pace = (time.monotonic() - t0) / max(sims, 1) * population / max(acceptance / 2, 0.02)
             bar.set_postfix(eps=f"{eps:.3g}" if eps < 1e11 else "prior", acceptance=f"{population / sims:.2f}",
                             sims=int(pops["samples"].sum()))
             bar.update(1)
