@@ -1,7 +1,9 @@
 """Claims under parameter uncertainty: the share of plausible parameter sets under which each claims-table row holds.
 
-Every study is rerun on ``draws`` parameter sets drawn from the calibrated posterior
-(:class:`sim.calibration.posterior.Posterior`, by default ``experiments/calibration/posterior.parquet``).  Within a
+Every study is rerun on ``draws`` plausible parameter sets: the calibrated fields drawn from the posterior
+(:class:`sim.calibration.posterior.Posterior`, by default ``experiments/calibration/posterior.parquet``), every
+other prior-ranged field from its prior (:meth:`~sim.calibration.posterior.Posterior.plausible`), so the
+uncertainty of the parameters the calibration left at their defaults is carried too.  Within a
 draw every arm of every study runs on the same replicate seeds (common random numbers, the draw's own seed root
 :func:`draw_seed`), so a draw's rows are one claims table at that parameter set: each row's own rule and the
 table's Holm-Bonferroni adjustment across the draw's rows decide its verdict exactly as in
@@ -260,8 +262,9 @@ def run_robustness(posterior, studies: Sequence[Study], draws: int, replicates: 
     """Run every (draw, study) task not yet stored under ``root`` and return the stored rows.
 
     Args:
-        posterior: a :class:`~sim.calibration.posterior.Posterior`; ``draws`` parameter sets are sampled from it
-            with :data:`SAMPLE_SEED`.
+        posterior: a :class:`~sim.calibration.posterior.Posterior`; ``draws`` plausible parameter sets are drawn
+            with :data:`SAMPLE_SEED` (:meth:`~sim.calibration.posterior.Posterior.plausible`: the calibrated
+            fields from the particles, every other prior-ranged field from its prior).
         studies: the studies to rerun at each draw.
         draws: posterior draws; replicates: runs per arm within a draw.
         root: the store's folder (:class:`Store`).
@@ -275,7 +278,7 @@ def run_robustness(posterior, studies: Sequence[Study], draws: int, replicates: 
 
     store = Store(root)
     ident = {**dict(identity or {}), "replicates": replicates, "seed_root": SEED_ROOT, "sample_seed": SAMPLE_SEED}
-    values = store.start(ident, posterior.sample(draws, SAMPLE_SEED))
+    values = store.start(ident, posterior.plausible(draws, SAMPLE_SEED))
     done = store.finished()
     tasks = [Task(d, s.key, dict(v), replicates, draw_seed(d)) for d, v in enumerate(values) for s in studies]
     todo = [t for t in tasks if t.name not in done]
