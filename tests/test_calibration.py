@@ -227,7 +227,7 @@ def test_recovery_on_the_model_puts_the_truth_inside_the_credible_intervals():
             Pattern("churn_annual", "baseline", "churn_annual", 0, 0.02, "share per year", "synthetic")]
     sim_fn = partial(simulate, patterns=tuple(pats), overrides=("market.accounts=3000", "weeks=52"))
     rec = checks.recovery(ps, sim_fn, pats, datasets=1,
-                          fit_kwargs={"population": 20, "generations": 3, "target_epsilon": 0.3, "n_procs": 1,
+                          fit_kwargs={"population": 20, "generations": 4, "target_epsilon": 0.3, "n_procs": 1,
                                       "progress": False}, seed=5)
     assert rec["inside"].all(), rec
     assert (rec["contraction"] < 0.9).all(), rec
