@@ -423,7 +423,8 @@ def test_presenter_mode_projector_ready(server, browser):
     page.get_by_text("Running 4 runs").wait_for(state="detached", timeout=60_000)
     page.wait_for_timeout(800)
     headers = page.locator(".compare-table th").all_inner_texts()
-    assert headers[0] == "outcome" and headers[-2:] == ["difference (paired)", "p"] and len(headers) == 6, headers
+    assert headers[0] == "outcome" and headers[-3:] == ["difference (paired)", "change", "p"] and len(headers) == 7, \
+        headers
     assert not [h for h in headers if "_" in h], headers
     check("Compare tab")
     from sim.viz.figures import PRESENTER_DPI, SMALLEST_PT
