@@ -9,7 +9,6 @@ particle is rejected, the calibration goes on.
 
 from __future__ import annotations
 
-import copy
 import math
 from collections.abc import Mapping, Sequence
 from functools import cache
@@ -32,7 +31,7 @@ def arm_config(arm: str, values: Mapping[str, float | int], overrides: Sequence[
     :data:`ARM_SCENARIOS`) with ``overrides``, the values set, and for an elasticity arm its lever x 1.5."""
     scenarios = {**ARM_SCENARIOS, **(scenarios or {})}
     scenario = scenarios["baseline" if arm in ELASTICITY_ARMS else arm]
-    cfg = apply_values(copy.deepcopy(_scenario(scenario, tuple(overrides))), values)
+    cfg = apply_values(_scenario(scenario, tuple(overrides)), values)  # a copy: the cached config is untouched
     if arm in ELASTICITY_ARMS:
         section, name = ELASTICITY_ARMS[arm].split(".")
         node = getattr(cfg, section)

@@ -28,7 +28,7 @@ from sim.studies.seeds import FAST_TESTS, PUBLISHED_TABLE
 from sim.studies.verdicts import adjudicate
 
 __all__ = ["RUN_IGNORES", "StudyResult", "build_config", "clear_finished_runs", "evaluate", "finished_runs",
-           "run_key", "run_study"]
+           "run_key", "run_study", "study_result"]
 
 RUN_IGNORES = ("name", "description", "replicates", "compare_with", "n_jobs", "seed")
 """Top-level config fields no run reads: the scenario's label and text, and the main job's settings (a run takes
@@ -110,8 +110,20 @@ def run_study(study: Study, fast: bool = False, replicates: int | None = None, n
     n = replicates or (study.fast_replicates if fast else REPLICATES)
     arms = study.arms_run(fast)
     configs = {arm.name: build_config(arm, study.fast_overrides if fast else ()) for arm in arms}
-    check_batch(list(configs.values()), n, seed, n_jobs)
-    batches = [finished_runs(cfg, n, seed, n_jobs, share) for cfg in configs.values()]
+    res = study_result(study, arms, configs, n, seed, n_jobs, share, fast)
+    ran = set(configs)
+    res.rows = [evaluate(res, chk) for chk in study.checks if set(chk.arms) <= ran]
+    adjudicate(res.rows)
+    return res
+
+
+def study_result(study: Study, arms: list[Arm], configs: dict[str, Config], replicates: int, seed: int,
+                 n_jobs: int = 1, share: bool = True, fast: bool = False) -> StudyResult:
+    """Every arm's ``replicates`` runs of ``configs`` (by arm name) on the seeds spawned from ``seed``, with the
+    derived outcomes added and the study's ``prepare`` applied: the :class:`StudyResult` its checks are evaluated
+    on (no rows yet)."""
+    check_batch(list(configs.values()), replicates, seed, n_jobs)
+    batches = [finished_runs(cfg, replicates, seed, n_jobs, share) for cfg in configs.values()]
     runs, weekly, events = (pd.concat([getattr(b, part) for b in batches], ignore_index=True)
                             for part in ("runs", "weekly", "events"))
     runs = add_derived(runs, weekly, events, {name: cfg.sales.quota_period_weeks for name, cfg in configs.items()})
@@ -119,9 +131,6 @@ def run_study(study: Study, fast: bool = False, replicates: int | None = None, n
     res = StudyResult(study, runs, weekly, events, arms, configs, fast, seed)
     if study.prepare is not None:
         study.prepare(res)
-    ran = set(configs)
-    res.rows = [evaluate(res, chk) for chk in study.checks if set(chk.arms) <= ran]
-    adjudicate(res.rows)
     return res
 
 

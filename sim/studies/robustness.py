@@ -124,22 +124,11 @@ def study_at(study: Study, values: Mapping[str, float | int], replicates: int, s
     on every arm (:func:`arm_values`), ``replicates`` per arm on the seeds spawned from ``seed``; the rows keep
     their raw p (adjusted later, across the draw's table)."""
     from sim.calibration.priors import apply_values
-    from sim.runner import check_batch
-    from sim.studies.declarations import StudyResult
-    from sim.studies.derived import add_derived
-    from sim.studies.execution import build_config, evaluate, finished_runs
+    from sim.studies.execution import build_config, evaluate, study_result
 
     arms = study.arms
     configs = {arm.name: apply_values(build_config(arm), arm_values(arm, values)) for arm in arms}
-    check_batch(list(configs.values()), replicates, seed, 1)
-    batches = [finished_runs(cfg, replicates, seed) for cfg in configs.values()]
-    runs, weekly, events = (pd.concat([getattr(b, part) for b in batches], ignore_index=True)
-                            for part in ("runs", "weekly", "events"))
-    runs = add_derived(runs, weekly, events, {name: cfg.sales.quota_period_weeks for name, cfg in configs.items()})
-    runs["lever_value"] = runs["scenario"].map({a.name: a.lever_value for a in arms}).astype(float)
-    res = StudyResult(study, runs, weekly, events, arms, configs, False, seed)
-    if study.prepare is not None:
-        study.prepare(res)
+    res = study_result(study, arms, configs, replicates, seed)
     return [evaluate(res, chk) for chk in study.checks]
 
 
