@@ -68,7 +68,8 @@ def default_prior_shape(low: float, high: float) -> str:
 @dataclass(frozen=True)
 class Provenance:
     """Where a default comes from: ``kind`` is "source", "fitted", "judgement", "lever" (a policy lever: it
-    describes a firm's choice, not the world) or "none" (not yet stated); ``text`` the source or the fit;
+    describes a firm's choice, not the world), "switch" (a feedback loop's on/off switch: an experiment's
+    setting, :class:`LoopsConfig`) or "none" (not yet stated); ``text`` the source or the fit;
     ``prior`` the (low, high) range a calibration may explore."""
 
     kind: str
@@ -77,7 +78,7 @@ class Provenance:
     prior_shape: str | None = None
 
 
-PROVENANCE_KINDS = ("source", "fitted", "judgement", "lever", "none")
+PROVENANCE_KINDS = ("source", "fitted", "judgement", "lever", "switch", "none")
 
 
 @dataclass
@@ -698,6 +699,41 @@ class PolicyConfig:
 
 
 @dataclass
+class LoopsConfig:
+    """The relational feedback loops, one switch each (all on: the model as published).
+
+    A study knocks a loop out to measure how much of an effect passes through it (issue 19): an effect that
+    survives with every loop off comes from directly coded levers (a *mechanism check*), one that vanishes
+    travels through the loops (an *emergent finding*).  A switch that is off freezes the state the loop moves
+    (trust or knowledge) where the rest of the model leaves it; it never changes a level by itself: with every
+    loop off, trust stays at ``relations.initial_trust`` and each person's knowledge at its starting value.
+    Switches describe an experiment, not the world, so they carry no prior and are never calibrated."""
+
+    blame_erodes_trust: bool = param(True, unit="on/off")
+    """A blame event costs trust both ways (``relations.blame_trust_drop``)."""
+    trust_repair: bool = param(True, unit="on/off")
+    """Meetings, role swaps, shared goals and time rebuild trust (``relations.meeting_trust_gain``,
+    ``rotation_trust_gain``, ``shared_goal_trust_gain``, ``trust_recovery``)."""
+    feedback_learning: bool = param(True, unit="on/off")
+    """Field knowledge rises with the feedback that actually arrives and fades as the market moves on
+    (``marketing.learning_rate``, ``marketing.forgetting_rate``)."""
+    joint_learning: bool = param(True, unit="on/off")
+    """Misses fixed jointly, meetings and role swaps teach (``relations.fix_effect``,
+    ``relations.meeting_learning_weeks``, ``relations.rotation_knowledge_gain``)."""
+    distrust_gates_leads: bool = param(True, unit="on/off")
+    """Reps raise their bar for marketing's leads as their trust in marketing falls
+    (``sales.distrust_threshold_slope``); off, the bar reads the initial trust."""
+
+    def names(self) -> tuple[str, ...]:
+        """The switches, in declaration order."""
+        return tuple(f.name for f in dataclasses.fields(self))
+
+
+LOOP_KNOCKOUT = tuple(f"loops.{f.name}=false" for f in dataclasses.fields(LoopsConfig))
+"""Overrides that switch every relational feedback loop off (the studies' knockout arm)."""
+
+
+@dataclass
 class InstrumentConfig:
     """How the alignment instrument (:mod:`sim.alignment`) reads behaviour: Goldman's stage thresholds and the
     scoring of the KRK items.  These settle what the model *reports*, never what it does: no mechanism reads
@@ -762,6 +798,7 @@ class Config:
     relations: RelationsConfig = field(default_factory=RelationsConfig)
     policy: PolicyConfig = field(default_factory=PolicyConfig)
     instrument: InstrumentConfig = field(default_factory=InstrumentConfig)
+    loops: LoopsConfig = field(default_factory=LoopsConfig)
 
 
 def applies_on_reset(dotted: str) -> bool:
@@ -908,6 +945,8 @@ def provenance_of(f: dataclasses.Field, section: str) -> Provenance:
     shape = None if prior is None else (meta.get("prior_shape") or default_prior_shape(*prior))
     if section == "policy":
         return Provenance("lever", "", prior, shape)
+    if section == "loops":
+        return Provenance("switch")
     if meta.get("source"):
         return Provenance("source", meta["source"], prior, shape)
     if meta.get("fitted"):
@@ -917,7 +956,8 @@ def provenance_of(f: dataclasses.Field, section: str) -> Provenance:
     return Provenance("none")
 
 
-MODEL_SECTIONS = ("market", "marketing", "sales", "operations", "purchasing", "relations", "policy", "instrument")
+MODEL_SECTIONS = ("market", "marketing", "sales", "operations", "purchasing", "relations", "policy", "instrument",
+                  "loops")
 """The config sections that hold model parameters (the rest of :class:`Config` says how to run)."""
 
 
@@ -941,6 +981,6 @@ def provenance_counts() -> dict[str, int]:
     or say nothing yet."""
     counts = dict.fromkeys(("source", "fitted", "judgement", "none"), 0)
     for row in provenance_table():
-        if row["kind"] != "lever":
+        if row["kind"] not in ("lever", "switch"):
             counts[row["kind"]] += 1
     return counts

@@ -74,7 +74,7 @@ class AlignmentModel(mesa.Model):
         cfg = config
         self.market = self.account_layer.for_model(self)
         self.relations = Relations(cfg.relations, self.live_policy, self.streams, self.clock,
-                                   cfg.marketing.learning_rate, cfg.marketing.forgetting_rate)
+                                   cfg.marketing.learning_rate, cfg.marketing.forgetting_rate, cfg.loops)
         self.marketing = Marketing(cfg.marketing, self.live_policy)
         self.operations = Operations(cfg.operations, self.live_policy)
         self.purchasing = Purchasing(cfg.purchasing, self.live_policy)
@@ -227,7 +227,7 @@ class AlignmentModel(mesa.Model):
     def leads_phase(self, desk: SalesDesk) -> LeadsWeek:
         """Sales accepts or ignores new leads and qualifies accepted ones into opportunities."""
         ctx = self.context
-        review = self.market.review_leads(ctx, self.relations.trust[SALES, MARKETING], desk.overload)
+        review = self.market.review_leads(ctx, self.relations.trust_gating_leads(), desk.overload)
         self.marketing.period_accepted += review.by_channel
         share, weeks = self.purchasing.approval_terms()
         return LeadsWeek(review=review, discovery=self.market.qualify(ctx, share, weeks, desk.intensity))

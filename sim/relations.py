@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.config import PolicyConfig, RelationsConfig
+from sim.config import LoopsConfig, PolicyConfig, RelationsConfig
 from sim.context import Clock
 from sim.streams import Streams
 
@@ -55,11 +55,13 @@ class Relations:
         clock: the model's week.
         learning_rate: weekly share of a knowledge gap closed by feedback that arrives in full.
         forgetting_rate: weekly share of knowledge lost as the market moves on.
+        loops: which relational feedback loops run (:class:`~sim.config.LoopsConfig`; all on by default).
     """
 
     def __init__(self, config: RelationsConfig, live_policy: Callable[[], PolicyConfig], streams: Streams,
-                 clock: Clock, learning_rate: float, forgetting_rate: float):
+                 clock: Clock, learning_rate: float, forgetting_rate: float, loops: LoopsConfig | None = None):
         self.config = config
+        self.loops = loops or LoopsConfig()
         self.learning_rate = learning_rate
         self.forgetting_rate = forgetting_rate
         self._live_policy = live_policy
@@ -89,6 +91,13 @@ class Relations:
     def mean_trust(self) -> float:
         """Mean trust over all ordered pairs of different departments."""
         return float(self.trust[~np.eye(4, dtype=bool)].mean())
+
+    def trust_gating_leads(self) -> float:
+        """Sales' trust in marketing as reps' lead bar reads it: the live trust, or the initial trust when the
+        ``loops.distrust_gates_leads`` loop is knocked out."""
+        if self.loops.distrust_gates_leads:
+            return float(self.trust[SALES, MARKETING])
+        return self.config.initial_trust
 
     @property
     def channel_quality(self) -> float:
@@ -140,7 +149,8 @@ class Relations:
             return False
         home = DEPARTMENTS.index(person.department)
         host = ROTATION_TARGET[person.department]
-        person.learn_on_rotation(self.config.rotation_knowledge_gain)
+        if self.loops.joint_learning:
+            person.learn_on_rotation(self.config.rotation_knowledge_gain)
         self._raise_trust([(home, host), (host, home)], self.config.rotation_trust_gain)
         self.log("rotation", DEPARTMENTS[home], DEPARTMENTS[host], "role swap")
         return True
@@ -148,7 +158,9 @@ class Relations:
     def share_information(self, marketers, reps) -> None:
         """Weekly learning from what actually arrives: sales' feedback on lead quality raises marketers'
         field knowledge; operations' capacity news raises reps' knowledge of what can be delivered.
-        Knowledge also fades as the market moves on."""
+        Knowledge also fades as the market moves on.  Nothing moves when ``loops.feedback_learning`` is off."""
+        if not self.loops.feedback_learning:
+            return
         lr, forget = self.learning_rate, self.forgetting_rate
         to_marketing = self.flow(SALES, MARKETING)
         for m in marketers:
@@ -158,8 +170,11 @@ class Relations:
             r.update_knowledge(lr * to_sales, forget)
 
     def recover_trust(self) -> None:
-        """Every week, grudges fade a little toward the initial trust, and shared goals rebuild trust."""
+        """Every week, grudges fade a little toward the initial trust, and shared goals rebuild trust (neither
+        when ``loops.trust_repair`` is off)."""
         c = self.config
+        if not self.loops.trust_repair:
+            return
         off_diagonal = ~np.eye(4, dtype=bool)
         self.trust[off_diagonal] += c.trust_recovery * (c.initial_trust - self.trust[off_diagonal])
         gain = c.shared_goal_trust_gain * self.policy.shared_goal_weight
@@ -171,9 +186,10 @@ class Relations:
         sales and operations rises and both knowledge gaps shrink through the channel."""
         pairs = [(a, b) for a in (MARKETING, SALES, OPERATIONS) for b in (MARKETING, SALES, OPERATIONS) if a != b]
         self._raise_trust(pairs, self.config.meeting_trust_gain)
-        learned = self.config.meeting_learning_weeks * self.learning_rate * self.channel_quality
-        for person in (*marketers, *reps):
-            person.update_knowledge(learned, 0.0)
+        if self.loops.joint_learning:
+            learned = self.config.meeting_learning_weeks * self.learning_rate * self.channel_quality
+            for person in (*marketers, *reps):
+                person.update_knowledge(learned, 0.0)
         self.meetings_this_period += 1
         self.log("meeting", "all", "all", "joint meeting")
 
@@ -231,17 +247,22 @@ class Relations:
         """A blame erodes trust both ways by a share of the trust that is left (see :func:`erode`); the event's
         value is the trust the blaming side lost in the blamed one, in trust units."""
         before = float(self.trust[source, target])
+        drop = self.config.blame_trust_drop if self.loops.blame_erodes_trust else 0.0
         for a, b in ((source, target), (target, source)):
-            self.trust[a, b] = erode(self.trust[a, b], self.config.blame_trust_drop)
+            self.trust[a, b] = erode(self.trust[a, b], drop)
         self.log("blame", DEPARTMENTS[source], DEPARTMENTS[target], reason, before - float(self.trust[source, target]))
 
     def _fix(self, reason: str, marketers, reps) -> None:
-        """Joint problem solving closes part of the knowledge gap behind the miss."""
-        gain = self.config.fix_effect
+        """Joint problem solving closes part of the knowledge gap behind the miss (nothing when
+        ``loops.joint_learning`` is off)."""
+        gain = self.config.fix_effect if self.loops.joint_learning else 0.0
         for person in (marketers if reason in ("bad leads", "no follow-up") else reps):
             person.update_knowledge(gain, 0.0)
 
     def _raise_trust(self, pairs: list[tuple[int, int]], share: float) -> None:
+        """Repair trust on each ordered pair by ``share`` of the gap (nothing when ``loops.trust_repair`` is off)."""
+        if not self.loops.trust_repair:
+            return
         for a, b in pairs:
             self.trust[a, b] = repair(self.trust[a, b], share)
 
