@@ -10,11 +10,18 @@ Every threshold and scoring setting is a field of the ``instrument`` config sect
 (:class:`~sim.config.InstrumentConfig`): they settle what the model reports, never what it does.  KRK items that
 are structural by nature (who reports to whom, what people are paid on) are read from behaviour where the
 behaviour exists and are listed in :data:`STRUCTURAL_ITEMS`; none of them enters the stage.
+
+The weekly read (:func:`alignment_stage`) is noisy where its evidence is a week's (trust, feedback, promise gap), so
+the reported stage is held (:class:`StageHold`, :func:`held_stage`): it moves only when ``instrument.stage_hold_weeks``
+consecutive weekly reads all lie on the same side of it, a month of consistent evidence by default.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from sim.market import WEEKS_PER_YEAR
 from sim.numeric import clip01, mean_of
@@ -22,6 +29,9 @@ from sim.relations import MARKETING, OPERATIONS, SALES
 
 STRUCTURAL_ITEMS = ("rise or fall together", "one executive over both")
 """KRK items about the org chart and pay that can only be read from structure; kept out of the stage."""
+READINGS = ("alignment_stage", "alignment_stage_raw", "krk_score")
+"""The weekly columns the instrument writes: the held (reported) stage, the weekly read behind it, the KRK score.
+Every other column is behaviour, which no instrument setting may change."""
 
 
 @dataclass(frozen=True)
@@ -90,7 +100,8 @@ def observed_behaviour(model, promise_gap: float | None = None) -> Behaviour:
 
 
 def alignment_stage(model, behaviour: Behaviour | None = None) -> int:
-    """Goldman's stage (1-5) from behaviour (seed 004; Goldman's five stages of sales-marketing alignment).
+    """Goldman's stage (1-5) from this week's behaviour (seed 004; Goldman's five stages of sales-marketing
+    alignment): the weekly read, which the observer holds (:class:`StageHold`) before it reports it.
 
     1 Us vs Them: trust below ``stage_trust_us_vs_them`` (0.45), or more than ``us_vs_them_blame_share`` (0.5)
       of the year's handled misses ended in blame.
@@ -156,3 +167,41 @@ def krk_items(model, behaviour: Behaviour | None = None) -> dict[str, float]:
         "marketing balances brand and leads": 1 - model.marketing_waste_share,
     }
     return {k: 1 + 4 * clip01(float(v)) for k, v in items.items()}
+
+
+def held_stage(reported: int, recent: Sequence[int]) -> int:
+    """The stage reported this week, from last week's report and the latest weekly reads (oldest first).
+
+    Hysteresis by persistence: the stage moves up only when every read in ``recent`` lies above the reported stage,
+    to the lowest of them (the stage all of that evidence supports), and down only when every read lies below it,
+    to the highest of them; otherwise it stays.  A one-week ``recent`` reports the weekly read itself.
+    """
+    lowest, highest = min(recent), max(recent)
+    if lowest > reported:
+        return lowest
+    if highest < reported:
+        return highest
+    return reported
+
+
+@dataclass
+class StageHold:
+    """The reported Goldman stage and the weekly reads that may move it (the observer keeps one per run)."""
+
+    reported: int | None = None
+    """The stage reported last week (None before the first week: the first read is reported as it is)."""
+    recent: list[int] = field(default_factory=list)
+    """The latest weekly reads, oldest first, at most ``hold_weeks`` of them."""
+
+    def read(self, raw: int, hold_weeks: int) -> int:
+        """Add this week's read ``raw`` and return the stage reported this week (see :func:`held_stage`)."""
+        self.recent = [*self.recent, int(raw)][-hold_weeks:]
+        self.reported = self.recent[-1] if self.reported is None else held_stage(self.reported, self.recent)
+        return self.reported
+
+
+def held_stages(raw: Sequence[int], hold_weeks: int) -> np.ndarray:
+    """The stage reported each week from a run's weekly reads (the ``alignment_stage_raw`` column): what the
+    observer writes as ``alignment_stage``, recomputed after the run for another ``hold_weeks``."""
+    hold = StageHold()
+    return np.array([hold.read(r, hold_weeks) for r in raw], dtype=int)

@@ -770,6 +770,13 @@ class InstrumentConfig:
     """Follow-up the instrument assumes before any marketing lead has been resolved (worked or left to expire);
     from the first resolved lead it reads the current quota period's share, and after the first period review
     the last finished period's."""
+    stage_hold_weeks: int = param(4, 1, 52, "weeks", prior=(2, 8))
+    """Hysteresis of the reported Goldman stage: it moves only when this many consecutive weekly reads all lie on
+    the same side of it (up to the lowest of them, down to the highest), so a week or two of noise in the
+    weekly evidence (trust, feedback, promise gap) does not move it; 1 reports the weekly read itself.  A month
+    (4 weeks) by judgement: stage moves are organisational change, confirmed over weeks, while the noise seen in
+    the weekly reads lasts one to two weeks (``docs/odd.md``, observation model); the prior runs from a fortnight
+    to two months, shorter than one quota period (13 weeks), so a real move still shows within a quarter."""
 
 
 @dataclass

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.alignment import alignment_stage, krk_items, observed_behaviour
+from sim.alignment import StageHold, alignment_stage, krk_items, observed_behaviour
 from sim.market import WEEKS_PER_YEAR, Stage
 from sim.numeric import mean_of
 from sim.relations import MARKETING, OPERATIONS, PURCHASING, SALES
@@ -40,6 +40,7 @@ def observe(model, week: Week) -> dict[str, float]:
     care_share = mean_of([r.care_share for r in model.reps])
     behaviour = observed_behaviour(model, customers.promise_gap)
     items = krk_items(model, behaviour)
+    stage_read = alignment_stage(model, behaviour)
     row = dict(
         revenue=books.revenue, new_customer_revenue=week.customers.revenue_new,
         recurring_revenue=week.customers.revenue_recurring,
@@ -66,7 +67,8 @@ def observe(model, week: Week) -> dict[str, float]:
         ops_knowledge=mean_of([r.ops_knowledge for r in model.reps]),
         brand_level=model.marketing.brand_level, enablement=model.enablement,
         reps_at_quota=model.reps_at_quota[-1] if model.reps_at_quota else np.nan,
-        alignment_stage=alignment_stage(model, behaviour), krk_score=sum(items.values()))
+        alignment_stage=model.recorder.stage_hold.read(stage_read, model.config.instrument.stage_hold_weeks),
+        alignment_stage_raw=stage_read, krk_score=sum(items.values()))
     row.update(week.extra)
     return row
 
@@ -233,6 +235,8 @@ class WeeklyRecorder:
         """The customers signed each week at their contract value then, by week."""
         self.signings_later: dict[int, np.ndarray] = {}
         """Per week's signings: each customer's ARR 52 weeks later (0 when gone)."""
+        self.stage_hold = StageHold()
+        """The reported alignment stage and the weekly reads that may move it (:class:`~sim.alignment.StageHold`)."""
         self.columns: dict[str, np.ndarray] = {}
         self.cycles: list[np.ndarray] = []
         self.last: dict[str, float] = {}

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.alignment import follow_up_share
+from sim.alignment import READINGS, follow_up_share
 from sim.config import MODEL_SECTIONS, InstrumentConfig, provenance_table
 from sim.model import AlignmentModel
 from sim.runner import run
@@ -23,14 +23,14 @@ def test_every_instrument_field_is_a_judgement_with_a_prior():
 
 
 @pytest.mark.parametrize("override", ["instrument.stage_trust_us_vs_them=0.9", "instrument.blames_for_worst_score=2",
-                                      "instrument.follow_up_before_evidence=1.0", "instrument.no_evidence_score=0.9"])
+                                      "instrument.follow_up_before_evidence=1.0", "instrument.no_evidence_score=0.9",
+                                      "instrument.stage_hold_weeks=1"])
 def test_instrument_settings_change_the_reading_never_the_firm(override):
     base = run(sim.load_config("hundred_years_war", SMALL), 5).weekly
     other = run(sim.load_config("hundred_years_war", [*SMALL, override]), 5).weekly
-    behaviour = [c for c in base.columns if c not in ("alignment_stage", "krk_score")]
+    behaviour = [c for c in base.columns if c not in READINGS]
     pd.testing.assert_frame_equal(base[behaviour], other[behaviour])  # bit for bit
-    assert not (base["alignment_stage"].equals(other["alignment_stage"])
-                and base["krk_score"].equals(other["krk_score"])), f"{override} changed no reading"
+    assert not all(base[c].equals(other[c]) for c in READINGS), f"{override} changed no reading"
 
 
 def test_a_trust_threshold_above_every_trust_reads_us_vs_them_every_week():
@@ -62,7 +62,10 @@ def test_follow_up_before_the_first_review_is_read_from_the_current_period():
 
 def test_full_alignment_does_not_read_stage_2_for_its_first_quarter():
     """Before the instrument read a starting follow-up of 0.5 for 13 weeks, so every firm read at most stage 2
-    then; now a firm whose sales works marketing's leads reads stage 3 or more within its first month."""
+    then; now a firm whose sales works marketing's leads reads stage 3 or more within its first month (the weekly
+    read), and reports it once the hold (``instrument.stage_hold_weeks``) has confirmed it."""
+    hold = InstrumentConfig().stage_hold_weeks
     for seed in (1, 2, 3):
         w = run(sim.load_config("full_alignment", SMALL), seed).weekly
-        assert (w["alignment_stage"].iloc[4:13] >= 3).all(), w["alignment_stage"].tolist()
+        assert (w["alignment_stage_raw"].iloc[4:13] >= 3).all(), w["alignment_stage_raw"].tolist()
+        assert (w["alignment_stage"].iloc[4 + hold:13] >= 3).all(), w["alignment_stage"].tolist()
