@@ -30,7 +30,7 @@ def plot_comparison(weekly: pd.DataFrame, path=None, title: str = "Scenario comp
     axes = fig.subplots(2, 2, sharex=True)
     for ax, column in zip(axes.flat, PANELS):
         spec = outcome(column, weekly=True)
-        rows_by_arm = band(weekly, ["scenario", "week"], column).groupby("scenario", sort=False)
+        rows_by_arm = band(weekly, ["scenario", "week"], column, bounds=spec.bounds).groupby("scenario", sort=False)
         for i, (scenario, rows) in enumerate(rows_by_arm):
             line, = ax.plot(rows["week"], spec.display(rows["mean"]), label=scenario,
                             color=SCENARIO_COLOURS[i % len(SCENARIO_COLOURS)])

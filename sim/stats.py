@@ -8,6 +8,7 @@
   NaN).
 - :func:`adjust`: multiple-comparison correction (Holm-Bonferroni by default, or Benjamini-Hochberg).
 - :func:`equivalence`: a paired two one-sided tests (TOST) equivalence test within a stated margin.
+- :func:`minimum_effect`: a one-sided test that a paired effect exceeds the smallest effect of interest.
 - :func:`detectable_difference`: the smallest paired difference a test detects with 80 % power.
 """
 
@@ -214,6 +215,21 @@ def equivalence(baseline, treatment, margin: float) -> float:
     if np.ptp(b - a) == 0:
         return 0.0 if abs(b[0] - a[0]) < margin else 1.0
     return float(ttost_paired(b, a, -margin, margin)[0])
+
+
+def minimum_effect(differences, bound: float, direction: int) -> float:
+    """P-value of a one-sided minimum-effect test on paired differences: H0 "the mean effect in ``direction``
+    (+1 a rise, -1 a fall) is at most ``bound``" against H1 "it exceeds ``bound``" (Lakens, Scheel & Isager
+    2018).  With ``bound`` 0 this is the one-sided paired t-test.  A small p supports an effect beyond the
+    smallest effect of interest.  Where every difference is equal (no variance) there is nothing to test: 0 when
+    the constant effect exceeds the bound, else 1 (the caller says "no test")."""
+    d = direction * np.asarray(differences, dtype=float)
+    d = d[~np.isnan(d)]
+    if d.size < 2:
+        return np.nan
+    if np.ptp(d) == 0:
+        return 0.0 if d[0] > bound else 1.0
+    return float(stats.ttest_1samp(d, bound, alternative="greater").pvalue)
 
 
 def detectable_difference(sd: float, n: int, alpha: float = 0.05, power: float = 0.8) -> float:

@@ -18,9 +18,11 @@ import sim.studies
 from sim.outcomes import outcome
 from sim.studies import claims, execution, paths, seeds
 from sim.studies.cli import main as study_cli
-from sim.studies.declarations import EMERGENT, KINDS, NOT_HOLDING, REPLICATES, Arm, Check, Row, Study, StudyResult
+from sim.studies.declarations import (DECLARABLE, EMERGENT, NOT_HOLDING, REPLICATES, Arm, Check, Row, Study,
+                                      StudyResult)
 from sim.studies.report import counts, load_rows, readme
-from sim.studies.rules import directional, in_band, lag, unchanged
+from sim.studies.rules import directional, in_band, interior_optimum, lag, unchanged
+from sim.studies.sesoi import Declared
 from sim.studies.verdicts import adjudicate, reason
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,15 +43,15 @@ def test_every_check_has_a_kind_and_a_reason_and_reads_declared_arms():
     for study in sim.studies.studies():
         arms = {a.name for a in study.arms}
         for chk in study.checks:
-            assert chk.kind in KINDS and len(chk.why_kind) > 20, chk.statement
+            assert chk.kind in DECLARABLE and len(chk.why_kind) > 20, chk.statement
             assert set(chk.arms) <= arms, chk.statement
             if not chk.untested:
                 assert set(chk.arms) <= {a.name for a in study.arms_run(fast=True)}, chk.statement
 
 
-def test_both_kinds_are_used_and_statements_are_unique():
+def test_both_expected_kinds_are_used_and_statements_are_unique():
     checks = [c for s in sim.studies.studies() for c in s.checks]
-    assert {c.kind for c in checks} == set(KINDS)
+    assert {c.kind for c in checks} == set(DECLARABLE)
     keys = [(c.claim, c.statement) for c in checks]
     assert len(keys) == len(set(keys))
 
@@ -98,9 +100,9 @@ RNG = np.random.default_rng(0)
 NOISE = RNG.normal(0, 1, 30)
 
 
-def check(rule=None, metric="revenue_total", expected=+1, baseline="a", treatment="b"):
+def check(rule=None, metric="revenue_total", expected=+1, baseline="a", treatment="b", sesoi=None):
     return Check("F1", "claim", EMERGENT, "a loop the claim does not name", baseline, treatment, metric, expected,
-                 rule=rule)
+                 rule=rule, sesoi=sesoi)
 
 
 def test_directional_needs_the_claimed_sign():
@@ -110,13 +112,46 @@ def test_directional_needs_the_claimed_sign():
     assert not row.holds and "claim is a fall" in reason(row)
 
 
-def test_unchanged_never_passes_a_significant_change():
+def test_a_significant_effect_below_the_smallest_effect_of_interest_does_not_hold():
+    res = synthetic({"a": 100 + NOISE, "b": 101 + NOISE + RNG.normal(0, 0.2, 30)})  # +1 %, t-test p < 1e-10
+    row = adjudicate([directional(res, check())])[0]  # default bound: 2 % of the baseline
+    assert not row.holds and "smaller than the smallest effect of interest" in row.shortfall
+    assert adjudicate([directional(res, check(sesoi=Declared(0.005, "half a percent", relative=True)))])[0].holds
+
+
+def test_unchanged_is_equivalence_against_the_bound_alone():
     base = 100 + NOISE
     small_but_significant = synthetic({"a": base, "b": base - 3 + RNG.normal(0, 0.2, 30)})
-    row = adjudicate([unchanged(1 / 3)(small_but_significant, check())])[0]
-    assert not row.supports and not row.holds and "significant" in row.shortfall
-    same = synthetic({"a": base, "b": base + RNG.normal(0, 0.5, 30)})
-    assert adjudicate([unchanged(1 / 3)(same, check())])[0].holds
+    wide = Declared(0.05, "five percent", relative=True)
+    assert adjudicate([unchanged(small_but_significant, check(sesoi=wide))])[0].holds  # significant, yet within 5 %
+    row = adjudicate([unchanged(small_but_significant, check())])[0]  # 3 % > the default 2 %
+    assert not row.supports and not row.holds and "larger than the equivalence bound" in row.shortfall
+
+
+def test_more_replicates_make_equivalence_easier_never_harder():
+    rng = np.random.default_rng(3)
+    p = []
+    for n in (10, 40, 160):
+        a = 100 + rng.normal(0, 1, n)
+        res = synthetic({"a": a, "b": a - 1 + rng.normal(0, 1, n)})
+        p.append(unchanged(res, check()).p)
+    assert p[0] > p[1] > p[2] and p[2] < 1e-4
+
+
+def test_interior_optimum_chooses_the_peak_on_one_half_and_tests_it_on_the_other():
+    rng = np.random.default_rng(5)
+    levers = np.linspace(0, 1, 6)
+
+    def sweep(height):
+        values = {f"s{i}": 100 + height * (1 - (2 * x - 1) ** 2) + rng.normal(0, 1, 30) for i, x in enumerate(levers)}
+        res = synthetic(values)
+        res.arms = tuple(Arm(f"s{i}", lever_value=float(x)) for i, x in enumerate(levers))
+        return res
+    peaked, flat = sweep(10.0), sweep(0.0)
+    assert adjudicate([interior_optimum(peaked, check(interior_optimum, baseline="", treatment=""))])[0].holds
+    row = interior_optimum(flat, check(interior_optimum, baseline="", treatment=""))
+    assert "chosen and tested on separate halves" in row.compared
+    assert not adjudicate([row])[0].holds  # noise alone never makes a peak
 
 
 def test_in_band_needs_the_whole_confidence_interval_inside_the_band():
@@ -164,7 +199,7 @@ def test_claims_table_counts_kinds_apart_and_states_the_correction(tmp_path):
     assert n["mechanism checks wired"] == 2 and n["emergent findings holding"] == 1
     assert n["emergent findings not holding"] == 1
     assert "Holm-Bonferroni across all 4 rows" in text and "| kind |" in text and "adjusted p" in text
-    assert "1 emergent findings hold, 2 mechanism checks are wired, and 1 rows do not hold" in text
+    assert "Emergent findings: 1 hold, 1 do not. Mechanism checks: 2 wired, 0 not." in text
 
 
 def test_stored_rows_agree_with_the_checks_untested_reasons():
@@ -216,7 +251,7 @@ def tables(res: StudyResult) -> tuple:
 def assert_same_result(a: StudyResult, b: StudyResult):
     for x, y in zip(tables(a), tables(b)):
         pd.testing.assert_frame_equal(x, y, check_exact=True)
-    assert [dataclasses.asdict(r) for r in a.rows] == [dataclasses.asdict(r) for r in b.rows]
+    assert [r.record() for r in a.rows] == [r.record() for r in b.rows]
 
 
 def test_shared_runs_give_each_study_exactly_its_own_results(monkeypatch):

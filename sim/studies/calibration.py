@@ -83,7 +83,7 @@ def target_rows(replicates: int, n_jobs: int, overrides: tuple[str, ...] = ()) -
             key = (t.scenario, root)
             if key not in cache:
                 cache[key] = runs(t.scenario, root, replicates, n_jobs, overrides)
-            ci = mean_ci(cache[key][t.outcome].to_numpy(float))
+            ci = mean_ci(cache[key][t.outcome].to_numpy(float), bounds=outcome(t.outcome).bounds)
             row |= {f"{name}_mean": ci.mean, f"{name}_low": ci.low, f"{name}_high": ci.high,
                     f"{name}_mean_in_range": bool(t.low <= ci.mean <= t.high),
                     f"{name}_ci_in_range": bool(t.low <= ci.low and ci.high <= t.high)}

@@ -2,30 +2,41 @@
 result (:class:`StudyResult`: the runs and the rows) every rule, sentence and figure reads.
 
 A :class:`Study` compares arms (a scenario preset plus overrides each), or sweeps one lever, on common random
-numbers; each :class:`Check` turns the per-run table into one :class:`Row` of the claims table.  Every check
-says which *kind* of evidence it is:
+numbers; each :class:`Check` turns the per-run table into one :class:`Row` of the claims table.  A row's
+*kind* is measured (:mod:`sim.studies.kinds`), not declared:
 
-- an **emergent finding**: the effect passes through at least one behavioural loop the claim does not name
-  (trust, blame, learning, capacity, satisfaction), so the model could have said otherwise;
-- a **mechanism check**: the rule is coded; the row only shows that the lever is wired to it.
+- an **emergent finding**: at least :data:`sim.studies.kinds.EMERGENT_SHARE` of the effect passes through the
+  relational feedback loops (it vanishes when they are knocked out) and a fixed-rate funnel (the null model)
+  does not reproduce it;
+- a **mechanism check**: the effect survives the knockout, or the null funnel reproduces it: a coded rule;
+- a **calibration check**: the row restates a pattern the parameters were calibrated to, so it is not
+  corroboration.
+
+Each check still states the kind its author expected (``Check.kind``), which the table compares with the
+measured one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from sim.config import Config
+from sim.config import Config, LoopsConfig
+from sim.outcomes import outcome
 from sim.stats import Paired, mean_ci, paired
+from sim.studies.sesoi import Declared
 
-Kind = Literal["emergent finding", "mechanism check"]
+Kind = Literal["emergent finding", "mechanism check", "calibration check"]
 EMERGENT: Kind = "emergent finding"
 MECHANISM: Kind = "mechanism check"
-KINDS: tuple[Kind, ...] = (EMERGENT, MECHANISM)
+CALIBRATION: Kind = "calibration check"
+KINDS: tuple[Kind, ...] = (EMERGENT, MECHANISM, CALIBRATION)
+DECLARABLE: tuple[Kind, ...] = (EMERGENT, MECHANISM)
+"""The kinds a check's author may expect (a calibration check is found by matching the calibration's patterns)."""
 
 REPLICATES = 30
 """Replicates per arm in the published table (paired by seed across arms)."""
@@ -77,6 +88,29 @@ class Row:
     study: str = ""
     p_adjusted: float = float("nan")
     holds: bool = False
+    sesoi: str = ""
+    """The smallest effect of interest the test used, in the outcome's unit, with its reason."""
+    no_variance: bool = False
+    """Every paired difference is the same: there is nothing to test (the table says so instead of a p)."""
+    declared_kind: str = ""
+    """The kind the check's author expected (``Check.kind``); ``kind`` is the measured one."""
+    loop_share: float = float("nan")
+    loop_share_low: float = float("nan")
+    loop_share_high: float = float("nan")
+    """Share of the effect that the relational feedback loops carry, 1 - (effect with the loops knocked out) /
+    (effect), with its paired bootstrap 95 % CI (NaN for a level, which has no effect to share)."""
+    null_model: str = "n/a"
+    """Whether the fixed-rate funnel (:mod:`sim.null_model`) reproduces the effect: "reproduces", "does not
+    reproduce", or "n/a (...)" where the funnel has no such outcome."""
+    calibration_target: str = ""
+    """The calibration pattern the row restates (empty when it restates none)."""
+    contrast: Callable[[StudyResult], np.ndarray] | None = field(default=None, repr=False, compare=False)
+    """Per-replicate effect the rule tested, as a function of a result (parts x replicates): evaluated again on
+    the knockout and the null model's runs.  Not stored."""
+
+    def record(self) -> dict:
+        """The row as stored in ``rows.json`` (every field but :attr:`contrast`)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "contrast"}
 
 
 Rule = Callable[["StudyResult", "Check"], Row]
@@ -109,6 +143,12 @@ class Check:
     untested: str = ""
     arms_needed: tuple[str, ...] = ()
     """Arms a custom rule reads besides ``baseline``/``treatment``."""
+    sesoi: Declared | None = None
+    """The row's own smallest effect of interest; default by the outcome's unit (:mod:`sim.studies.sesoi`)."""
+    named_loops: tuple[str, ...] = ()
+    """Loops (fields of :class:`~sim.config.LoopsConfig`) the claim itself names, e.g. "blame lowers trust"
+    names ``blame_erodes_trust``: they stay on in the knockout, which asks whether the effect needs any *other*
+    loop."""
 
     @property
     def arms(self) -> tuple[str, ...]:
@@ -149,8 +189,12 @@ class Study:
         if len(set(names)) != len(names):
             raise ValueError(f"{self.key}: arm names repeat: {names}")
         for chk in self.checks:
-            if chk.kind not in KINDS or not chk.why_kind:
-                raise ValueError(f"{self.key}: '{chk.statement}' needs a kind in {KINDS} and a reason")
+            if chk.kind not in DECLARABLE or not chk.why_kind:
+                raise ValueError(f"{self.key}: '{chk.statement}' needs an expected kind in {DECLARABLE} and a reason")
+            unknown = set(chk.named_loops) - set(LoopsConfig().names())
+            if unknown:
+                raise ValueError(f"{self.key}: '{chk.statement}' names unknown loops {sorted(unknown)}: allowed "
+                                 f"{LoopsConfig().names()}")
             missing = set(chk.arms) - set(names)
             if missing:
                 raise ValueError(f"{self.key}: '{chk.statement}' reads undeclared arms {sorted(missing)}")
@@ -202,15 +246,16 @@ class StudyResult:
         return r[metric].to_numpy(float)
 
     def compare(self, baseline: str, treatment: str, metric: str) -> Paired:
-        """Paired comparison of two arms on ``metric`` (:func:`sim.stats.paired`)."""
-        return paired(self.values(baseline, metric), self.values(treatment, metric))
+        """Paired comparison of two arms on ``metric`` (:func:`sim.stats.paired`; the difference's CI cut to
+        the outcome's scale)."""
+        return paired(self.values(baseline, metric), self.values(treatment, metric), bounds=outcome(metric).bounds)
 
     def curve(self, metric: str) -> pd.DataFrame:
         """Mean and 95 % CI of ``metric`` at each point of the sweep (arms with a ``lever_value``), by lever."""
         rows = []
         for arm in self.arms:
             if arm.lever_value is not None:
-                ci = mean_ci(self.values(arm.name, metric))
+                ci = mean_ci(self.values(arm.name, metric), bounds=outcome(metric).bounds)
                 rows.append({"arm": arm.name, "lever": arm.lever_value, "mean": ci.mean, "low": ci.low,
                              "high": ci.high})
         return pd.DataFrame(rows).sort_values("lever", ignore_index=True)

@@ -163,7 +163,7 @@ def measure(batch: ArmRuns, plan: pd.DataFrame) -> tuple[pd.DataFrame, dict[str,
         for name, (column, _) in columns.items():
             values = batch.values(row.arm, column).to_numpy() if column in batch.runs.columns else np.full(
                 batch.replicates, np.nan)
-            ci = mean_ci(values)
+            ci = mean_ci(values, bounds=outcome(column).bounds)
             out.update({f"{name}_mean": ci.mean, f"{name}_low": ci.low, f"{name}_high": ci.high, f"{name}_n": ci.n})
         revenue = columns[OUTCOMES[0]][0]
         if revenue in batch.runs.columns:

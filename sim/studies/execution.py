@@ -23,6 +23,7 @@ from sim.config import Config
 from sim.runner import check_batch, run_replicates
 from sim.studies.declarations import REPLICATES, Arm, Check, Row, Study, StudyResult
 from sim.studies.derived import add_derived
+from sim.studies.kinds import knockout_overrides, measure
 from sim.studies.rules import directional
 from sim.studies.seeds import FAST_TESTS, PUBLISHED_TABLE
 from sim.studies.verdicts import adjudicate
@@ -93,7 +94,7 @@ def build_config(arm: Arm, extra: tuple[str, ...] = ()) -> Config:
 
 
 def run_study(study: Study, fast: bool = False, replicates: int | None = None, n_jobs: int = 1,
-              seed: int | None = None, share: bool = True) -> StudyResult:
+              seed: int | None = None, share: bool = True, kinds: bool | None = None) -> StudyResult:
     """Run every arm on common random numbers and evaluate every check whose arms ran.
 
     Args:
@@ -105,6 +106,9 @@ def run_study(study: Study, fast: bool = False, replicates: int | None = None, n
             for the full study.
         share: take arms another study of this process already ran from :func:`finished_runs` (the tables are
             the same bit for bit); False runs every arm afresh.
+        kinds: measure each row's kind (:mod:`sim.studies.kinds`: every arm again with the feedback loops knocked
+            out, and the null model); default for the full study, not for the fast variant (whose rows keep the
+            kind their author expected).
     """
     seed = (FAST_TESTS if fast else PUBLISHED_TABLE) if seed is None else seed
     n = replicates or (study.fast_replicates if fast else REPLICATES)
@@ -113,6 +117,13 @@ def run_study(study: Study, fast: bool = False, replicates: int | None = None, n
     res = study_result(study, arms, configs, n, seed, n_jobs, share, fast)
     ran = set(configs)
     res.rows = [evaluate(res, chk) for chk in study.checks if set(chk.arms) <= ran]
+    if kinds if kinds is not None else not fast:
+        extra = study.fast_overrides if fast else ()
+        knocked = {}
+        for named in dict.fromkeys(chk.named_loops for chk in study.checks):
+            ko = {arm.name: build_config(arm, (*extra, *knockout_overrides(named))) for arm in arms}
+            knocked[named] = study_result(study, arms, ko, n, seed, n_jobs, share, fast)
+        measure(res, knocked)
     adjudicate(res.rows)
     return res
 

@@ -43,7 +43,8 @@ def plot_arms(res: StudyResult, path: Path) -> None:
             weekly = weekly.assign(**{column: weekly.groupby(["scenario", "replicate"])[column].transform(
                 lambda s: s.rolling(SMOOTHING_WEEKS, min_periods=1).mean())})
             title += f" ({SMOOTHING_WEEKS}-week mean)"
-        for scenario, rows in band(weekly, ["scenario", "week"], column).groupby("scenario", sort=False):
+        bands = band(weekly, ["scenario", "week"], column, bounds=o.bounds)
+        for scenario, rows in bands.groupby("scenario", sort=False):
             line, = ax.plot(rows["week"], o.display(rows["mean"]), label=scenario, lw=1.5)
             ax.fill_between(rows["week"], o.display(rows["low"]), o.display(rows["high"]), color=line.get_color(),
                             alpha=0.2)
@@ -75,7 +76,7 @@ def plot_sweep(res: StudyResult, path: Path) -> None:
                         label=f"{LEVEL:.0%} CI")
         for arm in res.arms:
             if arm.lever_value is None:
-                ci = mean_ci(res.values(arm.name, metric))
+                ci = mean_ci(res.values(arm.name, metric), bounds=o.bounds)
                 ax.axhline(o.display(ci.mean), color="grey", ls="--", lw=1, label=f"{arm.name} (mean)")
                 ax.axhspan(o.display(ci.low), o.display(ci.high), color="grey", alpha=0.12)
         ax.set_title(o.label, fontsize=10)

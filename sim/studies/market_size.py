@@ -82,7 +82,7 @@ def measure(replicates: int, n_jobs: int, seed: int) -> pd.DataFrame:
             cfg = arms.get((firm, n)) or arms[("fixed", n)]
             per_run = runs.loc[cfg.name]
             for name in OUTCOMES:
-                ci = mean_ci(per_run[name].to_numpy(float))
+                ci = mean_ci(per_run[name].to_numpy(float), bounds=outcome(name).bounds)
                 rows.append({"firm": firm, "accounts": n, "outcome": name, "mean": ci.mean, "ci_low": ci.low,
                              "ci_high": ci.high, "replicates": ci.n, "reps": cfg.sales.reps,
                              "ops_staff": cfg.operations.staff, "budget": cfg.marketing.weekly_budget,

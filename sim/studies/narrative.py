@@ -38,17 +38,25 @@ def p_text(p: float | None) -> str:
 
 
 def relative(c: Paired, metric: str) -> str:
-    """`` (+12.3 %)`` when a relative change means something for ``metric``, else empty."""
+    """`` (+12.3 % of the baseline)`` when a relative change means something for ``metric``, else empty."""
     if not outcome(metric).ratio_scale or not np.isfinite(c.relative) or abs(c.baseline_mean) < 1e-12:
         return ""
-    return f" ({c.relative:+.1%})"
+    return f" ({100 * c.relative:+.1f} % of the baseline)"
+
+
+def difference(value: float, metric: str) -> str:
+    """A signed difference in the unit of a difference: ``+3.5 pp`` for a percentage, ``-4.02 EUR million``."""
+    unit = outcome(metric).difference_unit
+    return f"{fmt(value, metric, signed=True)}{' ' + unit if unit and np.isfinite(value) else ''}"
 
 
 def effect_text(c: Paired, metric: str) -> str:
-    """``label: a → b unit; Δ = d (+r %)`` for a paired comparison."""
+    """``label: a → b unit; Δ = d unit (+r % of the baseline)`` for a paired comparison (percentage points for a
+    difference of percentages; "no variance" where every paired difference is the same)."""
     o = outcome(metric)
+    same = " (the same in every replicate: no variance to test)" if c.no_variance else ""
     return (f"{o.label}: {fmt(c.baseline_mean, metric)} → {fmt(c.treatment_mean, metric)} {o.unit}; "
-            f"Δ = {fmt(c.difference, metric, signed=True)}{relative(c, metric)}")
+            f"Δ = {difference(c.difference, metric)}{relative(c, metric)}{same}")
 
 
 def interval(low: float, high: float, metric: str) -> str:
@@ -65,8 +73,8 @@ def change(res: StudyResult, baseline: str, treatment: str, metric: str) -> str:
 
 def level(res: StudyResult, arm: str, metric: str) -> str:
     """``label in arm: m unit [low, high]``: one arm's mean with its 95 % CI."""
-    ci = mean_ci(res.values(arm, metric))
     o = outcome(metric)
+    ci = mean_ci(res.values(arm, metric), bounds=o.bounds)
     return f"{o.label} in {arm}: {fmt(ci.mean, metric)} {o.unit} {interval(ci.low, ci.high, metric)}"
 
 

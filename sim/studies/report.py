@@ -4,19 +4,20 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
 
 from sim.outcomes import outcome
 from sim.stats import LEVEL
-from sim.studies.declarations import EMERGENT, FAST_OVERRIDES, KINDS, MECHANISM, Row, Study, StudyResult
+from sim.studies.declarations import CALIBRATION, EMERGENT, FAST_OVERRIDES, KINDS, MECHANISM, Row, Study, StudyResult
 from sim.studies.figures import plot
-from sim.studies.narrative import fmt, fmt_p
+from sim.studies.kinds import EMERGENT_SHARE, RULE
+from sim.studies.narrative import difference, fmt, fmt_p
 from sim.studies.paths import refusal, result_variant
 from sim.studies.robustness import NOT_RUN, table_column
-from sim.studies.seeds import CALIBRATION, FAST_TESTS
+from sim.studies.seeds import CALIBRATION as CALIBRATION_ROOT
+from sim.studies.seeds import FAST_TESTS
 from sim.studies.verdicts import ALPHA, METHOD_NAME, adjudicate, reason
 
 ROWS_FILE = "rows.json"
@@ -72,9 +73,11 @@ def summary_markdown(res: StudyResult, effects: pd.DataFrame) -> str:
         if e["metric"] not in study.table_metrics and (e["baseline"], e["treatment"]) != (base, treat):
             continue
         m = e["metric"]
+        same = e["n"] >= 2 and e["sd"] == 0
+        tests = ("no test (no variance)",) * 2 if same else (fmt_p(e["p"]), fmt_p(e["p_wilcoxon"]))
         lines.append(f"| {e['treatment']} vs {e['baseline']} | {outcome(m).axis_label} | {fmt(e['baseline_mean'], m)} "
-                     f"| {fmt(e['treatment_mean'], m)} | {fmt(e['difference'], m, signed=True)} "
-                     f"[{fmt(e['low'], m)}, {fmt(e['high'], m)}] | {fmt_p(e['p'])} | {fmt_p(e['p_wilcoxon'])} |")
+                     f"| {fmt(e['treatment_mean'], m)} | {difference(e['difference'], m)} "
+                     f"[{fmt(e['low'], m)}, {fmt(e['high'], m)}] | {tests[0]} | {tests[1]} |")
     if study.sweep_lever:
         lines += ["", f"## Curve over {study.sweep_lever}", "",
                   "| " + " | ".join([study.sweep_lever, *(outcome(m).axis_label for m in study.sweep_metrics)]) + " |",
@@ -87,15 +90,17 @@ def summary_markdown(res: StudyResult, effects: pd.DataFrame) -> str:
     lines += ["", "## Verdicts", "",
               f"Adjusted p: {METHOD_NAME} within this study ({len(res.rows)} tests); the claims table in "
               "`experiments/README.md` adjusts across the whole table.", "",
-              "| claim | statement | kind | compared | measured effect | CI | raw p | adjusted p | verdict | "
-              "detectable at 80 % power |", "|---|---|---|---|---|---|---|---|---|---|"]
-    lines += [f"| {r.claim} | {r.statement} | {r.kind} | {r.compared} | {r.effect} | {r.ci} | {fmt_p(r.p)} | "
-              f"{fmt_p(r.p_adjusted)} | {verdict(r)} | {r.detectable} |" for r in res.rows]
+              "| claim | statement | kind | compared | measured effect | CI | smallest effect of interest | raw p | "
+              "adjusted p | verdict | loop share [95 % CI] | null model |", "|---" * 12 + "|"]
+    lines += [f"| {r.claim} | {r.statement} | {r.kind} | {r.compared} | {r.effect} | {r.ci} | {r.sesoi} | "
+              f"{p_cell(r, r.p)} | {p_cell(r, r.p_adjusted)} | {verdict(r)} | {share_cell(r)} | {r.null_model} |"
+              for r in res.rows]
     failing = [r for r in res.rows if not r.holds]
     if failing:
         lines += ["", "Why a row does not hold (measured):", ""] + [f"- **{r.statement}**: {reason(r)}"
                                                                      for r in failing]
-    lines += ["", "Kinds:", ""] + [f"- {r.statement}: **{r.kind}** — {r.why_kind}" for r in res.rows]
+    lines += ["", f"Kinds (measured: {RULE}):", ""] + [f"- {r.statement}: **{r.kind}** (expected: {r.declared_kind}) "
+                                                          f"— {r.why_kind}" for r in res.rows]
     lines += ["", "## Mechanism", "", mechanism_sentence(res), "", "![figure](figure.png)", "",
               f"Files: `runs.csv` (one row per run), `effects.csv` (paired differences), `{ROWS_FILE}` (the rows), "
               f"`{RUN_FILE}` (setting and wall time), `figure.png`.", ""]
@@ -103,10 +108,34 @@ def summary_markdown(res: StudyResult, effects: pd.DataFrame) -> str:
 
 
 def verdict(row: Row) -> str:
-    """The verdict cell: wired / holds / does not hold."""
+    """The verdict cell: holds (emergent finding) / wired (mechanism check) / fits (calibration check) / does not
+    hold."""
     if not row.holds:
         return "**does not hold**"
-    return "**wired**" if row.kind == MECHANISM else "**holds**"
+    return {MECHANISM: "**wired**", CALIBRATION: "**fits**"}.get(row.kind, "**holds**")
+
+
+def p_cell(row: Row, p: float) -> str:
+    """A p-value cell, or "no test (no variance)" where every paired difference is the same."""
+    return "no test (no variance)" if row.no_variance else fmt_p(p)
+
+
+def share_cell(row: Row) -> str:
+    """The loop share with its CI, in %; "n/a" for a level."""
+    if not pd.notna(row.loop_share):
+        return "n/a"
+    return f"{row.loop_share:.0%} [{row.loop_share_low:.0%}, {row.loop_share_high:.0%}]"
+
+
+def kind_evidence(row: Row) -> str:
+    """Why the row measured as its kind, in numbers."""
+    if row.kind == CALIBRATION:
+        return f"restates the calibration target `{row.calibration_target}`"
+    share = share_cell(row)
+    if share == "n/a":
+        return f"no effect to share with the loops; null model {row.null_model}"
+    bar = f"{EMERGENT_SHARE:.0%}"
+    return f"loop share {share} (emergent from {bar} with the CI above 0); null model {row.null_model}"
 
 
 def write_study(res: StudyResult, root: Path, seconds: float = float("nan"), n_jobs: int = 1) -> Path:
@@ -124,7 +153,7 @@ def write_study(res: StudyResult, root: Path, seconds: float = float("nan"), n_j
     res.runs.round(6).to_csv(out / "runs.csv", index=False)
     effects = effects_table(res)
     effects.to_csv(out / "effects.csv", index=False, float_format="%.6g")
-    (out / ROWS_FILE).write_text(json.dumps([asdict(r) for r in res.rows], indent=1, default=float))
+    (out / ROWS_FILE).write_text(json.dumps([r.record() for r in res.rows], indent=1, default=float))
     (out / RUN_FILE).write_text(json.dumps({"runs": len(res.runs), "replicates": res.replicates, "fast": res.fast,
                                             "seed": res.seed, "seconds": seconds, "n_jobs": n_jobs}))
     plot(res, out / "figure.png")
@@ -145,12 +174,15 @@ def load_rows(root: Path, study: Study) -> list[Row]:
 
 
 def counts(rows: list[Row]) -> dict[str, int]:
-    """Rows by kind and verdict."""
+    """Rows by measured kind and verdict; calibration checks are counted apart (they are not corroboration)."""
     return {"rows": len(rows),
             "emergent findings holding": sum(r.holds and r.kind == EMERGENT for r in rows),
             "mechanism checks wired": sum(r.holds and r.kind == MECHANISM for r in rows),
             "emergent findings not holding": sum(not r.holds and r.kind == EMERGENT for r in rows),
-            "mechanism checks not holding": sum(not r.holds and r.kind == MECHANISM for r in rows)}
+            "mechanism checks not holding": sum(not r.holds and r.kind == MECHANISM for r in rows),
+            "calibration checks fitting": sum(r.holds and r.kind == CALIBRATION for r in rows),
+            "calibration checks not fitting": sum(not r.holds and r.kind == CALIBRATION for r in rows),
+            "kinds changed": sum(bool(r.declared_kind) and r.kind != r.declared_kind for r in rows)}
 
 
 def horizon_text(fast: bool) -> str:
@@ -175,36 +207,51 @@ def readme(studies: list[Study], root: Path) -> str:
         "`alignsim study --all`; do not edit by hand.", "",
         f"Settings: {'fast variant (' + ', '.join(FAST_OVERRIDES) + ')' if fast else 'default calibration'}; "
         f"replicates per arm: {', '.join(sorted({str(r['replicates']) for r in runs}))} (paired by seed, seed root "
-        f"{', '.join(sorted({str(r['seed']) for r in runs}))}; calibration used root {CALIBRATION}, the fast "
+        f"{', '.join(sorted({str(r['seed']) for r in runs}))}; calibration used root {CALIBRATION_ROOT}, the fast "
         f"tests root {FAST_TESTS}); horizon {horizon_text(fast)}; {sum(r['runs'] for r in runs)} runs, "
         f"{sum(r['seconds'] for r in runs) / 60:.1f} min of wall time summed over the studies.", "",
-        "**Kinds.** An *emergent finding* passes through at least one behavioural loop the claim does not name "
-        "(trust, blame, learning, capacity, satisfaction): the model could have said otherwise. A *mechanism "
-        "check* restates a coded rule: the row shows the lever is wired to it, not that the claim is a finding.", "",
-        "**Tests.** Each row's p is small when the data support the claim: paired t-test of the difference "
-        "(directional claims), paired TOST within a stated margin plus no significant change (\"largely "
+        f"**Kinds, measured.** Each row's kind is computed, not declared: {RULE}. The loop knockout runs every "
+        "arm again on the same seeds with the switches of the config section `loops` off (`sim.config.LoopsConfig`: "
+        "blame erodes trust, trust repair, feedback learning, joint learning, distrust gates leads); the null model "
+        "is `sim.null_model`. Calibration checks are listed but not counted as corroboration.", "",
+        "**Tests.** Every effect is held to the row's smallest effect of interest, declared before any run "
+        "(`sim.studies.sesoi`: 2 % of the baseline mean for amounts, 1 percentage point for percentages, 0.02 on a "
+        "0-1 scale, half a Goldman stage, 0.1 of a rank correlation, unless the row declares its own with a reason). "
+        "Each row's p is small when the data support the claim: a one-sided minimum-effect test of the paired "
+        "difference against that bound (directional claims), paired TOST against the bound alone (\"largely "
         "unchanged\"), TOST against the band's edges with the 95 % CI inside the band (\"within a band\"), the "
-        "paired difference of late and early effects (lags), the larger p of the peak against both ends (sweeps). "
+        "same minimum-effect test on the paired difference of late and early effects (lags) and of two gains, and "
+        "for a sweep the peak chosen on one half of the replicates and tested against both ends on the other half "
+        "(the larger p). Differences of percentages are in percentage points (pp). A comparison whose paired "
+        "differences are all equal has no variance and no test; it holds when its constant effect clears the bound. "
         f"Adjusted p: {METHOD_NAME} across all {len(rows)} rows of this table; a row holds when its rule is met "
         f"and its adjusted p < {ALPHA:g}. *Detectable* is the smallest effect each test finds with 80 % power at "
-        f"alpha {ALPHA:g} (unadjusted), in the outcome's unit.", "",
-        f"**Counts.** {n['rows']} rows: {n['emergent findings holding']} emergent findings hold, "
-        f"{n['mechanism checks wired']} mechanism checks are wired, and "
-        f"{n['emergent findings not holding'] + n['mechanism checks not holding']} rows do not hold "
-        f"({n['emergent findings not holding']} emergent findings, {n['mechanism checks not holding']} "
-        "mechanism checks).", "", robust_note, "",
-        "| claim | statement | kind | compared | measured effect | 95 % CI | raw p | adjusted p | verdict | "
-        "detectable at 80 % power | robust across parameters | study |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|"]
-    lines += [f"| {r.claim} | {r.statement} | {r.kind} | {r.compared} | {r.effect} | {r.ci} | {fmt_p(r.p)} | "
-              f"{fmt_p(r.p_adjusted)} | {verdict(r)} | {r.detectable} | "
-              f"{robust.get((r.study, r.claim, r.statement), NOT_RUN)} | [{r.study}](results/{r.study}/summary.md) |"
-              for r in rows]
+        f"alpha {ALPHA:g} (unadjusted), in the unit of a difference.", "",
+        f"**Counts.** {n['rows']} rows. Emergent findings: {n['emergent findings holding']} hold, "
+        f"{n['emergent findings not holding']} do not. Mechanism checks: {n['mechanism checks wired']} wired, "
+        f"{n['mechanism checks not holding']} not. Calibration checks (not corroboration): "
+        f"{n['calibration checks fitting']} fit their target, {n['calibration checks not fitting']} do not. The "
+        f"measured kind differs from the one its author expected in {n['kinds changed']} rows.", "", robust_note, "",
+        "| claim | statement | kind | compared | measured effect | 95 % CI | smallest effect of interest | raw p | "
+        "adjusted p | verdict | loop share [95 % CI] | null model | detectable at 80 % power | "
+        "robust across parameters | study |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines += [f"| {r.claim} | {r.statement} | {r.kind} | {r.compared} | {r.effect} | {r.ci} | {r.sesoi} | "
+              f"{p_cell(r, r.p)} | {p_cell(r, r.p_adjusted)} | {verdict(r)} | {share_cell(r)} | {r.null_model} | "
+              f"{r.detectable} | {robust.get((r.study, r.claim, r.statement), NOT_RUN)} | "
+              f"[{r.study}](results/{r.study}/summary.md) |" for r in rows]
     lines += ["", "## Where a claim does not hold, and why", ""]
     failing = [r for r in rows if not r.holds]
     lines += [f"- **{r.claim}** — {r.statement}: {reason(r)}" for r in failing] or ["Every row holds."]
-    lines += ["", "## Why each row has its kind", "", "| claim | statement | kind | why |", "|---|---|---|---|"]
-    lines += [f"| {r.claim} | {r.statement} | {r.kind} | {r.why_kind} |" for r in rows]
+    changed = [r for r in rows if r.declared_kind and r.kind != r.declared_kind]
+    lines += ["", "## Rows whose measured kind differs from the expected one", ""]
+    lines += [f"- **{r.claim}** — {r.statement}: expected {r.declared_kind}, measured **{r.kind}** "
+              f"({kind_evidence(r)})" for r in changed] or ["None."]
+    lines += ["", "## Why each row has its kind", "",
+              "| claim | statement | measured kind | evidence | the author's expectation and reason |",
+              "|---|---|---|---|---|"]
+    lines += [f"| {r.claim} | {r.statement} | {r.kind} | {kind_evidence(r)} | {r.declared_kind}: {r.why_kind} |"
+              for r in rows]
     missing = [s.key for s in studies if not load_rows(root, s)]
     lines += ["", "## Studies", "", "| study | claims | module | summary |", "|---|---|---|---|"]
     lines += [f"| {s.title} | {', '.join(s.claims)} | [`{s.key}.py`](../sim/studies/claims/{s.key}.py) | "

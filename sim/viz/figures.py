@@ -76,7 +76,7 @@ def compare_figure(weekly: pd.DataFrame, arms: tuple[str, str], title: str, word
     axes = fig.subplots(2, 2, sharex=True)
     for ax, name in zip(axes.flat, COMPARE_OUTCOMES):
         o = outcome(name, weekly=True)
-        b = band(weekly, ["scenario", "week"], name)
+        b = band(weekly, ["scenario", "week"], name, bounds=o.bounds)
         for arm, colour in zip(arms, ARM_COLOURS):
             part = b[b["scenario"] == arm]
             ax.plot(part["week"], part["mean"] * o.scale, color=colour, label=words(arm), lw=1.6)

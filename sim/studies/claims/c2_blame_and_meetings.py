@@ -14,9 +14,10 @@ STUDY = Study(
     checks=(
         Check("C2", "Blame culture (0.8 vs 0) lowers trust between departments", MECHANISM,
               "each blame event costs trust both ways by rule (relations.blame_trust_drop)", "no_blame", BASE,
-              "trust_mean_end", -1),
+              "trust_mean_end", -1, named_loops=("blame_erodes_trust",)),
         Check("C2", "Joint meetings raise trust under the same blame culture", MECHANISM,
-              "a calm meeting raises trust by rule", BASE, MEETINGS, "trust_mean_end", +1),
+              "a calm meeting raises trust by rule", BASE, MEETINGS, "trust_mean_end", +1,
+              named_loops=("trust_repair",)),
         Check("C2", "Joint meetings cut blame events", MECHANISM,
               "a miss in a quarter with a meeting is fixed jointly instead of blamed, by rule", BASE, MEETINGS,
               "blame_events_per_year", -1),

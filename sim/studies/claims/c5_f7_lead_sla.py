@@ -24,7 +24,7 @@ STUDY = Study(
               "revenue integrates conversion, capacity and churn over the run", BASE, REMEDY, "revenue_total", +1),
         Check("C5", "Feedback adds to the SLA: targeting (field knowledge) improves", MECHANISM,
               "shared data carries recorded feedback to marketing by rule, whatever sales' trust", SLA, REMEDY,
-              "field_knowledge_mean", +1),
+              "field_knowledge_mean", +1, named_loops=("feedback_learning",)),
     ),
     panels=("lead_acceptance", "lead_to_customer", "field_knowledge", "revenue"),
     main_pair=(BASE, REMEDY),

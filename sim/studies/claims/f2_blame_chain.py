@@ -11,10 +11,11 @@ STUDY = Study(
     arms=(Arm(CALM, overrides=("policy.blame_culture=0.0",)), Arm(BASE)),
     checks=(
         Check("F2", "Blame lowers sales' trust in marketing (the sharing channel)", MECHANISM,
-              "each blame event costs trust by rule", CALM, BASE, "trust_sales_marketing_end", -1),
+              "each blame event costs trust by rule", CALM, BASE, "trust_sales_marketing_end", -1,
+              named_loops=("blame_erodes_trust",)),
         Check("F2", "... which lowers marketing's field knowledge (feedback that arrives)", MECHANISM,
               "feedback flows to marketing in proportion to the sender's trust by rule", CALM, BASE,
-              "field_knowledge_mean", -1),
+              "field_knowledge_mean", -1, named_loops=("blame_erodes_trust", "feedback_learning")),
         Check("F2", "... which lowers lead quality: lead-to-customer conversion falls", EMERGENT,
               "conversion also moves through reps' acceptance bar (distrust raises it) and the leads left to go "
               "cold, which this link does not name", CALM, BASE, "lead_to_customer", -1),

@@ -3,10 +3,13 @@
 from sim.studies.declarations import EMERGENT, MECHANISM, NOT_HOLDING, Arm, Check, Study
 from sim.studies.narrative import changes
 from sim.studies.rules import unchanged
+from sim.studies.sesoi import Declared
 
 BASE, REWARDS, MEETINGS, BOTH = "hundred_years_war", "shared_rewards", "joint_meetings", "leadership"
-LARGELY = 1 / 3
-"""Equivalence margin of "largely in place": a third of the baseline."""
+LARGELY = Declared(0.25, "rewards that leave three quarters of the blame in place leave conflict largely in place "
+                         "(aligned rewards raise collaboration but barely cut conflict: Le Meunier-FitzHugh, Massey & "
+                         "Piercy 2011); judgement", relative=True)
+"""Equivalence bound of "largely in place", declared before any run."""
 
 
 def misses_fall(res) -> str:
@@ -26,15 +29,14 @@ STUDY = Study(
           Arm(BOTH, overrides=("policy.shared_goal_weight=0.7", "policy.joint_meetings=4"))),
     checks=(
         Check("F3", "Shared rewards alone raise collaboration (trust)", MECHANISM,
-              "the shared goal damps blame and rebuilds trust by rule", BASE, REWARDS, "trust_mean_end", +1),
+              "the shared goal damps blame and rebuilds trust by rule", BASE, REWARDS, "trust_mean_end", +1,
+              named_loops=("trust_repair",)),
         Check("F3", "Shared rewards alone leave conflict largely in place (blame per missed KPI)", MECHANISM,
               "blame per miss is the coded blame probability times the shared goal's damping", BASE, REWARDS,
-              "blame_per_miss", -1, rule=unchanged(LARGELY), explain=misses_fall,
-              untested="a 'largely unchanged' claim cannot pass a significant change, and the coded damping is "
-                       "significant at every replicate count the tests can afford"),
+              "blame_per_miss", -1, rule=unchanged, sesoi=LARGELY, explain=misses_fall),
         Check("F3", "Shared rewards alone leave blame events per year largely in place", EMERGENT,
               "blame events per year also move with the misses, which rewards change through the MQL bar, "
-              "discounting and trust", BASE, REWARDS, "blame_events_per_year", -1, rule=unchanged(LARGELY),
+              "discounting and trust", BASE, REWARDS, "blame_events_per_year", -1, rule=unchanged, sesoi=LARGELY,
               explain=misses_fall, untested=NOT_HOLDING),
         Check("F3", "Joint meetings cut blame more than shared rewards", MECHANISM,
               "compares two coded blame dampings (meeting in the quarter vs shared goal)", REWARDS, MEETINGS,

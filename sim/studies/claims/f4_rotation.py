@@ -41,7 +41,7 @@ STUDY = Study(
               untested="the gain is below what 12 replicates over two years detect"),
         Check("F4", "... through better targeting (marketing field knowledge)", MECHANISM,
               "a week in sales raises a marketer's field knowledge by rule", BASE, ROTATION, "field_knowledge_mean",
-              +1),
+              +1, named_loops=("joint_learning",)),
         Check("F4", "... and fewer overpromises (smaller promise gap)", EMERGENT,
               "the gap is promised minus delivered service, and delivery depends on operations' capacity",
               BASE, ROTATION, "promise_gap_mean", -1, explain=operations_absorbs,
