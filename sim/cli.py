@@ -7,9 +7,9 @@ the tables and the figure into Hydra's output directory.  Hydra's override gramm
 Policy overrides apply to the scenario only; the other overrides (market, departments, weeks, seed,
 replicates) apply to both arms so that the comparison stays fair.
 ``alignsim SUBCOMMAND ...`` hands over to the subcommand's module (the table :data:`SUBCOMMANDS`: sweep, analyze,
-collect, study, calibrate, dashboard, report, workshop); ``alignsim --help`` lists them, each answers ``--help``, and a
-misspelt one gets a "did you mean".  Hydra's own flags work for the main job (``--cfg job``, ``--info``, ``-m``,
-``--hydra-help``).  Exit status: 0 done, 2 bad input (one line naming the field, the value and what is allowed),
+collect, study, calibrate, dashboard, report, workshop, discover, optimise); ``alignsim --help`` lists them, each
+answers ``--help``, and a misspelt one gets a "did you mean".  Hydra's own flags work for the main job
+(``--cfg job``, ``--info``, ``-m``, ``--hydra-help``).  Exit status: 0 done, 2 bad input (one line naming the field, the value and what is allowed),
 1 an environment fault (an output folder that cannot be written), 3 a sweep whose runs failed.
 """
 
@@ -83,6 +83,10 @@ SUBCOMMANDS: dict[str, Subcommand] = {
                          "[KEY=VALUE ...]", answers_help=True, check="_check_out_file"),
     "workshop": Subcommand("run a workshop room: teams play the departments, quarter by quarter",
                            "sim.workshop.cli:main", answers_help=True),
+    "discover": Subcommand("PRIM boxes and a CART tree for a condition on a sweep's or EMA experiments' outcomes",
+                           "sim.ema.cli:discover_main", answers_help=True),
+    "optimise": Subcommand("robust many-objective policy search across plausible firms (EMA workbench)",
+                           "sim.ema.cli:optimise_main", answers_help=True),
 }
 """Every subcommand of ``alignsim``, in the order ``alignsim --help`` lists them (one whose entry point is not
 installed is left out)."""
