@@ -9,8 +9,9 @@ replicates) apply to both arms so that the comparison stays fair.
 ``alignsim SUBCOMMAND ...`` hands over to the subcommand's module (the table :data:`SUBCOMMANDS`: sweep, analyze,
 collect, study, calibrate, dashboard, report, workshop, discover, optimise); ``alignsim --help`` lists them, each
 answers ``--help``, and a misspelt one gets a "did you mean".  Hydra's own flags work for the main job
-(``--cfg job``, ``--info``, ``-m``, ``--hydra-help``).  Exit status: 0 done, 2 bad input (one line naming the field, the value and what is allowed),
-1 an environment fault (an output folder that cannot be written), 3 a sweep whose runs failed.
+(``--cfg job``, ``--info``, ``-m``, ``--hydra-help``).  Exit status: 0 done, 2 bad input (one line naming the
+field, the value and what is allowed), 1 an environment fault (an output folder that cannot be written), 3 a sweep
+whose runs failed.
 """
 
 from __future__ import annotations
