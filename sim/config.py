@@ -612,9 +612,11 @@ class RelationsConfig:
     """Share of a knowledge gap closed when a missed target is worked on jointly instead of blamed."""
     unmet_fix_share: float = param(0.5, 0.0, 1.0, "share of unblamed misses", prior=(0.2, 0.9))
     """Share of the misses nobody blamed that the two departments still work on together when no joint meeting
-    fell in the period (a call, an ad hoc review); with a meeting every unblamed miss is worked on.  Before, a
-    miss could be fixed only in a meeting, so without meetings blame culture changed little (issue 17).  Set by
-    judgement."""
+    fell in the period (a call, an ad hoc review), at the initial trust with goodwill alone as the channel; it rises
+    with their mutual trust and with shared data and falls with distrust (``Relations.fix_probability``, at most 1);
+    with a meeting every unblamed miss is worked on.  Before, a miss could be fixed only in a meeting, so without
+    meetings blame culture changed little (issue 17); joint problem solving needs the behaviour, not the calendar
+    (issue 19).  Set by judgement."""
     shared_goal_blame_damping: float = param(0.25, 0.0, 1.0, "share of blame", prior=(0.0, 0.4))
     """Share of blame removed by a shared goal alone: aligned rewards raise collaboration but barely cut
     conflict (Le Meunier-FitzHugh, Massey & Piercy 2011): the source gives the direction, the share is set by

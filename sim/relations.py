@@ -202,15 +202,24 @@ class Relations:
         return (self.policy.blame_culture * (1 - c.shared_goal_blame_damping * w)
                 * (1 - c.meeting_blame_damping * met) * (1 - c.leadership_blame_damping * w * met))
 
-    def fix_probability(self) -> float:
-        """Probability that a miss nobody blamed is worked on jointly: 1 when a calm joint meeting fell in the
-        period (constraints are on the table), else ``relations.unmet_fix_share`` (an ad hoc call between the two
-        departments).  Psychological safety, not the meeting calendar, opens the learning loop (Edmondson 1999)."""
-        return 1.0 if self.meetings_this_period > 0 else self.config.unmet_fix_share
+    def fix_probability(self, owner: int, suspect: int) -> float:
+        """Probability that a miss nobody blamed is worked on jointly by the department that missed (``owner``)
+        and the one it suspected: 1 when a calm joint meeting fell in the period (constraints are on the table);
+        otherwise an ad hoc call, which needs the behaviour a meeting would have forced: ``relations.unmet_fix_share``
+        scaled by the two departments' mutual trust (relative to the initial trust) and by the channel between them
+        (goodwill alone, or shared data, relative to goodwill alone), at most 1.  At the start of a firm with no shared
+        data it is ``unmet_fix_share``; distrust makes it rarer, shared data more common.  Psychological safety, not
+        the meeting calendar, opens the learning loop (Edmondson 1999)."""
+        if self.meetings_this_period > 0:
+            return 1.0
+        c = self.config
+        trust = self.pair_trust(owner, suspect) / c.initial_trust if c.initial_trust > 0 else 1.0
+        channel = self.channel_quality / c.informal_flow if c.informal_flow > 0 else 1.0
+        return float(min(1.0, c.unmet_fix_share * trust * channel))
 
     def review(self, outcome: PeriodOutcome, marketers, reps) -> None:
-        """Each department checks its KPI; each miss is blamed, fixed jointly (:meth:`fix_probability`), or left as
-        it is.  Draws: the usual suspect, whether each miss is blamed and whether an unblamed one is fixed
+        """Each department checks its KPI; each miss is blamed, fixed jointly (:meth:`fix_probability`: in a meeting,
+        or ad hoc where trust and shared data allow), or left as it is.  Draws: the usual suspect, whether each miss is blamed and whether an unblamed one is fixed
         (``blame``)."""
         rng = self.streams("blame", self.week)
         for miss in self._misses(outcome, rng):
@@ -218,7 +227,7 @@ class Relations:
             self.log("miss", DEPARTMENTS[owner], DEPARTMENTS[suspect], reason)
             if rng.random() < self.blame_probability():
                 self._blame(owner, suspect, reason)
-            elif rng.random() < self.fix_probability():
+            elif rng.random() < self.fix_probability(owner, suspect):
                 self._fix(reason, marketers, reps)
                 self.log("fix", DEPARTMENTS[owner], DEPARTMENTS[suspect], reason)
         self.meetings_this_period = 0

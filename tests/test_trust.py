@@ -4,6 +4,7 @@ never pins at 0, and every further blame still moves it; repair brings it back."
 import types
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -172,3 +173,16 @@ def test_blame_culture_leaves_sales_trust_in_marketing_responsive():
     assert max(pinned["new"]) < OLD_RULE_PINNED_WEEKS / 4 < OLD_RULE_PINNED_WEEKS <= min(pinned["old"]), pinned
     blame_lowers = paired(trust_end["calm"], trust_end["new"])
     assert blame_lowers.high < -0.1, (trust_end, blame_lowers)
+
+
+def test_a_joint_fix_needs_no_meeting_where_trust_and_shared_data_are_there():
+    rel = relations()
+    start = rel.fix_probability(SALES, MARKETING)
+    assert start == pytest.approx(RelationsConfig().unmet_fix_share)  # initial trust, goodwill alone
+    blame_sales_on_marketing(rel)
+    assert rel.fix_probability(SALES, MARKETING) < start  # distrust makes an ad hoc fix rarer
+    shared = PolicyConfig(blame_culture=1.0, shared_data=1.0)
+    with_data = Relations(RelationsConfig(), lambda: shared, Streams.for_rng(0), Clock(), 0.05, 0.01)
+    assert with_data.fix_probability(SALES, MARKETING) == 1.0 > start  # shared data: no meeting needed
+    rel.meetings_this_period = 1
+    assert rel.fix_probability(SALES, MARKETING) == 1.0
