@@ -135,6 +135,9 @@ def _sweep(args) -> int:
 
 
 def _analyze(args) -> int:
+    import pandas as pd
+
+    from sim.outcomes import outcome, shown
     from sim.sweep.analysis import analyze
 
     indices = analyze(args.path, outcomes=args.outcome, figures=not args.no_figures)
@@ -143,15 +146,15 @@ def _analyze(args) -> int:
         cells = indices.assign(cell=[f"{v:.3f} [{v - c:.3f}, {v + c:.3f}]" if c == c else f"{v:.3g}"
                                      for v, c in zip(indices["value"], indices["conf"])])
         print(cells.pivot(index=["outcome", "lever"], columns="index", values="cell").to_string())
-        print("index value [95 % confidence interval] (bootstrap)")
-    else:  # grid and Latin hypercube: the main effects (mean at each lever's low and high end)
-        import pandas as pd
-
-        effects = pd.read_csv(folder / "main_effects.csv")
-        for outcome, rows in effects.groupby("outcome", sort=False):
-            print(f"{outcome}: mean at each lever's low and high end (largest swing first)")
-            print(rows[["lever", "low_label", "high_label", "low", "high", "swing"]].to_string(
-                index=False, float_format=lambda v: f"{v:.4g}"))
+        print("index value [95 % confidence interval] (bootstrap); eta2: share of variance explained alone")
+    effects = pd.read_csv(folder / "main_effects.csv")
+    for name, rows in effects.groupby("outcome", sort=False):
+        spec = outcome(name)
+        print(f"\n{spec.axis_label}: mean at each lever's low and high end, effect [95 % CI] (largest first)")
+        for r in rows.itertuples():
+            print(f"  {r.lever}: {r.low_label} -> {r.high_label}: {shown(spec, r.low)} -> {shown(spec, r.high)} "
+                  f"{spec.unit}, effect {shown(spec, r.effect, True)} [{shown(spec, r.effect_low, True)}, "
+                  f"{shown(spec, r.effect_high, True)}] {r.unit}")
     print(f"tables and figures written to {folder}")
     return 0
 
