@@ -243,27 +243,36 @@ def reliability(runs: pd.DataFrame, holds: Sequence[int] = HOLDS, group: str = "
     return pd.DataFrame(rows)
 
 
+def spearman_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Spearman's rank correlation of each row of ``x`` with the same row of ``y`` (2-D, NaN marks no run), NaN
+    where a row is constant on either side."""
+    rx, ry = (stats.rankdata(v, axis=1, nan_policy="omit") for v in (x, y))
+    rx, ry = rx - np.nanmean(rx, axis=1, keepdims=True), ry - np.nanmean(ry, axis=1, keepdims=True)
+    num, den = np.nansum(rx * ry, axis=1), np.sqrt(np.nansum(rx ** 2, axis=1) * np.nansum(ry ** 2, axis=1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / den, np.nan)
+
+
 def spearman(x: np.ndarray, y: np.ndarray) -> float:
-    """Spearman's rank correlation, NaN where either side is constant."""
-    if np.ptp(x) == 0 or np.ptp(y) == 0:
-        return np.nan
-    return float(np.corrcoef(stats.rankdata(x), stats.rankdata(y))[0, 1])
+    """Spearman's rank correlation of two series, NaN where either is constant."""
+    return float(spearman_rows(np.asarray(x, dtype=float)[None], np.asarray(y, dtype=float)[None])[0])
 
 
 def spearman_ci(runs: pd.DataFrame, x: str, y: str, cluster: str = "mix", resamples: int = BOOTSTRAP,
                 seed: int = LHS_SEED) -> tuple[float, float, float]:
     """Spearman's rho of ``x`` with ``y`` over all runs, and its percentile interval from resampling the
     ``cluster`` (policy mixes) with replacement, all runs of a drawn mix kept together."""
-    ok = runs[[cluster, x, y]].dropna()
-    groups = [g[[x, y]].to_numpy(dtype=float) for _, g in ok.groupby(cluster)]
-    rng = np.random.default_rng(seed)
-    draws = []
-    for _ in range(resamples):
-        pick = np.concatenate([groups[i] for i in rng.integers(0, len(groups), len(groups))])
-        draws.append(spearman(pick[:, 0], pick[:, 1]))
+    ok = runs[[cluster, x, y]].dropna().reset_index(drop=True)
+    members = list(ok.groupby(cluster).indices.values())
+    padded = np.full((len(members), max(map(len, members))), len(ok))  # index len(ok): no run (NaN)
+    for i, rows in enumerate(members):
+        padded[i, :len(rows)] = rows
+    picks = padded[np.random.default_rng(seed).integers(0, len(members), (resamples, len(members)))]
+    xs, ys = (np.append(ok[c].to_numpy(dtype=float), np.nan)[picks.reshape(resamples, -1)] for c in (x, y))
+    draws = spearman_rows(xs, ys)
     tail = 100 * (1 - CONFIDENCE) / 2
     low, high = np.nanpercentile(draws, [tail, 100 - tail]) if np.isfinite(draws).any() else (np.nan, np.nan)
-    return spearman(ok[x].to_numpy(dtype=float), ok[y].to_numpy(dtype=float)), float(low), float(high)
+    return spearman(ok[x], ok[y]), float(low), float(high)
 
 
 def validity(runs: pd.DataFrame, resamples: int = BOOTSTRAP) -> pd.DataFrame:
