@@ -132,18 +132,21 @@ def test_policy_mixes_cover_every_lever_in_its_range_one_point_per_stratum():
         sim.load_config(study.MIX_BASE, list(study.mix_overrides(mix)))  # every mix is a valid config
 
 
-def test_case_verdicts_tell_a_backed_move_from_an_overstated_one_and_a_tracked_setting():
+def test_case_verdicts_tell_a_backed_move_from_an_overstated_one_a_tracked_setting_and_noise():
     """Full alignment earns 32-35 M EUR, the baseline 25 M: a fall of 3 stages (3/4 of the scale) needs revenue to
     fall by at least half of 3/4 of the 8.5 M gap to be backed."""
     revenue = {"full alignment": [32e6, 33e6, 34e6, 35e6], "moved": [32e6, 33e6, 34e6, 35e6],
-               "overstated": [31e6, 31.5e6, 32.5e6, 34e6], "backed": [27e6, 27.5e6, 28.5e6, 30e6]}
-    runs = pd.DataFrame([{"case": case, "replicate": r, study.WEEKLY: 5 if case == "full alignment" else 2,
-                          study.HELD: 5 if case == "full alignment" else 2, "krk_score_end": 80.0,
+               "overstated": [31e6, 31.5e6, 32.5e6, 34e6], "backed": [27e6, 27.5e6, 28.5e6, 30e6],
+               "unclear": [32e6, 33e6, 34e6, 35e6]}
+    held = {"full alignment": [5] * 4, "unclear": [1, 5, 5, 5]}
+    runs = pd.DataFrame([{"case": case, "replicate": r, study.WEEKLY: held.get(case, [2] * 4)[r],
+                          study.HELD: held.get(case, [2] * 4)[r], "krk_score_end": 80.0,
                           "revenue_total": value, "nrr_annual": 1.0, "trust_mean_end": 0.8}
                          for case, values in revenue.items() for r, value in enumerate(values)])
     table = study.cases(runs, baseline_revenue=25e6).set_index("case")
     assert table["verdict"].to_dict() == {"full alignment": "same stage", "moved": "tracks the setting",
-                                          "overstated": "overstates the move", "backed": "backed by outcomes"}
+                                          "overstated": "overstates the move", "backed": "backed by outcomes",
+                                          "unclear": "no clear move"}
     assert table.loc["backed", "stage_ladder_lost"] == 0.75
     assert table.loc["backed", "revenue_ladder_lost"] == pytest.approx(5.25 / 8.5)
 
