@@ -19,8 +19,8 @@ TINY = ["market.accounts=1500", "weeks=30"]
 
 def tiny_model(**kwargs):
     kwargs = {"levers": ["policy.blame_culture", "policy.joint_meetings"],
-              "uncertainties": ["market.fit_beta", "market.inquiry_rate"], "outcomes": ["revenue_total", "trust_mean_end", "cac"],
-              "replicates": 2, **kwargs}
+              "uncertainties": ["market.fit_beta", "market.inquiry_rate"],
+              "outcomes": ["revenue_total", "trust_mean_end", "cac"], "replicates": 2, **kwargs}
     return sim.ema.model(overrides=TINY, **kwargs)
 
 

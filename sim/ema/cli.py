@@ -3,7 +3,7 @@
 ::
 
     alignsim discover SWEEP_DIR_OR_EMA_TARBALL --condition "nrr_annual >= 1.0 and cash_balance_end > 0" \\
-        [--out DIR] [--boxes N] [--min-density 0.8] [--input FIELD ...] [--no-figures]
+        [--out DIR] [--boxes N] [--min-density 0.8] [--input FIELD ...] [--screen N] [--no-figures]
     alignsim optimise --out DIR [--lever FIELD ...] [--firms 8] [--nfe 200] [--population 20] [--replicates 1]
         [--seed 0] [--scenario hundred_years_war] [--n-jobs 2] [--backend local|dask|submitit] [KEY=VALUE ...]
 
@@ -28,6 +28,7 @@ def _discover_parser() -> argparse.ArgumentParser:
     p.add_argument("--boxes", type=int, default=1, help="PRIM boxes to find (default 1)")
     p.add_argument("--min-density", type=float, default=0.8, help="density the reported box reaches (default 0.8)")
     p.add_argument("--input", action="append", help="restrict PRIM and CART to this input (repeatable)")
+    p.add_argument("--screen", type=int, help="keep only the N inputs with the highest feature scores")
     p.add_argument("--no-figures", action="store_true", help="tables only")
     return p
 
@@ -47,7 +48,8 @@ def _discover(args) -> int:
         raise ConfigError(f"--boxes = {args.boxes} / --min-density = {args.min_density} is out of range: allowed "
                           "--boxes >= 1 and 0 < --min-density <= 1")
     x, y = inputs.load(args.source)
-    result = discover(x, y, args.condition, boxes=args.boxes, min_density=args.min_density, columns=args.input)
+    result = discover(x, y, args.condition, boxes=args.boxes, min_density=args.min_density, columns=args.input,
+                      screen=args.screen)
     source = Path(args.source)
     out = Path(args.out) if args.out else (source / "discovery" if source.is_dir() else
                                            source.with_name(source.name.split(".")[0] + "_discovery"))

@@ -63,6 +63,8 @@ class Discovery:
     trajectory: pd.DataFrame
     cart: pd.DataFrame
     inputs: list[str] = field(default_factory=list)
+    scores: pd.Series | None = None
+    """With ``screen``: every input's extra-trees feature score (EMA's ``get_ex_feature_scores``), highest first."""
     tree: object = field(default=None, repr=False)
     """EMA's fitted ``CART`` (its figure: :mod:`sim.ema.figures`)."""
 
@@ -80,6 +82,10 @@ class Discovery:
         """The boxes as Markdown: the condition, the base rate and one table of limits per box."""
         lines = [f"Condition: **{self.condition.describe()}** (`{self.condition.text}`), met by {self.cases} of "
                  f"{self.experiments} experiments ({100 * self.base_rate:.1f} %)."]
+        if self.scores is not None:
+            lines += ["", f"PRIM and CART read the {len(self.inputs)} inputs of the {len(self.scores)} with the "
+                      "highest extra-trees feature scores: "
+                      + ", ".join(f"`{n}` ({self.scores[n]:.3f})" for n in self.inputs) + "."]
         for box in self.boxes:
             lines += ["", f"PRIM box {box.number}: coverage {100 * box.coverage:.1f} %, density "
                       f"{100 * box.density:.1f} %, mass {100 * box.mass:.1f} % ({box.res_dim} restricted inputs, "
@@ -137,13 +143,13 @@ def _limits(box_lim: pd.DataFrame, box_init: pd.DataFrame, qp: dict) -> pd.DataF
 
 
 def _prepare(inputs: pd.DataFrame) -> pd.DataFrame:
-    """Inputs as PRIM takes them: constant columns dropped, on/off and choice inputs as categories."""
+    """Inputs as PRIM and CART take them: constant columns dropped, on/off and choice inputs as categories, numbers
+    as floats (whole numbers too: EMA 3.0's PRIM pastes and CART splits them at fractional values, which pandas 3
+    refuses to write into an int64 box)."""
     x = inputs.loc[:, inputs.nunique(dropna=False) > 1].copy()
     for column in x.columns:
         if pd.api.types.is_bool_dtype(x[column]) or not pd.api.types.is_numeric_dtype(x[column]):
             x[column] = x[column].astype(str).astype(object).astype("category")
-        elif pd.api.types.is_integer_dtype(x[column]):
-            x[column] = x[column].astype("int64")
         else:
             x[column] = x[column].astype(float)
     return x
@@ -151,7 +157,7 @@ def _prepare(inputs: pd.DataFrame) -> pd.DataFrame:
 
 def discover(inputs: pd.DataFrame, outcomes: pd.DataFrame, condition: str | Condition, *, boxes: int = 1,
              min_density: float = MIN_DENSITY, peel_alpha: float = 0.05, mass_min: float = MASS_MIN,
-             columns: list[str] | None = None) -> Discovery:
+             columns: list[str] | None = None, screen: int | None = None, seed: int = 0) -> Discovery:
     """PRIM boxes and a CART tree for ``condition`` over ``inputs`` (one row per experiment).
 
     Args:
@@ -163,6 +169,10 @@ def discover(inputs: pd.DataFrame, outcomes: pd.DataFrame, condition: str | Cond
         peel_alpha: share of the experiments PRIM peels off per step.
         mass_min: smallest share of the experiments a box or a leaf holds.
         columns: the inputs to restrict (all varying ones when None).
+        screen: keep only this many inputs, those with the highest extra-trees feature scores for the condition
+            (EMA's feature scoring): with a hundred uncertain parameters and a few hundred experiments, PRIM would
+            otherwise restrict inputs that only happen to separate the cases.
+        seed: seed of the feature scoring's trees.
 
     Raises:
         ConfigError: a bad condition, unknown columns, inputs and outcomes of different lengths, or a condition
@@ -184,6 +194,10 @@ def discover(inputs: pd.DataFrame, outcomes: pd.DataFrame, condition: str | Cond
         raise ConfigError(f"condition {cond.text!r} holds in {int(y.sum())} of {len(y)} experiments: scenario "
                           "discovery needs experiments on both sides of it")
     x = _prepare(inputs)
+    scores = None
+    if screen is not None and screen < x.shape[1]:
+        scores = feature_scores(x, y, seed)
+        x = x[list(scores.index[:screen])]
     finder = prim.Prim(x, y, peel_alpha=peel_alpha, mass_min=mass_min)
     found, steps = [], []
     for number in range(1, boxes + 1):
@@ -197,11 +211,20 @@ def discover(inputs: pd.DataFrame, outcomes: pd.DataFrame, condition: str | Cond
         found.append(Box(number, step, float(box.coverage), float(box.density), float(box.mass), int(box.res_dim),
                          _limits(box.box_lims[step], finder.box_init, box.p_values[step]), box))
         steps.append(trajectory.assign(box=number)[["box", "id", "coverage", "density", "mass", "res_dim"]])
-    # CART splits whole-number inputs at half-values, which EMA 3.0 cannot write into an int64 box under pandas 3
-    tree = cart.CART(x.astype({c: float for c in x.select_dtypes("int64")}), y, mass_min=max(mass_min, 1 / len(y)))
+    tree = cart.CART(x, y, mass_min=max(mass_min, 1 / len(y)))
     tree.build_tree()
     return Discovery(cond, len(y), int(y.sum()), found, pd.concat(steps, ignore_index=True).rename(
-        columns={"id": "step"}), _cart_leaves(tree), list(x.columns), tree)
+        columns={"id": "step"}), _cart_leaves(tree), list(x.columns), scores, tree)
+
+
+def feature_scores(x: pd.DataFrame, y: np.ndarray, seed: int = 0) -> pd.Series:
+    """Each input's extra-trees feature score for the condition ``y`` (EMA's ``get_ex_feature_scores``, 100
+    trees), highest first; on/off and choice inputs are scored by their category codes."""
+    from ema_workbench.analysis import feature_scoring
+
+    coded = x.apply(lambda c: c.cat.codes if isinstance(c.dtype, pd.CategoricalDtype) else c)
+    scores, _ = feature_scoring.get_ex_feature_scores(coded, y.astype(int), random_state=seed)
+    return scores.iloc[:, 0].sort_values(ascending=False)
 
 
 def _cart_leaves(tree) -> pd.DataFrame:
