@@ -143,7 +143,9 @@ def _codes(design: pd.DataFrame, lever: Lever, bins: int) -> tuple[np.ndarray, l
 
 def _interval(samples: np.ndarray) -> tuple[float, float]:
     """Estimate (row 0) and 95 % half-width (1.96 bootstrap standard deviations, as SALib reports ``conf``)."""
-    return float(samples[0]), float(1.96 * np.nanstd(samples[1:], ddof=1))
+    with warnings.catch_warnings():  # an outcome undefined in every resample has no interval: NaN, said by the table
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return float(samples[0]), float(1.96 * np.nanstd(samples[1:], ddof=1))
 
 
 def main_effects(runs: pd.DataFrame, levers: list[Lever], metric: str, design: pd.DataFrame, replicates: int,
