@@ -115,14 +115,17 @@ def alignment_stage(model, behaviour: Behaviour | None = None) -> int:
       together (fewer than ``joint_time_per_year``, 4, meetings plus role swaps).
     5 Full alignment: all of it.
 
-    Every threshold is a field of ``config.instrument`` (defaults in parentheses).
+    The blame shares count only in a year with at least ``min_handled_misses`` (3) handled misses: a single blame
+    with no fix in a quiet year would otherwise read stage 1.  Every threshold is a field of ``config.instrument``
+    (defaults in parentheses).
     """
     b, cut = behaviour or observed_behaviour(model), model.config.instrument
-    if b.trust < cut.stage_trust_us_vs_them or b.blame_share > cut.us_vs_them_blame_share:
+    evidence = b.blames + b.fixes >= cut.min_handled_misses  # one blame in a quiet year is not a blame culture
+    if b.trust < cut.stage_trust_us_vs_them or (evidence and b.blame_share > cut.us_vs_them_blame_share):
         return 1
     if b.follow_up < cut.follow_up_agreed:
         return 2
-    if (b.feedback < cut.feedback_shared or b.blame_share > cut.fixed_together_blame_share
+    if (b.feedback < cut.feedback_shared or (evidence and b.blame_share > cut.fixed_together_blame_share)
             or b.trust < cut.stage_trust_cooperative):
         return 3
     if (b.trust < cut.stage_trust_full or b.promise_gap > cut.promises_kept_gap

@@ -758,6 +758,10 @@ class InstrumentConfig:
     fixed_together_blame_share: float = param(0.2, 0.0, 1.0, "share of handled misses", prior=(0.1, 0.3))
     """Largest share of the year's handled misses ending in blame at which problems count as fixed together
     (stage 4)."""
+    min_handled_misses: int = param(3, 1, 520, "handled misses per year", prior=(2, 6))
+    """Handled misses (blamed or fixed) a year needs before its blame share can read stage 1 or hold a firm at
+    stage 3: with fewer, one blame in a quiet year would set the stage (issue 19: a full-alignment run with a single
+    blame and no fix read stage 1 for a year)."""
     promises_kept_gap: float = param(0.05, 0.0, 1.0, "service level", prior=(0.025, 0.1))
     """Largest promise gap (promised minus delivered service) at which promises count as kept (stage 5)."""
     joint_time_per_year: int = param(4, 1, 520, "meetings plus role swaps per year", prior=(2, 12))

@@ -278,6 +278,8 @@ WEEKLY_OUTCOMES: dict[str, Outcome] = {o.name: o for o in (
     _run("vetoes", "Campaign vetoes", "events per week", better="neither", digits=0, bounds=NON_NEGATIVE),
     _run("fixes", "Joint fixes", "events per week", digits=0, bounds=NON_NEGATIVE),
     _run("alignment_stage", "Goldman alignment stage", "stage 1-5", ratio_scale=False, digits=0, bounds=(1.0, 5.0)),
+    _run("alignment_stage_raw", "Goldman alignment stage, weekly read (before the hold)", "stage 1-5",
+         ratio_scale=False, digits=0, bounds=(1.0, 5.0)),
     _run("krk_score", "KRK alignment score", "score 20-100", ratio_scale=False, digits=1, bounds=(20.0, 100.0)),
 )}
 

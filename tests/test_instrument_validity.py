@@ -186,3 +186,16 @@ def test_the_study_on_tiny_runs_writes_its_tables_and_section(tiny_study):
     assert f"held for {HOLD} weeks, {held['flicker_mean'].mean():.2f}" in text  # the prose's numbers are the runs'
     for part in ("reliability", "validity", "levers", "cases"):
         assert (tiny_study / f"{part}.csv").exists()
+
+
+def test_one_blame_in_a_quiet_year_does_not_read_us_vs_them():
+    from types import SimpleNamespace
+
+    from sim.alignment import Behaviour, alignment_stage
+    from sim.config import Config
+
+    model = SimpleNamespace(config=Config())
+    calm = dict(trust=0.8, joint_time=8, follow_up=0.9, feedback=0.8, forecast=0.9, promise_gap=0.01)
+    assert alignment_stage(model, Behaviour(blames=1, fixes=0, **calm)) == 5  # one event is not evidence
+    assert alignment_stage(model, Behaviour(blames=3, fixes=0, **calm)) == 1  # three blamed, none fixed: it is
+    assert alignment_stage(model, Behaviour(blames=1, fixes=3, **calm)) == 3  # a quarter still blamed: not yet 4

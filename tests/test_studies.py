@@ -20,7 +20,7 @@ from sim.studies import claims, execution, paths, seeds
 from sim.studies.cli import main as study_cli
 from sim.studies.declarations import (DECLARABLE, EMERGENT, NOT_HOLDING, REPLICATES, Arm, Check, Row, Study,
                                       StudyResult)
-from sim.studies.report import counts, load_rows, readme
+from sim.studies.report import counts, counts_sentence, load_rows, readme
 from sim.studies.rules import directional, in_band, interior_optimum, lag, unchanged
 from sim.studies.sesoi import Declared
 from sim.studies.verdicts import adjudicate, reason
@@ -76,7 +76,8 @@ def test_a_check_without_a_kind_is_refused():
 
 
 def test_seed_roots_are_distinct():
-    assert len({seeds.CALIBRATION, seeds.PUBLISHED_TABLE, seeds.FAST_TESTS}) == 3
+    roots = (seeds.CALIBRATION, seeds.PUBLISHED_TABLE, seeds.FAST_TESTS, seeds.ROBUSTNESS, seeds.INSTRUMENT)
+    assert len(set(roots)) == 5
 
 
 def test_no_sys_path_edits_in_the_package_or_the_tests():
@@ -217,6 +218,13 @@ def test_stored_rows_agree_with_the_checks_untested_reasons():
             assert chk.untested != NOT_HOLDING, f"{row.study}: '{row.statement}' holds: assert it in the fast tests"
         else:
             assert chk.untested, f"{row.study}: '{row.statement}' does not hold in the table but is asserted"
+
+
+def test_the_readmes_count_by_kind_the_claims_table_has():
+    rows = adjudicate([r for s in sim.studies.studies() for r in load_rows(sim.studies.results_dir(), s)])
+    sentence = counts_sentence(counts(rows))
+    for doc in (ROOT / "README.md", ROOT / "experiments" / "README.md"):
+        assert sentence in " ".join(doc.read_text().split()), f"{doc.name} does not say: {sentence}"
 
 
 def test_cli_lists_every_study(capsys):

@@ -51,6 +51,7 @@ from sim.config import InstrumentConfig, PolicyConfig
 from sim.market import WEEKS_PER_YEAR
 from sim.runner import replicate_seeds
 from sim.stats import paired
+from sim.studies import seeds
 from sim.studies.markers import splice_if_marked
 
 PRESETS = ("goldman_1_us_vs_them", "goldman_2_friendly_role_play", "goldman_3_cooperative_efforts",
@@ -75,8 +76,8 @@ CASES = {"full alignment": (), "shared data 0": ("policy.shared_data=0.0",),
          "shared data 0.5": ("policy.shared_data=0.5",), "no meetings": ("policy.joint_meetings=0",),
          "SLA threshold 0.1": ("policy.sla_fit_threshold=0.1",), "blame culture 1.0": ("policy.blame_culture=1.0",)}
 """Issue 19's named cases: full alignment with one setting moved (the first is full alignment itself)."""
-SEED_ROOT = 4
-"""Seed root of this study (0 calibration, 1 published table, 2 fast tests, 3 robustness: :mod:`sim.studies.seeds`)."""
+SEED_ROOT = seeds.INSTRUMENT
+"""Seed root of this study (:data:`sim.studies.seeds.INSTRUMENT`; the others are listed in :mod:`sim.studies.seeds`)."""
 LHS_SEED = 19
 """Seed of the Latin hypercube (scrambled)."""
 OUTCOMES = {"revenue_total": "revenue over the run", "nrr_annual": "net revenue retention",

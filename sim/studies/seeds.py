@@ -11,3 +11,7 @@ PUBLISHED_TABLE = 1
 """Runs of the full studies behind ``experiments/README.md``."""
 FAST_TESTS = 2
 """Runs of the fast variants asserted by ``tests/test_claims.py``."""
+ROBUSTNESS = 3
+"""Runs of the robustness study on posterior draws (``alignsim study --all --robustness``)."""
+INSTRUMENT = 4
+"""Runs of the alignment instrument's reliability and validity study (:mod:`sim.studies.instrument`)."""

@@ -28,8 +28,9 @@ STUDY = Study(
     arms=tuple(Arm(s, s) for s in STAGES),
     checks=(
         Check("C10", "The derived stage rises with the presets' stage (1 → 3 → 5)", EMERGENT,
-              "the stage is derived from behaviour (follow-up, blame vs fixes, trust), which the presets reach only "
-              "through the loops (issue 10 item 1); while it reads policy fields this row holds by construction",
+              "the stage is read from behaviour only (follow-up, blame vs fixes, trust, time spent together; "
+              "tests/test_alignment.py fails if it reads a policy field), which the presets reach through "
+              "the loops; the knockout measures how much of the rise they carry",
               metric="alignment_stage_end", rule=all_of(paired_rule(FIRST, MIDDLE, "alignment_stage_end", +1),
                                                         paired_rule(MIDDLE, LAST, "alignment_stage_end", +1)),
               arms_needed=(FIRST, MIDDLE, LAST)),
