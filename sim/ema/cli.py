@@ -120,16 +120,29 @@ def _optimise(args) -> int:
 
 def save_optimisation(result, folder: Path) -> None:
     """Write the Pareto set (CSV in display units and Markdown), the convergence table and the parallel axes."""
-    import matplotlib.pyplot as plt
+    save_optimisation_tables(result, folder)
+    save_pareto_figure(result, folder)
 
-    from sim.ema import figures, markdown
-    from sim.ema.optimisation import PERCENTILE
+
+def save_optimisation_tables(result, folder: Path) -> None:
+    """Write ``pareto.csv`` (display units), ``pareto.md`` and ``convergence.csv`` into ``folder``."""
+    from sim.ema import markdown
 
     folder.mkdir(parents=True, exist_ok=True)
     table = result.table()
     table.to_csv(folder / "pareto.csv", index=False)
     (folder / "pareto.md").write_text(markdown.table(table))
     result.convergence.to_csv(folder / "convergence.csv", index=False)
+
+
+def save_pareto_figure(result, folder: Path) -> None:
+    """Write ``pareto_parallel.png``: the Pareto set on parallel axes."""
+    import matplotlib.pyplot as plt
+
+    from sim.ema import figures
+    from sim.ema.optimisation import PERCENTILE
+
+    table = result.table()
     lever_columns = list(table.columns[:len(result.levers)])
     fig = figures.pareto_parallel(table, lever_columns, list(table.columns[len(result.levers):]),
                                   f"Pareto set: levers and objectives (p{PERCENTILE} across {result.firms} firms)")

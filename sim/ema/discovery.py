@@ -4,10 +4,10 @@ PRIM (EMA's ``prim.Prim``) peels a box around the experiments that meet the cond
 share of all experiments meeting the condition that fall in the box, its *density* the share of the box's
 experiments that meet it, its *mass* the share of all experiments inside it.  The peeling trajectory lists every
 box on the way, from the whole space (coverage 1, density = the base rate) to the smallest; the box reported is
-the one of highest coverage among those with at least ``min_density`` density (the last box when none reaches
-it).  CART (EMA's ``cart.CART``, a scikit-learn tree) splits the same space into leaves, each with its coverage and
-density.  Box limits are in the inputs' own units (the schema's); an on/off or choice input lists the values
-it keeps.
+the one of highest coverage among those with at least ``min_density`` density that restrict at most ``max_dims``
+inputs (a box a reader can act on; where none reaches the density, the densest box within ``max_dims``).  CART
+(EMA's ``cart.CART``, a scikit-learn tree) splits the same space into leaves, each with its coverage and density.
+Box limits are in the inputs' own units (the schema's); an on/off or choice input lists the values it keeps.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from sim.ema.condition import Condition, parse
 
 MIN_DENSITY = 0.8
 """Density the reported PRIM box must reach (the usual scenario-discovery target)."""
+MAX_DIMS = 3
+"""Most inputs the reported PRIM box restricts (boxes of many dimensions fit noise and cannot be read)."""
 MASS_MIN = 0.05
 """Smallest share of the experiments a PRIM box or a CART leaf may hold."""
 
@@ -102,10 +104,23 @@ class Discovery:
                              f"{100 * r.mass:.1f} % | {r.rule} |")
         return "\n".join(lines) + "\n"
 
+    def facts(self) -> dict:
+        """The result's numbers: experiments, cases, base rate, each box's statistics, the top feature score."""
+        return {"condition": self.condition.text, "experiments": self.experiments, "cases": self.cases,
+                "base_rate": self.base_rate, "inputs": self.inputs,
+                "boxes": [{"coverage": b.coverage, "density": b.density, "mass": b.mass, "res_dim": b.res_dim,
+                           "step": b.step} for b in self.boxes],
+                "screened_from": None if self.scores is None else len(self.scores),
+                "top_score": None if self.scores is None else float(self.scores.iloc[0])}
+
     def save(self, folder: str | Path) -> Path:
-        """Write ``trajectory.csv``, ``boxes.csv``, ``cart.csv`` and ``discovery.md`` into ``folder``."""
+        """Write ``trajectory.csv``, ``boxes.csv``, ``cart.csv``, ``discovery.md`` and ``discovery.json``
+        (:meth:`facts`) into ``folder``."""
+        import json
+
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
+        (folder / "discovery.json").write_text(json.dumps(self.facts(), indent=1))
         self.trajectory.to_csv(folder / "trajectory.csv", index=False)
         self.limits_table().to_csv(folder / "boxes.csv", index=False)
         self.cart.to_csv(folder / "cart.csv", index=False)
@@ -157,7 +172,8 @@ def _prepare(inputs: pd.DataFrame) -> pd.DataFrame:
 
 def discover(inputs: pd.DataFrame, outcomes: pd.DataFrame, condition: str | Condition, *, boxes: int = 1,
              min_density: float = MIN_DENSITY, peel_alpha: float = 0.05, mass_min: float = MASS_MIN,
-             columns: list[str] | None = None, screen: int | None = None, seed: int = 0) -> Discovery:
+             columns: list[str] | None = None, screen: int | None = None, seed: int = 0,
+             max_dims: int = MAX_DIMS) -> Discovery:
     """PRIM boxes and a CART tree for ``condition`` over ``inputs`` (one row per experiment).
 
     Args:
@@ -166,6 +182,7 @@ def discover(inputs: pd.DataFrame, outcomes: pd.DataFrame, condition: str | Cond
         condition: e.g. ``"nrr_annual >= 1.0 and cash_balance_end > 0"`` (:mod:`sim.ema.condition`).
         boxes: PRIM boxes to find (PRIM's covering: each next box among the experiments the previous ones leave).
         min_density: the density the reported box must reach.
+        max_dims: the most inputs the reported box may restrict.
         peel_alpha: share of the experiments PRIM peels off per step.
         mass_min: smallest share of the experiments a box or a leaf holds.
         columns: the inputs to restrict (all varying ones when None).
@@ -205,8 +222,10 @@ def discover(inputs: pd.DataFrame, outcomes: pd.DataFrame, condition: str | Cond
         if box is None:
             break
         trajectory = box.peeling_trajectory
-        good = trajectory[trajectory["density"] >= min_density]
-        step = int(good["coverage"].idxmax()) if len(good) else len(trajectory) - 1
+        readable = trajectory[trajectory["res_dim"] <= max_dims]
+        good = readable[readable["density"] >= min_density]
+        step = int(good["coverage"].idxmax()) if len(good) else \
+            int(readable.sort_values(["density", "coverage"], ascending=False).index[0])
         box.select(step)
         found.append(Box(number, step, float(box.coverage), float(box.density), float(box.mass), int(box.res_dim),
                          _limits(box.box_lims[step], finder.box_init, box.p_values[step]), box))

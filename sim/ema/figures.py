@@ -60,15 +60,18 @@ def cart_tree(discovery, title: str):
 
 def pareto_parallel(table, levers: list[str], objectives: list[str], title: str):
     """The Pareto set on parallel axes: one line per solution over its levers and its robust objectives, each
-    axis in its unit; the lines coloured by the first objective."""
+    axis in its unit (on/off and choice levers by the position of their value); the lines coloured by the first
+    objective (yellow: best)."""
     import matplotlib.pyplot as plt
     import pandas as pd
     from ema_workbench.analysis import parcoords
 
     data = table[levers + objectives].copy()
-    for column in data.columns:
+    data.columns = [c.removeprefix("policy.") for c in data.columns]  # the axes name the policy levers' fields
+    levers = [c.removeprefix("policy.") for c in levers]
+    for column in data.columns:  # EMA's get_limits takes an object column as categorical (not pandas 3's str)
         if not pd.api.types.is_numeric_dtype(data[column]) or pd.api.types.is_bool_dtype(data[column]):
-            data[column] = data[column].astype(str).astype("category")
+            data[column] = data[column].astype(str).astype(object)
     limits = parcoords.get_limits(data)
     axes = parcoords.ParallelAxes(limits, formatter={c: ".3g" for c in data.select_dtypes("number")},
                                   fontsize=8, rot=60)
@@ -76,6 +79,6 @@ def pareto_parallel(table, levers: list[str], objectives: list[str], title: str)
                              / max(data[objectives[0]].max() - data[objectives[0]].min(), 1e-12))
     for (_, row), colour in zip(data.iterrows(), colours):
         axes.plot(row.to_frame().T, color=colour, lw=1.2)
-    axes.fig.suptitle(title, y=1.08)
+    axes.fig.suptitle(f"{title}\ncolour: {objectives[0]} (yellow = highest)", y=1.1)
     axes.fig.set_size_inches(max(10, 1.1 * len(data.columns)), 6)
     return axes.fig
