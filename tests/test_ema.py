@@ -172,3 +172,13 @@ def test_robust_search_returns_a_pareto_set_in_units(tmp_path):
                                    "Revenue over the run, p10 across firms (EUR million)",
                                    "Gross margin, p10 across firms (EUR million)"]
     assert table.iloc[:, 2].between(0.01, 100).all()                                 # EUR million, not EUR
+
+
+def test_exports_are_not_shadowed_by_submodules():
+    import importlib
+    import pkgutil
+
+    for info in pkgutil.iter_modules(sim.ema.__path__):
+        importlib.import_module(f"sim.ema.{info.name}")  # binds each submodule onto the package
+    for name in sim.ema.__all__:
+        assert callable(getattr(sim.ema, name)), name
