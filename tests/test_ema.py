@@ -56,7 +56,7 @@ def test_levers_uncertainties_and_outcomes_follow_the_schema():
 
 
 @pytest.mark.parametrize("kwargs, words", [
-    ({"levers": ["policy.max_discont"]}, ["policy.max_discont", "did you mean 'policy.max_discount'"]),
+    ({"levers": ["policy.max_discont"]}, ["lever 'policy.max_discont'", "did you mean 'policy.max_discount'"]),
     ({"levers": {"policy.max_discount": {"low": 0.0, "high": 0.9}}}, ["policy.max_discount", "[0, 0.5]"]),
     ({"outcomes": ["revenue_totl"]}, ["revenue_totl", "did you mean 'revenue_total'"]),
     ({"uncertainties": ["market.accounts"]}, ["market.accounts", "not calibration candidates"]),
@@ -182,3 +182,17 @@ def test_exports_are_not_shadowed_by_submodules():
         importlib.import_module(f"sim.ema.{info.name}")  # binds each submodule onto the package
     for name in sim.ema.__all__:
         assert callable(getattr(sim.ema, name)), name
+
+
+@pytest.mark.slow
+def test_sweep_evaluator_on_a_dask_cluster_gives_the_same_outcomes(tmp_path):
+    """The same experiments on the Dask backend (a LocalCluster of 2 workers) as on joblib."""
+    pytest.importorskip("distributed")
+    m = tiny_model()
+    scenarios, policies = _fixed_experiments(m)
+    with sim.ema.SweepEvaluator(m, tmp_path / "local", n_jobs=2) as local:
+        _, expected = local.perform_experiments(scenarios=scenarios, policies=policies)
+    with sim.ema.SweepEvaluator(m, tmp_path / "dask", backend="dask", n_jobs=2) as dask:
+        _, got = dask.perform_experiments(scenarios=scenarios, policies=policies)
+    for name in expected:
+        np.testing.assert_allclose(got[name], expected[name])

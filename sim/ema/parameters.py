@@ -53,7 +53,10 @@ def levers(base: Config, chosen: Iterable[str] | Mapping[str, Mapping | None] | 
 
     chosen = policy_fields() if chosen is None else chosen
     given = dict(chosen) if isinstance(chosen, Mapping) else dict.fromkeys(chosen)
-    resolved = resolve_levers(SweepSpec(levers={k: LeverSpec(**(v or {})) for k, v in given.items()}))
+    try:
+        resolved = resolve_levers(SweepSpec(levers={k: LeverSpec(**(v or {})) for k, v in given.items()}))
+    except ConfigError as err:  # the sweep engine's checks, in the words of an EMA lever
+        raise ConfigError(str(err).replace("sweep lever", "lever")) from None
     out = []
     for lever in resolved:
         name, default = ema_name(lever.field), _value(base, lever.field)

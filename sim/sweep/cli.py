@@ -146,7 +146,9 @@ def _analyze(args) -> int:
         cells = indices.assign(cell=[f"{v:.3f} [{v - c:.3f}, {v + c:.3f}]" if c == c else f"{v:.3g}"
                                      for v, c in zip(indices["value"], indices["conf"])])
         print(cells.pivot(index=["outcome", "lever"], columns="index", values="cell").to_string())
-        print("index value [95 % confidence interval] (bootstrap); eta2: share of variance explained alone")
+        print("index value [95 % confidence interval] (bootstrap)"
+              + ("; eta2: share of the variance explained by the lever alone" if (indices["index"] == "eta2").any()
+                 else ""))
     effects = pd.read_csv(folder / "main_effects.csv")
     for name, rows in effects.groupby("outcome", sort=False):
         spec = outcome(name)
