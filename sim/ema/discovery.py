@@ -89,6 +89,11 @@ class Discovery:
                       "highest extra-trees feature scores: "
                       + ", ".join(f"`{n}` ({self.scores[n]:.3f})" for n in self.inputs) + "."]
         for box in self.boxes:
+            if box.res_dim == 0:
+                lines += ["", f"PRIM box {box.number} restricts nothing: the whole space already has a density of "
+                          f"{100 * box.density:.1f} %; ask the opposite question (`not ({self.condition.text})`) or "
+                          "raise the density the box must reach (--min-density)."]
+                continue
             lines += ["", f"PRIM box {box.number}: coverage {100 * box.coverage:.1f} %, density "
                       f"{100 * box.density:.1f} %, mass {100 * box.mass:.1f} % ({box.res_dim} restricted inputs, "
                       f"step {box.step} of the peeling trajectory)", ""]
