@@ -72,5 +72,6 @@ def plausible_firms(n: int, seed: int = 0, posterior: str | Path | None = None, 
 def source(posterior: str | Path | None = None) -> str:
     """In words, where :func:`plausible_values` draws from."""
     path = Path(posterior) if posterior is not None else default_posterior()
-    return (f"calibrated fields from the posterior {path.name}, the other prior-ranged fields from their priors"
-            if path.exists() else "every prior-ranged field from its prior (no stored posterior)")
+    return (f"the calibrated fields drawn from the stored posterior (`{path.name}`), the other prior-ranged fields "
+            "from their priors" if path.exists() else "every prior-ranged field drawn from its prior (no stored "
+            "posterior)")
