@@ -54,7 +54,7 @@ def _row(**fields) -> Row:
 ])
 def test_the_kind_follows_the_stated_rule(fields, kind):
     assert classify(_row(**fields)) == kind
-    assert f"{EMERGENT_SHARE:.0%}" in RULE
+    assert f"{100 * EMERGENT_SHARE:g} %" in RULE
 
 
 def test_level_rows_on_a_calibrated_outcome_are_calibration_checks():

@@ -51,8 +51,8 @@ from sim.config import InstrumentConfig, PolicyConfig
 from sim.market import WEEKS_PER_YEAR
 from sim.runner import replicate_seeds
 from sim.stats import paired
-from sim.studies import seeds
 from sim.studies.markers import splice_if_marked
+from sim.studies.seeds import INSTRUMENT
 
 PRESETS = ("goldman_1_us_vs_them", "goldman_2_friendly_role_play", "goldman_3_cooperative_efforts",
            "goldman_4_collaboration", "goldman_5_full_alignment", "hundred_years_war", "full_alignment")
@@ -76,7 +76,7 @@ CASES = {"full alignment": (), "shared data 0": ("policy.shared_data=0.0",),
          "shared data 0.5": ("policy.shared_data=0.5",), "no meetings": ("policy.joint_meetings=0",),
          "SLA threshold 0.1": ("policy.sla_fit_threshold=0.1",), "blame culture 1.0": ("policy.blame_culture=1.0",)}
 """Issue 19's named cases: full alignment with one setting moved (the first is full alignment itself)."""
-SEED_ROOT = seeds.INSTRUMENT
+SEED_ROOT = INSTRUMENT
 """Seed root of this study (:data:`sim.studies.seeds.INSTRUMENT`; the others are listed in :mod:`sim.studies.seeds`)."""
 LHS_SEED = 19
 """Seed of the Latin hypercube (scrambled)."""

@@ -34,11 +34,13 @@ BOOTSTRAP = 2000
 COMPLEMENTS = {"leads_ignored": "lead_acceptance"}
 """Outcomes that are one minus a calibrated outcome (a band on one is a band on the other)."""
 RULE = (f"a row is a *calibration check* when it tests an arm's level against a band on an outcome the calibration "
-        f"fitted in that arm; otherwise an *emergent finding* when at least {EMERGENT_SHARE:.0%} of its effect passes "
-        "through the relational feedback loops (the loop share: 1 - effect with every loop the claim does not name "
-        "knocked out / effect, on the same seeds; the lower end of its paired bootstrap 95 % CI above 0) and the "
+        f"fitted in that arm; otherwise an *emergent finding* when at least {100 * EMERGENT_SHARE:g} % of its effect "
+        "passes through the relational feedback loops (the loop share: 1 - effect with every loop the claim does not "
+        "name knocked out / effect, on the same seeds; the lower end of its paired bootstrap 95 % CI above 0) and the "
         "null model (the same funnel with rates fixed at the study's reference arm, no agents, no feedback) does "
-        "not reproduce it; otherwise a *mechanism check*")
+        "not reproduce it; otherwise a *mechanism check*. The knockout covers the relational loops (trust, blame, "
+        "learning); operations' capacity and customers' satisfaction are not switched, so an effect that travels "
+        "only through them reads as a mechanism check")
 
 
 def calibration_target(res: StudyResult, chk: Check) -> str:

@@ -124,7 +124,7 @@ def share_cell(row: Row) -> str:
     """The loop share with its CI, in %; "n/a" for a level."""
     if not pd.notna(row.loop_share):
         return "n/a"
-    return f"{row.loop_share:.0%} [{row.loop_share_low:.0%}, {row.loop_share_high:.0%}]"
+    return f"{100 * row.loop_share:.0f} % [{100 * row.loop_share_low:.0f}, {100 * row.loop_share_high:.0f}]"
 
 
 def kind_evidence(row: Row) -> str:
@@ -134,7 +134,7 @@ def kind_evidence(row: Row) -> str:
     share = share_cell(row)
     if share == "n/a":
         return f"no effect to share with the loops; null model {row.null_model}"
-    bar = f"{EMERGENT_SHARE:.0%}"
+    bar = f"{100 * EMERGENT_SHARE:g} %"
     return f"loop share {share} (emergent from {bar} with the CI above 0); null model {row.null_model}"
 
 
@@ -185,12 +185,32 @@ def counts(rows: list[Row]) -> dict[str, int]:
             "kinds changed": sum(bool(r.declared_kind) and r.kind != r.declared_kind for r in rows)}
 
 
+def counts_sentence(n: dict[str, int]) -> str:
+    """The counts by measured kind in one sentence, as the claims table and the project README quote them."""
+    holding = n["emergent findings holding"] + n["mechanism checks wired"] + n["calibration checks fitting"]
+    return (f"{n['rows']} rows: {n['emergent findings holding']} emergent findings hold, "
+            f"{n['mechanism checks wired']} mechanism checks are wired, {n['calibration checks fitting']} "
+            f"calibration checks fit their target, and {n['rows'] - holding} rows do not hold")
+
+
 def horizon_text(fast: bool) -> str:
     """The studies' horizon in words: every arm runs the default config's ``weeks`` (the fast variant its own)."""
     from sim.loading import load_config
 
     weeks = load_config(overrides=list(FAST_OVERRIDES) if fast else []).weeks
     return f"{weeks} weeks ({weeks / 52:g} years) for every arm, revenue and retention measured over it"
+
+
+def knockout_runs(studies: list[Study], root: Path) -> int:
+    """Runs the stored studies made with the loops knocked out: each study's runs again for every distinct set of
+    loops its checks name (:func:`sim.studies.execution.run_study`); none for a fast variant."""
+    total = 0
+    for s in studies:
+        path = root / s.key / RUN_FILE
+        if path.exists():
+            run = json.loads(path.read_text())
+            total += 0 if run["fast"] else run["runs"] * len({c.named_loops for c in s.checks})
+    return total
 
 
 def readme(studies: list[Study], root: Path) -> str:
@@ -208,7 +228,8 @@ def readme(studies: list[Study], root: Path) -> str:
         f"Settings: {'fast variant (' + ', '.join(FAST_OVERRIDES) + ')' if fast else 'default calibration'}; "
         f"replicates per arm: {', '.join(sorted({str(r['replicates']) for r in runs}))} (paired by seed, seed root "
         f"{', '.join(sorted({str(r['seed']) for r in runs}))}; calibration used root {CALIBRATION_ROOT}, the fast "
-        f"tests root {FAST_TESTS}); horizon {horizon_text(fast)}; {sum(r['runs'] for r in runs)} runs, "
+        f"tests root {FAST_TESTS}); horizon {horizon_text(fast)}; {sum(r['runs'] for r in runs)} runs, and "
+        f"{knockout_runs(studies, root)} more with the feedback loops knocked out, "
         f"{sum(r['seconds'] for r in runs) / 60:.1f} min of wall time summed over the studies.", "",
         f"**Kinds, measured.** Each row's kind is computed, not declared: {RULE}. The loop knockout runs every "
         "arm again on the same seeds with the switches of the config section `loops` off (`sim.config.LoopsConfig`: "
@@ -227,7 +248,7 @@ def readme(studies: list[Study], root: Path) -> str:
         f"Adjusted p: {METHOD_NAME} across all {len(rows)} rows of this table; a row holds when its rule is met "
         f"and its adjusted p < {ALPHA:g}. *Detectable* is the smallest effect each test finds with 80 % power at "
         f"alpha {ALPHA:g} (unadjusted), in the unit of a difference.", "",
-        f"**Counts.** {n['rows']} rows. Emergent findings: {n['emergent findings holding']} hold, "
+        f"**Counts.** {counts_sentence(n)}. Emergent findings: {n['emergent findings holding']} hold, "
         f"{n['emergent findings not holding']} do not. Mechanism checks: {n['mechanism checks wired']} wired, "
         f"{n['mechanism checks not holding']} not. Calibration checks (not corroboration): "
         f"{n['calibration checks fitting']} fit their target, {n['calibration checks not fitting']} do not. The "

@@ -39,8 +39,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.studies import seeds
 from sim.studies.declarations import Arm, Row, Study
+from sim.studies.seeds import ROBUSTNESS
 
 ROBUST_SHARE = 0.8
 """A row is robust across parameters when it holds in at least this share of the posterior draws."""
@@ -56,7 +56,7 @@ smallest detectable effect, so that 20 draws fit in an hour on 2 cores (20 draws
 ± 0.17 at a share of 0.8; 30 replicates would leave 7 draws and about ± 0.25); the verdict at a draw is therefore
 stricter than the published one for effects near their detection limit (the share where the rule's *form* holds,
 whatever the p-value, is reported beside it)."""
-SEED_ROOT = seeds.ROBUSTNESS
+SEED_ROOT = ROBUSTNESS
 """Seed root of the robustness runs (:data:`sim.studies.seeds.ROBUSTNESS`)."""
 SAMPLE_SEED = 11
 """Seed of the draws from the posterior's particles."""

@@ -1,6 +1,6 @@
 """C7 / F8 (seed 002): discount authority, quota pressure and the margin it costs."""
 
-from sim.studies.declarations import EMERGENT, MECHANISM, Arm, Check, Study
+from sim.studies.declarations import EMERGENT, MECHANISM, NOT_HOLDING, Arm, Check, Study
 from sim.studies.narrative import curve_text
 from sim.studies.rules import interior_optimum, one_sample
 
@@ -35,7 +35,7 @@ STUDY = Study(
               "a discount lowers the price the buyer compares with its alternative (sim.pricing) by rule", NONE, WIDE,
               "wins_year1", +1),
         Check("C7", "... and cut the gross margin rate", MECHANISM, "the discount is charged on every deal won",
-              NONE, WIDE, "gross_margin_rate", -1),
+              NONE, WIDE, "gross_margin_rate", -1, untested=NOT_HOLDING),
         Check("F8", "Inverted U: gross margin peaks at a middle discount authority", EMERGENT,
               "the optimum balances the price-sensitive buyers won against the price given up on every contract",
               metric="gross_margin_total", expected=+1, rule=interior_optimum, arms_needed=SWEEP,

@@ -33,7 +33,7 @@ STUDY = Study(
               named_loops=("trust_repair",)),
         Check("F3", "Shared rewards alone leave conflict largely in place (blame per missed KPI)", MECHANISM,
               "blame per miss is the coded blame probability times the shared goal's damping", BASE, REWARDS,
-              "blame_per_miss", -1, rule=unchanged, sesoi=LARGELY, explain=misses_fall),
+              "blame_per_miss", -1, rule=unchanged, sesoi=LARGELY, explain=misses_fall, untested=NOT_HOLDING),
         Check("F3", "Shared rewards alone leave blame events per year largely in place", EMERGENT,
               "blame events per year also move with the misses, which rewards change through the MQL bar, "
               "discounting and trust", BASE, REWARDS, "blame_events_per_year", -1, rule=unchanged, sesoi=LARGELY,

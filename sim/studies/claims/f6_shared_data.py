@@ -1,6 +1,6 @@
 """F6 (Troy, Hirunyawipada & Paswan 2008): shared customer data has a larger effect than goodwill alone."""
 
-from sim.studies.declarations import EMERGENT, Arm, Check, Study
+from sim.studies.declarations import EMERGENT, NOT_HOLDING, Arm, Check, Study
 from sim.studies.narrative import changes
 
 BASE, NO_BLAME, TRUST, SHARED = "hundred_years_war", "goodwill_no_blame", "goodwill_high_trust", "shared_data"
@@ -27,10 +27,12 @@ STUDY = Study(
               "revenue_total", +1),
         Check("F6", "Shared data beats goodwill (no blame) on revenue over the run", EMERGENT,
               "both arms act through trust and learning loops; which wins is not coded", NO_BLAME, SHARED,
-              "revenue_total", +1),
+              "revenue_total", +1,
+              untested="the gain (about 2.8 % of revenue) lies near its smallest effect of interest (2 %), which the "
+                       "fast variant's minimum-effect test does not resolve; the full table tests it"),
         Check("F6", "Shared data beats goodwill (high initial trust) on revenue over the run", EMERGENT,
               "initial trust decays or holds through blame and meetings; which wins is not coded", TRUST, SHARED,
-              "revenue_total", +1, explain=trust_sets_acceptance),
+              "revenue_total", +1, explain=trust_sets_acceptance, untested=NOT_HOLDING),
     ),
     fast_arms=(BASE, NO_BLAME, TRUST, SHARED),
     panels=("revenue", "field_knowledge", "trust_sales_in_marketing", "lead_to_customer"),
