@@ -58,11 +58,11 @@ class Layout:
 
 LETTER = 0.6
 """Width of an average letter of the drawing's font, as a share of its size (DejaVu Sans), for legend boxes."""
-DESK = Layout(panel_w=340, panel_h=225, left=52, right=20, top=50, bottom=40, title=15, tick=13, legend=12,
-              heading=15, axis_label=False)
-"""The Run tab on a laptop screen: 1,020 units wide, so its smallest text (13 units) shows at about 10 CSS px
-in the 816 px the page leaves it at 1280 px, 12 px at 1400 px and 18 px at 1920 px (the drawing grows with its
-box); it was 1,200 units with 10-unit ticks, 6.8 px at 1280 px."""
+DESK = Layout(panel_w=330, panel_h=235, left=56, right=18, top=54, bottom=44, title=17, tick=15, legend=15,
+              heading=16, axis_label=False)
+"""The Run tab on a laptop screen: 990 units wide, so its smallest text (15 units) shows at about 12.4 CSS px in
+the 816 px the page leaves it at 1280 px, 14 px at 1400 px and 22 px at 1920 px (the drawing grows with its box);
+it was 1,020 units with 12-unit legends, 9.6 px at 1280 px, and before that 6.8 px."""
 DEBRIEF = Layout(columns=2, panel_w=420, panel_h=250, left=64, right=24, top=30, bottom=40, title=16, tick=13,
                  legend=13, heading=16)
 """Beside the Debrief timeline: two panels per row, so the curves are not thumbnails."""
