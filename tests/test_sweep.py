@@ -228,7 +228,7 @@ def test_resume_runs_on_the_given_execution(tmp_path, monkeypatch):
     sim.sweep.run_sweep(small_spec(design={"method": "lhs", "samples": 2, "seed": 3}), tmp_path / "r",
                         progress=False)
     seen = {}
-    monkeypatch.setattr(execute, "_execute", lambda tasks, execution, *a, **k: seen.update(e=execution))
+    monkeypatch.setattr(execute, "execute_chunks", lambda tasks, execution, *a, **k: seen.update(e=execution))
     spec = small_spec(design={"method": "lhs", "samples": 2, "seed": 3},
                       execution={"backend": "dask", "n_jobs": 3, "dask_address": "tcp://scheduler:8786"})
     sim.sweep.run_sweep(spec, tmp_path / "r", resume=True, progress=False)

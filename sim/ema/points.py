@@ -78,8 +78,8 @@ def run_points(points: Sequence[Mapping[str, object]], base: Config, out: str | 
             store.write_manifest(manifest, design.points)
         owner = {**execute.owner_identity(), "stop_process": execution.backend == "local"}
         tasks = execute.plan(store.root, base, design, spec, identity, owner)
-        missing = execute._chunks_to_run(store, tasks, weekly=False)  # the engine's resume rule, as run_sweep's
-        execute._execute(missing, execution, store, total=len(points) * replicates, name=name, progress=progress)
+        missing = execute.chunks_to_run(store, tasks, weekly=False)  # the engine's resume rule, as run_sweep's
+        execute.execute_chunks(missing, execution, store, total=len(points) * replicates, name=name, progress=progress)
     return store.load()
 
 

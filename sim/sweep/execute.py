@@ -223,8 +223,8 @@ def run_sweep(spec: str | Path | dict | SweepSpec | None, out: str | Path, *, re
             store.write_manifest(manifest, design.points)
         owner = {**owner_identity(), "stop_process": _is_local(execution)}  # a shared cluster's workers live on
         tasks = plan(store.root, base, design, spec, store.sweep_id, owner)
-        missing = _chunks_to_run(store, tasks, spec.weekly)
-        _execute(missing, execution, store, total=runs, name=spec.name, progress=progress)
+        missing = chunks_to_run(store, tasks, spec.weekly)
+        execute_chunks(missing, execution, store, total=runs, name=spec.name, progress=progress)
     return store.load()
 
 
@@ -363,7 +363,7 @@ def _workers(execution: ExecutionSpec) -> int:
     return (os.cpu_count() or 1) if execution.n_jobs < 0 else max(1, execution.n_jobs)
 
 
-def _chunks_to_run(store: SweepStore, tasks: list[ChunkTask], weekly: bool) -> list[ChunkTask]:
+def chunks_to_run(store: SweepStore, tasks: list[ChunkTask], weekly: bool) -> list[ChunkTask]:
     """The tasks whose chunk is not soundly stored.
 
     Damaged parts are reported (a warning) and re-run; parts of another sweep, and parts of no chunk of this one,
@@ -388,7 +388,7 @@ def _chunks_to_run(store: SweepStore, tasks: list[ChunkTask], weekly: bool) -> l
     return [t for t in tasks if t.chunk in problems]
 
 
-def _execute(tasks: list[ChunkTask], execution, store: SweepStore, total: int, name: str, progress: bool) -> None:
+def execute_chunks(tasks: list[ChunkTask], execution, store: SweepStore, total: int, name: str, progress: bool) -> None:
     from tqdm.auto import tqdm
 
     from sim.sweep.backends import BACKENDS, EngineLost
@@ -436,7 +436,8 @@ def sweep_identity(spec: SweepSpec, base: Config, source: str) -> str:
 
 
 def source_digest() -> str:
-    """SHA-256 of the model's source (every ``sim/**/*.py`` but the dashboard's and the studies')."""
+    """SHA-256 of the model's source (every ``sim/**/*.py`` but the dashboard's, the workshop's, the studies' and
+    the EMA adapter's, none of which a run reads)."""
     import hashlib
 
     import sim
@@ -445,7 +446,7 @@ def source_digest() -> str:
     digest = hashlib.sha256()
     for path in sorted(folder.rglob("*.py")):
         rel = path.relative_to(folder)
-        if rel.parts[0] in ("viz", "studies"):
+        if rel.parts[0] in ("viz", "workshop", "studies", "ema"):
             continue
         digest.update(str(rel).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
