@@ -143,7 +143,7 @@ async def play(base: str, ws_base: str, rooms: int, players: int, rounds: int, t
             await ws.recv()
     await asyncio.wait_for(asyncio.gather(*running), timeout=900)
     wall = time.perf_counter() - started
-    every_screen, each_screen = [], []
+    every_screen, each_screen, by_round = [], [], {}
     screens_per_room = players + 1
     for (code, r), times in seen.items():
         last_submit = max(submits.get((code, r), [0.0]))
@@ -151,8 +151,9 @@ async def play(base: str, ws_base: str, rooms: int, players: int, rounds: int, t
             continue
         delays = [t - last_submit for t in times.values()]
         every_screen.append(max(delays))
+        by_round.setdefault(r, []).append(max(delays))
         each_screen.extend(delays)
-    return {"wall_s": wall, "every_screen": every_screen, "each_screen": each_screen}
+    return {"wall_s": wall, "every_screen": every_screen, "each_screen": each_screen, "by_round": by_round}
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -199,6 +200,8 @@ def main() -> int:
                                    "max": max(every)},
         "latency_each_screen_s": {"p50": statistics.median(result["each_screen"]),
                                   "p95": percentile(result["each_screen"], 0.95)},
+        "latency_every_screen_by_round_s": {str(r): {"p50": statistics.median(v), "max": max(v)}
+                                            for r, v in sorted(result["by_round"].items())},
         "server_peak_memory_mb": memory.peak, "server_idle_memory_mb": idle, "server_peak_threads": memory.threads,
         "wall_s": result["wall_s"],
     }

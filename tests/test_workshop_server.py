@@ -133,3 +133,37 @@ def test_the_game_report_needs_the_facilitator_and_holds_the_game(served, tmp_pa
     for part in ("Leaderboard", "The blame ledger", "Decisions", "Discount authority", "12 %", "Ana"):
         assert part in page.text, part
     assert "<script" not in page.text and "http" not in page.text.split("<body>")[1], "self-contained, offline"
+
+
+def test_a_room_whose_quarter_holds_its_lock_does_not_hold_up_the_other_rooms(served):
+    """While one room's lock is held (as it is while its quarter plays, a second or so at 20,000 accounts), a
+    screen of that room waiting for its view must not stop the server: another room's screen gets its view at
+    once, and the waiting screen gets its own as soon as the lock is free.  (Views were made on the event loop,
+    so one room's quarter froze every room's screens.)"""
+    import threading
+    import time
+
+    workshop, client = served
+    busy, other = (workshop.rooms.get(_open_room(client)["code"]) for _ in range(2))
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with busy.lock:
+            held.set()
+            release.wait(10)
+
+    threading.Thread(target=hold, daemon=True).start()
+    held.wait(5)
+    try:
+        with client.websocket_connect(f"{WS}/ws/{busy.code}", headers={"origin": BASE}) as waiting:
+            waiting.send_json({"op": "hello", "role": "projector"})
+            time.sleep(0.2)  # the waiting screen's view is asked for first
+            threading.Timer(3.0, release.set).start()
+            start = time.perf_counter()
+            with client.websocket_connect(f"{WS}/ws/{other.code}", headers={"origin": BASE}) as ws:
+                ws.send_json({"op": "hello", "role": "projector"})
+                assert _receive(ws, "state")["state"]["code"] == other.code
+                assert time.perf_counter() - start < 1.5, "the other room's screen waited for the busy room's lock"
+            assert _receive(waiting, "state")["state"]["code"] == busy.code
+    finally:
+        release.set()

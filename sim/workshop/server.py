@@ -11,6 +11,13 @@ facilitator with its token, or projector); the server answers with that screen's
 sentence; nothing changed) when it refuses a request.  The server is the authority: a seat is the one its token
 names, whatever the page sends.
 
+Where the work runs (the load target: the round's result on every screen within 1 s of the last submit, 10 rooms
+of 5 players on a 2-core laptop): the event loop only reads and writes sockets and makes views, and never waits
+for a room's lock (a view wanted while a quarter holds it is made in a worker thread); every change to a room
+runs in one "rounds" thread, first come first served (:meth:`Workshop.change`), so rounds that close together
+finish one after another instead of all as late as the last; the ledgers' replays run in a worker process at a
+lower CPU priority (:data:`LEDGER_NICE`).
+
 Security for a laptop in a training room: the server listens on 127.0.0.1 unless the trainer gives ``--host``;
 requests whose ``Host`` is not one of the server's own names are refused (DNS rebinding); a WebSocket or POST
 whose ``Origin`` is another site is refused (a page open in the trainer's browser cannot drive the game); rooms
@@ -26,9 +33,11 @@ import html
 import json
 import logging
 import multiprocessing
+import os
 import secrets
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from functools import partial
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -49,6 +58,10 @@ MAX_MESSAGE = 16_384
 """Largest WebSocket message a screen may send (bytes); a decision is a few hundred."""
 TICK_SECONDS = 0.25
 """How often the server checks the rooms' timers."""
+LEDGER_NICE = 10
+"""How much lower the ledger worker's CPU priority is than the server's (``os.nice`` steps): a finished room's
+ledger (16 replays of the game per company, tens of seconds of CPU) then takes the CPU only when the rooms still
+playing leave it idle, instead of slowing their quarters down."""
 
 
 @dataclass(eq=False)
@@ -87,6 +100,17 @@ class Workshop:
         self.screens: dict[str, set[Screen]] = {}
         self.ledger_tasks: dict[str, asyncio.Task] = {}
         self._pool: ProcessPoolExecutor | None = None
+        self._rounds = ThreadPoolExecutor(max_workers=1, thread_name_prefix="workshop-rounds")
+
+    async def change(self, fn, *args):
+        """Run ``fn(*args)``, a change to a room (a join, a submit that may play the quarter, the timer), in the one
+        thread that changes rooms, and return its result.
+
+        One thread, first come first served, not a thread per request: the quarters are Python work that holds
+        the interpreter's lock, so quarters of rooms whose rounds close together, run in threads side by side,
+        share the CPU and all finish as late as the last; queued, each finishes as soon as the ones before it.
+        The event loop stays free to push views and read screens meanwhile."""
+        return await asyncio.get_running_loop().run_in_executor(self._rounds, partial(fn, *args))
 
     # ------------------------------------------------------------------ who may talk to us
     def host_ok(self, host_header: str | None) -> bool:
@@ -120,15 +144,34 @@ class Workshop:
             except Exception:  # the page went away mid-send: it is removed when its receive loop ends
                 pass
 
+    def views(self, screens: list[Screen]) -> list[tuple[Screen, dict]]:
+        """Each screen with its own view (a screen whose seat is gone gets none)."""
+        out = []
+        for screen in screens:
+            with contextlib.suppress(GameError):
+                if (view := self.view_for(screen)) is not None:
+                    out.append((screen, view))
+        return out
+
+    def views_now(self, room: Room, screens: list[Screen]) -> list[tuple[Screen, dict]] | None:
+        """:meth:`views`, made here if the room's lock is free this instant; None while another thread holds it."""
+        if not room.lock.acquire(blocking=False):
+            return None
+        try:
+            return self.views(screens)
+        finally:
+            room.lock.release()
+
     async def push(self, room: Room) -> None:
-        """Send every screen of ``room`` its own view."""
-        for screen in list(self.screens.get(room.code, ())):
-            try:
-                view = self.view_for(screen)
-            except GameError:
-                continue
-            if view is not None:
-                await self.send(screen, {"type": "state", "state": view, "sent": time.time()})
+        """Send every screen of ``room`` its own view.  The views take the room's lock, which a quarter being
+        played holds for a second or so: the event loop must not wait for it (every room's screens would), so
+        then they are made in a worker thread."""
+        screens = list(self.screens.get(room.code, ()))
+        made = self.views_now(room, screens)
+        if made is None:
+            made = await asyncio.to_thread(self.views, screens)
+        for screen, view in made:
+            await self.send(screen, {"type": "state", "state": view, "sent": time.time()})
         if room.phase == "finished" and not room.ledgers_ready and room.code not in self.ledger_tasks:
             self.ledger_tasks[room.code] = asyncio.create_task(self._ledger(room))
 
@@ -136,7 +179,8 @@ class Workshop:
         """The worker process that computes ledgers (started on first use): the 16 replays per company run
         there, so they do not hold up the rounds of rooms still playing."""
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=os.nice, initargs=(LEDGER_NICE,))
         return self._pool
 
     async def _ledger(self, room: Room) -> None:
@@ -160,7 +204,7 @@ class Workshop:
             for room in list(self.rooms.rooms.values()):
                 if room is not None and room.deadline is not None and now >= room.deadline:
                     try:
-                        changed = await asyncio.to_thread(room.tick, now)
+                        changed = await self.change(room.tick, now)
                     except Exception:
                         log.exception("timer of room %s failed", room.code)
                         continue
@@ -179,11 +223,11 @@ class Workshop:
             elif role != "projector":
                 raise GameError("a screen is a player's, the facilitator's or the projector")
             screen.role, screen.token = role, message.get("token")
-            view = self.view_for(screen)
+            view = await asyncio.to_thread(self.view_for, screen)
             await self.send(screen, {"type": "state", "state": view, "sent": time.time()})
             return
         if op == "join":
-            token = room.join(message.get("team"), message.get("department"), message.get("name"))
+            token = await self.change(room.join, message.get("team"), message.get("department"), message.get("name"))
             screen.role, screen.token = "player", token
             await self.send(screen, {"type": "joined", "token": token, "code": room.code})
             await self.push(room)
@@ -193,20 +237,20 @@ class Workshop:
         round_no = message.get("round")
         if op == "decide":
             self._player(screen)
-            await asyncio.to_thread(room.decide, screen.token, round_no, message.get("team"),
-                                    message.get("department"), message.get("values"), message.get("votes"))
+            await self.change(room.decide, screen.token, round_no, message.get("team"), message.get("department"),
+                              message.get("values"), message.get("votes"))
             await self.send(screen, {"type": "ok", "op": op})
         elif op == "answer":
             self._player(screen)
-            await asyncio.to_thread(room.answer, screen.token, round_no, message.get("answer"))
+            await self.change(room.answer, screen.token, round_no, message.get("answer"))
             await self.send(screen, {"type": "ok", "op": op})
         elif op in ("start", "close", "pause", "resume", "reveal", "timer", "end", "release"):
             if screen.role != "facilitator":
                 raise GameError("only the facilitator can do that (the console's link carries the facilitator's key)")
             if op == "timer":
-                room.set_timer(screen.token, message.get("seconds"))
+                await self.change(room.set_timer, screen.token, message.get("seconds"))
             elif op == "release":
-                await asyncio.to_thread(room.release, screen.token, message.get("team"), message.get("department"))
+                await self.change(room.release, screen.token, message.get("team"), message.get("department"))
             elif op == "end":
                 self.rooms.close(room.code, screen.token)
                 for other in list(self.screens.pop(room.code, ())):
@@ -214,10 +258,8 @@ class Workshop:
                     with contextlib.suppress(Exception):
                         await other.socket.close()
                 return
-            elif op in ("start", "close"):
-                await asyncio.to_thread(getattr(room, op), screen.token)
             else:
-                getattr(room, op)(screen.token)
+                await self.change(getattr(room, op), screen.token)
         else:
             raise GameError(f"unknown request {op!r}")
         await self.push(room)
@@ -386,6 +428,7 @@ class Workshop:
                 yield
             finally:
                 task.cancel()
+                self._rounds.shutdown(wait=False, cancel_futures=True)
                 if self._pool is not None:
                     self._pool.shutdown(wait=False, cancel_futures=True)
 
