@@ -56,6 +56,26 @@ def _option(argv: list[str], name: str, default: str) -> str:
     return argv[argv.index(name) + 1] if name in argv and argv.index(name) + 1 < len(argv) else default
 
 
+WS_PING_TIMEOUT = 120.0
+"""Seconds uvicorn waits for a tab's answer to its WebSocket ping before closing the kernel connection (uvicorn's
+default is 20).  With 20 tabs opened at once on 2 cores the first renders take over a minute; tabs whose pong
+came later than 20 s were cut off mid-render, and solara's reconnect did not recover them ("widget model not
+found", or "Loading app" for ever): 2 of 20 tabs never rendered."""
+
+
+def lengthen_ws_ping_timeout() -> None:
+    """Make every ``uvicorn.Config`` (the one solara's ``run`` builds) default to :data:`WS_PING_TIMEOUT`."""
+    import uvicorn
+
+    original = uvicorn.Config.__init__
+
+    def init(self, *args, **kwargs):
+        kwargs.setdefault("ws_ping_timeout", WS_PING_TIMEOUT)
+        original(self, *args, **kwargs)
+
+    uvicorn.Config.__init__ = init
+
+
 def main(argv: list[str] | None = None) -> None:
     import os
 
@@ -71,6 +91,7 @@ def main(argv: list[str] | None = None) -> None:
 
     solara_server.app = guarded(solara_server.app, port)
     mend_navigator_script()
+    lengthen_ws_ping_timeout()
     import warnings
 
     # Over plain http on 127.0.0.1 solara falls back to samesite=lax cookies, which is what a local server wants
