@@ -219,8 +219,8 @@ class Relations:
 
     def review(self, outcome: PeriodOutcome, marketers, reps) -> None:
         """Each department checks its KPI; each miss is blamed, fixed jointly (:meth:`fix_probability`: in a meeting,
-        or ad hoc where trust and shared data allow), or left as it is.  Draws: the usual suspect, whether each miss is blamed and whether an unblamed one is fixed
-        (``blame``)."""
+        or ad hoc where trust and shared data allow), or left as it is.  Draws: the usual suspect, whether each miss
+        is blamed and whether an unblamed one is fixed (``blame``)."""
         rng = self.streams("blame", self.week)
         for miss in self._misses(outcome, rng):
             owner, suspect, reason = miss

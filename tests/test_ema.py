@@ -116,7 +116,8 @@ def test_sweep_evaluator_gives_the_model_functions_outcomes_and_resumes(tmp_path
     assert sorted(p.name for p in (batch / "runs").glob("*.sha256"))  # checksummed parts of the sweep store
     calls = []
     real = execute.execute_chunks
-    monkeypatch.setattr(execute, "execute_chunks", lambda tasks, *a, **k: (calls.append(len(tasks)), real(tasks, *a, **k)))
+    monkeypatch.setattr(execute, "execute_chunks",
+                        lambda tasks, *a, **k: (calls.append(len(tasks)), real(tasks, *a, **k)))
     with sim.ema.SweepEvaluator(m, tmp_path / "ema", n_jobs=1) as again:
         _, resumed = again.perform_experiments(scenarios=scenarios, policies=policies)
     assert calls == [0]                                             # everything was stored: nothing ran again
